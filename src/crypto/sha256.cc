@@ -2,8 +2,8 @@
 
 #include <openssl/evp.h>
 
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "absl/status/status.h"
@@ -88,8 +88,12 @@ class IpsecMbBatchHasher final : public BatchHasher {
     // from AVX2's 8 lanes up.
     const char* name = nullptr;
     switch (arch) {
-      case IMB_ARCH_AVX512: name = "ipsec-mb/avx512"; break;
-      case IMB_ARCH_AVX2: name = "ipsec-mb/avx2"; break;
+      case IMB_ARCH_AVX512:
+        name = "ipsec-mb/avx512";
+        break;
+      case IMB_ARCH_AVX2:
+        name = "ipsec-mb/avx2";
+        break;
       default:
         return absl::UnavailableError("libipsec-mb: CPU lacks AVX2; multi-buffer SHA-256 unused");
     }
@@ -156,7 +160,8 @@ Digest Sha256(std::span<const uint8_t> data) {
 }
 
 Digest Sha256(std::string_view data) {
-  return Sha256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data.data()), data.size()));
+  return Sha256(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data.data()), data.size()));
 }
 
 struct Sha256Stream::Ctx {

@@ -74,7 +74,8 @@ class BatchHasher {
 
 // Returns a hasher for `backend`. kAuto never fails. kIpsecMb fails with Unavailable
 // when accord was built without libipsec-mb or the CPU lacks the instructions it needs.
-absl::StatusOr<std::unique_ptr<BatchHasher>> NewBatchHasher(HashBackend backend = HashBackend::kAuto);
+absl::StatusOr<std::unique_ptr<BatchHasher>> NewBatchHasher(
+    HashBackend backend = HashBackend::kAuto);
 
 }  // namespace accord::crypto
 
