@@ -1,0 +1,171 @@
+#include "src/store/durable_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace accord::store {
+namespace fs = std::filesystem;
+namespace {
+
+// Owns a file descriptor.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() { reset(); }
+  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  Fd& operator=(Fd&& o) noexcept {
+    if (this != &o) {
+      reset();
+      fd_ = std::exchange(o.fd_, -1);
+    }
+    return *this;
+  }
+  int get() const { return fd_; }
+  void reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+absl::Status Errno(int err, std::string_view step, const fs::path& path) {
+  std::string msg =
+      absl::StrCat("cannot ", std::string(step), " ", path.string(), ": ", std::strerror(err));
+  switch (err) {
+    case ENOENT:
+      return absl::NotFoundError(msg);
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return absl::PermissionDeniedError(msg);
+    case ENOSPC:
+    case EDQUOT:
+      return absl::ResourceExhaustedError(msg);
+    default:
+      return absl::InternalError(msg);
+  }
+}
+
+absl::Status Step(const FaultInjector& fault, std::string_view step, const fs::path& path) {
+  if (!fault) return absl::OkStatus();
+  return fault(step, path);
+}
+
+absl::Status FsyncDir(const fs::path& dir, const FaultInjector& fault) {
+  if (auto s = Step(fault, "fsync-dir", dir); !s.ok()) return s;
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return Errno(errno, "open directory", dir);
+  if (::fsync(fd.get()) != 0) return Errno(errno, "fsync directory", dir);
+  return absl::OkStatus();
+}
+
+std::atomic<uint64_t> temp_counter{0};
+
+}  // namespace
+
+absl::Status MakeDirsDurably(const fs::path& dir, const FaultInjector& fault) {
+  if (dir.empty()) return absl::OkStatus();
+  struct stat st;
+  if (::stat(dir.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return absl::OkStatus();
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir.string(), " exists and is not a directory"));
+  }
+  const fs::path parent = dir.parent_path();
+  if (parent != dir) {
+    if (auto s = MakeDirsDurably(parent, fault); !s.ok()) return s;
+  }
+  if (auto s = Step(fault, "mkdir", dir); !s.ok()) return s;
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return Errno(errno, "create directory", dir);
+  return FsyncDir(parent.empty() ? fs::path(".") : parent, fault);
+}
+
+absl::Status WriteFilesDurably(std::span<const FileWrite> files, const FaultInjector& fault) {
+  std::vector<fs::path> temps;
+  temps.reserve(files.size());
+  // On failure, temporary files already created are removed (best effort): a crash
+  // would leave them, and they are harmless, but a clean failure should not.
+  struct Cleanup {
+    std::vector<fs::path>* temps;
+    bool armed = true;
+    ~Cleanup() {
+      if (armed)
+        for (const auto& t : *temps) ::unlink(t.c_str());
+    }
+  } cleanup{&temps};
+
+  std::set<fs::path> dirs;
+  for (const FileWrite& f : files) {
+    const fs::path dir = f.path.parent_path();
+    if (auto s = MakeDirsDurably(dir, fault); !s.ok()) return s;
+    dirs.insert(dir.empty() ? fs::path(".") : dir);
+    fs::path temp = f.path;
+    temp.replace_filename(absl::StrCat(".", f.path.filename().string(), ".tmp.", ::getpid(), ".",
+                                       temp_counter.fetch_add(1)));
+    if (auto s = Step(fault, "create", f.path); !s.ok()) return s;
+    Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (fd.get() < 0) return Errno(errno, "create", temp);
+    temps.push_back(temp);
+    if (auto s = Step(fault, "write", f.path); !s.ok()) return s;
+    for (size_t off = 0; off < f.data.size();) {
+      const ssize_t n = ::write(fd.get(), f.data.data() + off, f.data.size() - off);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return Errno(errno, "write", temp);
+      }
+      off += static_cast<size_t>(n);
+    }
+    if (auto s = Step(fault, "fsync", f.path); !s.ok()) return s;
+    if (::fdatasync(fd.get()) != 0) return Errno(errno, "fdatasync", temp);
+    fd.reset();
+  }
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (auto s = Step(fault, "rename", files[i].path); !s.ok()) return s;
+    if (::rename(temps[i].c_str(), files[i].path.c_str()) != 0) {
+      return Errno(errno, "rename into place", files[i].path);
+    }
+  }
+  cleanup.armed = false;
+  for (const fs::path& dir : dirs) {
+    if (auto s = FsyncDir(dir, fault); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadWholeFile(const fs::path& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return Errno(errno, "open", path);
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return Errno(errno, "stat", path);
+  if (!S_ISREG(st.st_mode))
+    return absl::FailedPreconditionError(absl::StrCat(path.string(), " is not a regular file"));
+  std::string out;
+  out.resize(static_cast<size_t>(st.st_size));
+  size_t off = 0;
+  while (true) {
+    if (off == out.size()) out.resize(out.size() + 4096);  // the file may have grown
+    const ssize_t n = ::read(fd.get(), out.data() + off, out.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno(errno, "read", path);
+    }
+    if (n == 0) break;
+    off += static_cast<size_t>(n);
+  }
+  out.resize(off);
+  return out;
+}
+
+}  // namespace accord::store

@@ -1,0 +1,96 @@
+#include "src/store/durable_file.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+
+namespace accord::store {
+namespace {
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ =
+        fs::temp_directory_path() / ("accord-test-" + std::to_string(rd()) + std::to_string(rd()));
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::vector<std::string> Listing(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), dir).string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(DurableFile, WritesCreatesDirectoriesAndReadsBack) {
+  TempDir d;
+  const FileWrite files[] = {{d.path() / "a/b/c", "one"}, {d.path() / "a/x", ""}};
+  ASSERT_TRUE(WriteFilesDurably(files).ok());
+  EXPECT_EQ(*ReadWholeFile(d.path() / "a/b/c"), "one");
+  EXPECT_EQ(*ReadWholeFile(d.path() / "a/x"), "");
+  const FileWrite again[] = {{d.path() / "a/b/c", "two"}};
+  ASSERT_TRUE(WriteFilesDurably(again).ok());
+  EXPECT_EQ(*ReadWholeFile(d.path() / "a/b/c"), "two");
+  EXPECT_EQ(Listing(d.path()), (std::vector<std::string>{"a/b/c", "a/x"}));  // no temp files
+}
+
+TEST(DurableFile, ReadErrorsNameThePath) {
+  TempDir d;
+  auto missing = ReadWholeFile(d.path() / "nope");
+  EXPECT_TRUE(absl::IsNotFound(missing.status()));
+  EXPECT_NE(missing.status().message().find("nope"), std::string::npos);
+  EXPECT_TRUE(absl::IsFailedPrecondition(ReadWholeFile(d.path()).status()));
+}
+
+TEST(DurableFile, AFileWhereADirectoryShouldBeIsAClearError) {
+  TempDir d;
+  std::ofstream(d.path() / "blocker") << "x";
+  const FileWrite files[] = {{d.path() / "blocker/child", "data"}};
+  auto s = WriteFilesDurably(files);
+  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_NE(s.message().find("blocker"), std::string::npos);
+}
+
+// A failure at any step leaves each file with its old or its new contents, and a
+// clean failure leaves no temporary files behind.
+TEST(DurableFile, FailureAtEveryStepLeavesOldOrNewContents) {
+  for (int fail_at = 0;; ++fail_at) {
+    TempDir d;
+    const FileWrite before[] = {{d.path() / "t/1", "old1"}, {d.path() / "t/2", "old2"}};
+    ASSERT_TRUE(WriteFilesDurably(before).ok());
+    int step = 0;
+    FaultInjector fault = [&](std::string_view, const fs::path&) {
+      return step++ == fail_at ? absl::InternalError("injected") : absl::OkStatus();
+    };
+    const FileWrite after[] = {
+        {d.path() / "t/1", "new1"}, {d.path() / "t/2", "new2"}, {d.path() / "u/3", "new3"}};
+    absl::Status s = WriteFilesDurably(after, fault);
+    for (const char* name : {"t/1", "t/2"}) {
+      auto got = ReadWholeFile(d.path() / name);
+      ASSERT_TRUE(got.ok());
+      EXPECT_TRUE(*got == std::string("old") + name[2] || *got == std::string("new") + name[2])
+          << "step " << fail_at << ": " << *got;
+    }
+    for (const auto& f : Listing(d.path())) EXPECT_EQ(f.find(".tmp."), std::string::npos) << f;
+    if (s.ok()) {
+      EXPECT_GT(fail_at, 10);  // there were that many steps to fail
+      EXPECT_EQ(*ReadWholeFile(d.path() / "u/3"), "new3");
+      break;
+    }
+    EXPECT_EQ(s.message(), "injected");
+  }
+}
+
+}  // namespace
+}  // namespace accord::store

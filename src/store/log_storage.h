@@ -1,0 +1,99 @@
+// Durable storage of one transparency log's objects, addressed by their C2SP read
+// paths: "checkpoint", "tile/<L>/<N>[.p/<W>]", "tile/entries/<N>[.p/<W>]". The log
+// (src/log) decides what to write; a backend only keeps bytes.
+//
+// Contract for every implementation:
+//  - Write(objects): durable on return (survives a crash or power loss). Each object is
+//    replaced atomically: a reader sees its old bytes (or NotFound) or its new bytes,
+//    never a mix. The batch as a whole is NOT atomic: after a failure or crash some
+//    objects may be new and others not. Callers write tiles and bundles first and the
+//    checkpoint last, so anything not yet referenced by the checkpoint is harmless.
+//  - After any failed write the outcome is uncertain; the caller stops using the
+//    backend and reopens the log through its start-up path (sticky failure).
+//  - Read(path): the latest durable bytes; NotFound if absent. Never returns a
+//    partially written object.
+//  - DeletePartials(tile): removes the partial versions (`.p/<W>`) of a full tile, as
+//    C2SP tlog-tiles allows once the full tile exists. Best effort; idempotent.
+//  - Thread-safe: concurrent reads with one writer.
+#ifndef ACCORD_STORE_LOG_STORAGE_H_
+#define ACCORD_STORE_LOG_STORAGE_H_
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "src/store/durable_file.h"
+
+namespace accord::store {
+
+inline constexpr std::string_view kCheckpointPath = "checkpoint";
+
+struct LogObject {
+  std::string path;  // a C2SP path, relative to the log's root
+  std::string data;
+};
+
+class LogStorage {
+ public:
+  virtual ~LogStorage() = default;
+  virtual absl::StatusOr<std::string> Read(std::string_view path) = 0;
+  virtual absl::Status Write(std::span<const LogObject> objects) = 0;
+  // `full_tile_path` is the path of a full tile or entry bundle ("tile/0/x001/234").
+  virtual absl::Status DeletePartials(std::string_view full_tile_path) = 0;
+  // Where the log lives, for messages ("/srv/log", "memory").
+  virtual std::string Describe() const = 0;
+};
+
+// A log in a folder: the object at path P is the file DIR/P, so any static web server
+// serving DIR serves a C2SP log. Paths are validated: no absolute paths, no "..".
+class PosixLogStorage final : public LogStorage {
+ public:
+  explicit PosixLogStorage(std::filesystem::path dir, FaultInjector fault = nullptr);
+  absl::StatusOr<std::string> Read(std::string_view path) override;
+  absl::Status Write(std::span<const LogObject> objects) override;
+  absl::Status DeletePartials(std::string_view full_tile_path) override;
+  std::string Describe() const override { return dir_.string(); }
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  absl::StatusOr<std::filesystem::path> Resolve(std::string_view path) const;
+  const std::filesystem::path dir_;
+  const FaultInjector fault_;
+};
+
+// In memory, for tests, with failure hooks to stop a write after any number of
+// objects, either persisting the failing object or not (Sunlight's MemoryBackend does
+// the same): every crash point of the log's write sequence can be reached.
+class MemoryLogStorage final : public LogStorage {
+ public:
+  enum class FailMode { kFailAndPersist, kFailAndDontPersist };
+
+  absl::StatusOr<std::string> Read(std::string_view path) override;
+  absl::Status Write(std::span<const LogObject> objects) override;
+  absl::Status DeletePartials(std::string_view full_tile_path) override;
+  std::string Describe() const override { return "memory"; }
+
+  // The write of the (n+1)-th object from now fails (n = 0: the very next one).
+  void FailAfter(int n, FailMode mode);
+  // Number of objects written so far.
+  int writes() const;
+  std::map<std::string, std::string> Snapshot() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, std::string, std::less<>> objects_ ABSL_GUARDED_BY(mu_);
+  int writes_ ABSL_GUARDED_BY(mu_) = 0;
+  int fail_at_ ABSL_GUARDED_BY(mu_) = -1;
+  FailMode fail_mode_ ABSL_GUARDED_BY(mu_) = FailMode::kFailAndDontPersist;
+};
+
+}  // namespace accord::store
+
+#endif  // ACCORD_STORE_LOG_STORAGE_H_
