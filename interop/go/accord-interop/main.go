@@ -14,8 +14,8 @@
 //	gen-log DIR --name NAME --entries N [--batches K] [--seed S]
 //	bench-append --entries N --batch B
 //	check-proof FILE [--vkey VKEY --checkpoint FILE...]
-//	flip-bit FILE OFFSET          flip-sig FILE          flip-proof FILE FIELD
-//	expect-entries (--lines FILE | --raw FILE...)
+//	flip-bit FILE OFFSET    flip-sig FILE [--key-id]    flip-proof FILE FIELD
+//	forge-entry DIR INDEX   expect-entries (--lines FILE | --raw FILE...)
 //
 // Exit status: 0 on success, 1 on a fault found (the message says which), 2 on misuse.
 package main
@@ -50,9 +50,12 @@ var commands = map[string]command{
 		"check-proof FILE [--vkey VKEY --checkpoint FILE...]",
 		map[string]bool{"vkey": true, "checkpoint": true}},
 	"flip-bit": {runFlipBit, "flip-bit FILE OFFSET   (negative OFFSET counts from the end)", nil},
-	"flip-sig": {runFlipSig, "flip-sig FILE   (flips a bit inside the first signature of a note)", nil},
+	"flip-sig": {runFlipSig, "flip-sig FILE [--key-id]   (flips a bit in the first signature of a note, or its key ID)",
+		map[string]bool{"key-id": false}},
 	"flip-proof": {runFlipProof,
 		"flip-proof FILE FIELD   (FIELD: leaf_hash, root_hash, old_root, new_root, hashes.K)", nil},
+	"forge-entry": {runForgeEntry,
+		"forge-entry DIR INDEX   (rewrites an entry and its level-0 tile hash, not the tiles above)", nil},
 	"expect-entries": {runExpectEntries,
 		"expect-entries (--lines FILE | --raw FILE...)   (prints base64 of each entry, one a line)",
 		map[string]bool{"lines": false, "raw": false}},

@@ -8,7 +8,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // runFlipBit flips the lowest bit of the byte at OFFSET (from the end if negative).
@@ -37,7 +40,8 @@ func runFlipBit(a *args) error {
 
 // runFlipSig flips a bit inside the signature bytes (past the 4-byte key ID) of the first
 // signature line of a signed note, keeping the base64 well formed, so that only the
-// Ed25519 verification can notice.
+// Ed25519 verification can notice. With --key-id it flips a bit of the key ID instead, so
+// that the signature no longer claims to be by the log's key.
 func runFlipSig(a *args) error {
 	if err := a.positional(1); err != nil {
 		return err
@@ -64,7 +68,11 @@ func runFlipSig(a *args) error {
 	if err != nil || len(raw) < 4+32 {
 		return fmt.Errorf("%s: signature is not base64 of a key ID and a signature", file)
 	}
-	raw[4+20] ^= 1
+	if a.has("key-id") {
+		raw[3] ^= 1
+	} else {
+		raw[4+20] ^= 1
+	}
 	var out bytes.Buffer
 	out.Write(data[:split+2])
 	out.Write(sigs[:sp+1])
@@ -105,4 +113,52 @@ func runExpectEntries(a *args) error {
 		return usagef("give --lines FILE or --raw FILE...")
 	}
 	return nil
+}
+
+// runForgeEntry rewrites entry INDEX of the log in DIR (it must lie in a full entry
+// bundle) and the matching hash of its level-0 tile, leaving the tiles above untouched:
+// the forgery a verifier catches only if it authenticates each tile against its parent.
+func runForgeEntry(a *args) error {
+	if err := a.positional(2); err != nil {
+		return err
+	}
+	dir := a.pos[0]
+	index, err := strconv.ParseInt(a.pos[1], 10, 64)
+	if err != nil || index < 0 {
+		return usagef("index %q is not a non-negative integer", a.pos[1])
+	}
+	k, j := index/tileWidth, int(index%tileWidth)
+	bundleFile := filepath.Join(dir, entryBundlePath(k, tileWidth))
+	tileFile := filepath.Join(dir, tilePath(0, k, tileWidth))
+	data, err := os.ReadFile(bundleFile)
+	if err != nil {
+		return err
+	}
+	entries, err := parseEntryBundle(data, tileWidth)
+	if err != nil {
+		return err
+	}
+	forged := append([]byte("forged:"), entries[j]...)
+	var bundle []byte
+	for i, e := range entries {
+		if i == j {
+			e = forged
+		}
+		if bundle, err = appendEntry(bundle, e); err != nil {
+			return err
+		}
+	}
+	tile, err := os.ReadFile(tileFile)
+	if err != nil {
+		return err
+	}
+	if len(tile) != tileWidth*tlog.HashSize {
+		return fmt.Errorf("%s is not a full tile", tileFile)
+	}
+	h := tlog.RecordHash(forged)
+	copy(tile[j*tlog.HashSize:], h[:])
+	if err := os.WriteFile(bundleFile, bundle, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(tileFile, tile, 0o644)
 }

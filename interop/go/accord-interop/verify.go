@@ -3,6 +3,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -22,7 +23,7 @@ type verifySummary struct {
 	EntryBundles      int64              `json:"entry_bundles"`
 	Entries           int64              `json:"entries"`
 	TileFilesRead     int                `json:"tile_and_bundle_files_read"`
-	TilesVerified     int                `json:"tiles_verified"`
+	TilesVerified     int                `json:"tiles_compared"`
 	FullTileFallbacks int                `json:"full_tile_fallbacks"`
 	InclusionProofs   int                `json:"inclusion_proofs_checked"`
 	Seed              int64              `json:"seed"`
@@ -92,25 +93,29 @@ func runVerifyLog(a *args) error {
 		OldCheckpoints: []oldCheckpointSum{},
 	}
 	r := newDirTileReader(dir)
-	tree := tlog.Tree{N: c.Size, Hash: c.Root}
-	hr := tlog.TileHashReader(tree, r)
+	hr := tlog.TileHashReader(tlog.Tree{N: c.Size, Hash: c.Root}, r)
 
-	// The root: x/mod recomputes it from the tiles and authenticates them against it.
-	root, err := treeHash(c.Size, hr)
-	if err != nil {
-		return fmt.Errorf("tiles do not yield the checkpoint root of size %d: %v", c.Size, err)
-	}
-	if root != c.Root {
-		return fmt.Errorf("root from tiles %x, checkpoint says %x", root, c.Root)
-	}
-
-	// Every entry, against the authenticated level-0 hashes.
-	leaves, err := checkEntries(r, hr, c.Size, s, a.str("dump-entries", ""))
+	// Every entry, then the whole tree rebuilt from them with x/mod. x/mod 0.7.0's
+	// TileHashReader does not authenticate every tile it returns against its parent
+	// (fixed upstream in x/mod v0.40.0, CVE-2026-56865), so rather than trust it, every
+	// served tile is compared with the tile x/mod computes from the entries.
+	store, leaves, err := checkEntries(r, c.Size, s, a.str("dump-entries", ""))
 	if err != nil {
 		return err
 	}
+	if root, err := treeHash(c.Size, store); err != nil || root != c.Root {
+		return fmt.Errorf("the %d entries hash to root %s, the checkpoint says %s", c.Size, b64(root), b64(c.Root))
+	}
+	if err := checkTiles(r, store, c.Size, s); err != nil {
+		return err
+	}
+	// The root once more, as a tile-reading client computes it.
+	if root, err := treeHash(c.Size, hr); err != nil || root != c.Root {
+		return fmt.Errorf("x/mod's TileHashReader does not yield the checkpoint root from the tiles: %v", err)
+	}
 
-	// Random inclusion proofs, always including the first and the last entry.
+	// Random inclusion proofs built from the tiles, always including the first and the last
+	// entry; each must verify and equal the proof built from the rebuilt tree.
 	if c.Size > 0 {
 		rng := rand.New(rand.NewSource(seed))
 		picks := []int64{0, c.Size - 1}
@@ -125,55 +130,60 @@ func runVerifyLog(a *args) error {
 			if err := tlog.CheckRecord(p, c.Size, c.Root, i, leaves[i]); err != nil {
 				return fmt.Errorf("inclusion proof for entry %d in tree %d: %v", i, c.Size, err)
 			}
+			if want, _ := tlog.ProveRecord(c.Size, i, store); !equalHashes(p, want) {
+				return fmt.Errorf("inclusion proof for entry %d from tiles differs from the rebuilt tree's", i)
+			}
 			s.InclusionProofs++
 		}
 	}
 
 	for _, file := range a.flags["old-checkpoint"] {
-		sum, err := checkOldCheckpoint(file, v, c, hr, r, leaves)
+		sum, err := checkOldCheckpoint(file, v, c, hr, r, store, leaves)
 		if err != nil {
 			return err
 		}
 		s.OldCheckpoints = append(s.OldCheckpoints, sum)
 	}
-	s.TileFilesRead, s.FullTileFallbacks, s.TilesVerified = r.filesRead, r.fullFallbacks, len(r.verified)
+	s.TileFilesRead, s.FullTileFallbacks = r.filesRead, r.fullFallbacks
 	return printJSON(s)
 }
 
-// checkEntries reads every entry bundle of a tree of the given size and checks that each
-// entry's RFC 6962 leaf hash equals the level-0 hash in the (authenticated) tiles. It
-// returns the leaf hashes.
-func checkEntries(r *dirTileReader, hr tlog.HashReader, size int64, s *verifySummary, dump string) ([]tlog.Hash, error) {
+// checkEntries reads every entry bundle of a tree of the given size, strictly, and
+// rebuilds the tree from the entries with tlog.StoredHashes. Each entry's leaf hash must
+// equal the one in the level-0 tile (checked here, before the tiles are, so that a fault
+// is reported at the entry). It returns the rebuilt tree and the leaf hashes.
+func checkEntries(r *dirTileReader, size int64, s *verifySummary, dump string) (*memHashStore, []tlog.Hash, error) {
 	var out *bufio.Writer
 	if dump != "" {
 		f, err := os.Create(dump)
 		if err != nil {
-			return nil, usagef("%v", err)
+			return nil, nil, usagef("%v", err)
 		}
 		defer f.Close()
 		out = bufio.NewWriter(f)
 		defer out.Flush()
 	}
+	store := &memHashStore{hashes: make([]tlog.Hash, 0, tlog.StoredHashCount(size))}
 	leaves := make([]tlog.Hash, 0, size)
 	for k := int64(0); k*tileWidth < size; k++ {
 		width := int(minInt64(tileWidth, size-k*tileWidth))
 		entries, path, err := r.readEntryBundle(k, width)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		indexes := make([]int64, width)
-		for j := range indexes {
-			indexes[j] = tlog.StoredHashIndex(0, k*tileWidth+int64(j))
-		}
-		stored, err := hr.ReadHashes(indexes)
+		tile, err := r.readTile(tlog.Tile{H: tileHeight, L: 0, N: k, W: width})
 		if err != nil {
-			return nil, fmt.Errorf("level-0 tile for entries %d..%d: %v", k*tileWidth, k*tileWidth+int64(width)-1, err)
+			return nil, nil, err
 		}
 		for j, e := range entries {
+			i := k*tileWidth + int64(j)
 			h := tlog.RecordHash(e)
-			if h != stored[j] {
-				return nil, fmt.Errorf("entry %d (in %s) hashes to %x, level-0 tile holds %x",
-					k*tileWidth+int64(j), path, h, stored[j])
+			if !bytes.Equal(h[:], tile[j*tlog.HashSize:(j+1)*tlog.HashSize]) {
+				return nil, nil, fmt.Errorf("entry %d (in %s) hashes to %s, level-0 tile %s holds %s", i, path,
+					b64(h), tilePath(0, k, width), base64.StdEncoding.EncodeToString(tile[j*tlog.HashSize:(j+1)*tlog.HashSize]))
+			}
+			if err := store.append(i, e); err != nil {
+				return nil, nil, err
 			}
 			leaves = append(leaves, h)
 			if out != nil {
@@ -183,7 +193,58 @@ func checkEntries(r *dirTileReader, hr tlog.HashReader, size int64, s *verifySum
 		s.EntryBundles++
 		s.Entries += int64(width)
 	}
-	return leaves, nil
+	return store, leaves, nil
+}
+
+// treeTiles lists the tiles of a tree of the given size: at each level, the full tiles
+// and the partial tile of width floor(size / 256^level) mod 256, if not zero.
+func treeTiles(size int64) []tlog.Tile {
+	var tiles []tlog.Tile
+	for level := 0; size>>(uint(level)*tileHeight) > 0; level++ {
+		n := size >> (uint(level) * tileHeight)
+		for k := int64(0); k < n/tileWidth; k++ {
+			tiles = append(tiles, tlog.Tile{H: tileHeight, L: level, N: k, W: tileWidth})
+		}
+		if w := int(n % tileWidth); w > 0 {
+			tiles = append(tiles, tlog.Tile{H: tileHeight, L: level, N: n / tileWidth, W: w})
+		}
+	}
+	return tiles
+}
+
+// checkTiles compares every tile of the tree with the tile x/mod computes (tlog.ReadTileData)
+// from the tree rebuilt from the entries.
+func checkTiles(r *dirTileReader, store *memHashStore, size int64, s *verifySummary) error {
+	for _, t := range treeTiles(size) {
+		want, err := tlog.ReadTileData(t, store)
+		if err != nil {
+			return err
+		}
+		got, err := r.readTile(t)
+		if err != nil {
+			return err
+		}
+		for j := 0; j < t.W; j++ {
+			if g, w := got[j*tlog.HashSize:(j+1)*tlog.HashSize], want[j*tlog.HashSize:(j+1)*tlog.HashSize]; !bytes.Equal(g, w) {
+				return fmt.Errorf("tile %s: hash %d is %s, the tree built from the entries has %s",
+					tilePath(t.L, t.N, t.W), j, base64.StdEncoding.EncodeToString(g), base64.StdEncoding.EncodeToString(w))
+			}
+		}
+		s.TilesVerified++
+	}
+	return nil
+}
+
+func equalHashes(a, b []tlog.Hash) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // checkOldCheckpoint checks an earlier signed checkpoint of the same log: a consistency
@@ -191,7 +252,7 @@ func checkEntries(r *dirTileReader, hr tlog.HashReader, size int64, s *verifySum
 // serves for the old size (tlog-tiles requires partial tiles for every checkpoint size),
 // and the old partial entry bundle.
 func checkOldCheckpoint(file string, v note.Verifier, cur checkpoint, hr tlog.HashReader,
-	r *dirTileReader, leaves []tlog.Hash) (oldCheckpointSum, error) {
+	r *dirTileReader, store *memHashStore, leaves []tlog.Hash) (oldCheckpointSum, error) {
 	sum := oldCheckpointSum{File: file}
 	old, _, err := openCheckpoint(file, v)
 	if err != nil {
@@ -206,7 +267,7 @@ func checkOldCheckpoint(file string, v note.Verifier, cur checkpoint, hr tlog.Ha
 		return sum, fmt.Errorf("old checkpoint %s has size %d, larger than the current %d", file, old.Size, cur.Size)
 	case old.Size == 0:
 		if old.Root != emptyRoot {
-			return sum, fmt.Errorf("old checkpoint %s: empty tree root %x, want SHA-256(\"\") %x", file, old.Root, emptyRoot)
+			return sum, fmt.Errorf("old checkpoint %s: empty tree root %s, want SHA-256(\"\") %s", file, b64(old.Root), b64(emptyRoot))
 		}
 		return sum, nil
 	case old.Size == cur.Size:
@@ -224,9 +285,12 @@ func checkOldCheckpoint(file string, v note.Verifier, cur checkpoint, hr tlog.Ha
 		}
 		sum.ConsistencyProof = len(p)
 	}
-	oldHR := tlog.TileHashReader(tlog.Tree{N: old.Size, Hash: old.Root}, r)
-	if _, err := tlog.TreeHash(old.Size, oldHR); err != nil {
-		return sum, fmt.Errorf("tiles served for old size %d do not yield its root: %v", old.Size, err)
+	if root, _ := treeHash(old.Size, store); root != old.Root {
+		return sum, fmt.Errorf("old checkpoint %s: root of the first %d entries is %s, it says %s",
+			file, old.Size, b64(root), b64(old.Root))
+	}
+	if err := checkTiles(r, store, old.Size, &verifySummary{}); err != nil {
+		return sum, fmt.Errorf("tiles served for old size %d: %v", old.Size, err)
 	}
 	if width := int(old.Size % tileWidth); width != 0 {
 		k := old.Size / tileWidth
