@@ -58,6 +58,17 @@ expect_fail() {
   ok "$what — $(printf '%s\n' "$out" | grep -v '^$' | tail -n 1)"
 }
 
+# run CMD...: runs a step that must work (its stdout passes through); on failure, shows
+# its stderr and fails naming the command.
+run() {
+  local rc=0
+  "$@" 2>"$work/stderr" || rc=$?
+  if ((rc)); then
+    cat "$work/stderr" >&2
+    fail "exit status $rc from: $*"
+  fi
+}
+
 need_accord() {
   [[ -n $accord && -x $accord ]] || { echo "checks.sh: $check needs --accord" >&2; exit 2; }
 }
@@ -150,7 +161,7 @@ corruptions() {
   # A checkpoint signed by another key with the same name, and a fork signed by the log's
   # own key: neither may be accepted.
   local other_vkey
-  other_vkey=$("$interop" gen-log "$work/other" --name "$(sed -n 1p "$log/checkpoint")" --entries 3 2>/dev/null)
+  other_vkey=$(run "$interop" gen-log "$work/other" --name "$(sed -n 1p "$log/checkpoint")" --entries 3 2>/dev/null)
   expect_fail "Go rejects the log under another key of the same name" go_verify "$log" "$other_vkey"
   if ((with_accord)); then
     expect_fail "accord rejects the log under another key of the same name" accord_verify "$log" "$other_vkey"
@@ -209,7 +220,7 @@ check_go_verifies_tessera_log() {
 # checker and the generator agree, and that the checker catches each kind of corruption.
 check_go_verifies_go_log() {
   local log=$work/go-log vkey
-  vkey=$("$interop" gen-log "$log" --name go.interop.example/log --entries 1500 --batches 8)
+  vkey=$(run "$interop" gen-log "$log" --name go.interop.example/log --entries 1500 --batches 8)
   local -a old=()
   for f in "$log"/checkpoints/*; do old+=(--old-checkpoint "$f"); done
   expect_ok "Go verifies its own log of 1500 entries, consistent with its $((${#old[@]} / 2)) checkpoints" \
@@ -231,8 +242,8 @@ check_go_verifies_accord_log() {
   need_accord
   local log=$work/log key=$work/key vkey in=$work/in expected=$work/expected.b64
   mkdir -p "$work/checkpoints" "$in"
-  vkey=$("$accord" keygen --name example.org/log --out "$key")
-  "$accord" log init "$log" --key "$key" >/dev/null
+  vkey=$(run "$accord" keygen --name example.org/log --out "$key")
+  run "$accord" log init "$log" --key "$key" >/dev/null
   [[ $(checkpoint_size "$log/checkpoint") == 0 ]] || fail "accord log init: size is not 0"
   cp "$log/checkpoint" "$work/checkpoints/0"
   : >"$expected"
@@ -247,7 +258,7 @@ check_go_verifies_accord_log() {
   local size=0 b n printed
   for b in b1 b255 b256 b257 b1000 bedge; do
     n=$("$interop" expect-entries --lines "$in/$b" | tee -a "$expected" | wc -l)
-    printed=$("$accord" log append "$log" --key "$key" <"$in/$b")
+    printed=$(run "$accord" log append "$log" --key "$key" <"$in/$b")
     size=$((size + n))
     [[ $(checkpoint_size "$log/checkpoint") == "$size" ]] ||
       fail "accord log append of $n lines ($b): checkpoint size $(checkpoint_size "$log/checkpoint"), want $size"
@@ -260,7 +271,7 @@ check_go_verifies_accord_log() {
   : >"$in/empty"
   head -c 65535 /dev/urandom >"$in/max"
   "$interop" expect-entries --raw "$in/binary" "$in/empty" "$in/max" >>"$expected"
-  "$accord" log append "$log" --key "$key" --raw "$in/binary" "$in/empty" "$in/max" >/dev/null
+  run "$accord" log append "$log" --key "$key" --raw "$in/binary" "$in/empty" "$in/max" >/dev/null
   size=$((size + 3))
   [[ $(checkpoint_size "$log/checkpoint") == "$size" ]] || fail "accord log append --raw: size is not $size"
   cp "$log/checkpoint" "$work/checkpoints/$size"
@@ -282,21 +293,21 @@ check_go_verifies_accord_log() {
   for s in "${sizes[@]}"; do
     ((s > 0)) || continue
     for i in 0 $((s / 2)) $((s - 1)); do
-      "$accord" log prove "$log" --index "$i" --size "$s" >"$p"
+      run "$accord" log prove "$log" --index "$i" --size "$s" >"$p"
       expect_ok "Go checks accord's inclusion proof of entry $i in tree $s" \
         "$interop" check-proof "$p" --vkey "$vkey" --checkpoint "$work/checkpoints/$s"
     done
     if ((prev > 0)); then
-      "$accord" log prove "$log" --from "$prev" --to "$s" >"$p"
+      run "$accord" log prove "$log" --from "$prev" --to "$s" >"$p"
       expect_ok "Go checks accord's consistency proof $prev → $s" \
         "$interop" check-proof "$p" --vkey "$vkey" --checkpoint "$work/checkpoints/$prev" --checkpoint "$work/checkpoints/$s"
-      "$accord" log prove "$log" --from "$prev" >"$p"
+      run "$accord" log prove "$log" --from "$prev" >"$p"
       expect_ok "Go checks accord's consistency proof $prev → current ($size)" \
         "$interop" check-proof "$p" --vkey "$vkey" --checkpoint "$work/checkpoints/$prev" --checkpoint "$log/checkpoint"
     fi
     prev=$s
   done
-  "$accord" log prove "$log" --index 7 >"$p"
+  run "$accord" log prove "$log" --index 7 >"$p"
   expect_ok "Go checks accord's inclusion proof of entry 7 in the current tree" \
     "$interop" check-proof "$p" --vkey "$vkey" --checkpoint "$log/checkpoint"
 }
@@ -305,19 +316,19 @@ check_go_verifies_accord_log() {
 check_go_rejects_corruption() {
   need_accord
   local log=$work/log key=$work/key vkey
-  vkey=$("$accord" keygen --name example.org/log --out "$key")
-  "$accord" log init "$log" --key "$key" >/dev/null
-  seq -f 'entry %g' 1 300 | "$accord" log append "$log" --key "$key" >/dev/null
+  vkey=$(run "$accord" keygen --name example.org/log --out "$key")
+  run "$accord" log init "$log" --key "$key" >/dev/null
+  seq -f 'entry %g' 1 300 | run "$accord" log append "$log" --key "$key" >/dev/null
   cp "$log/checkpoint" "$work/checkpoint.300"
-  seq -f 'entry %g' 301 700 | "$accord" log append "$log" --key "$key" >/dev/null
+  seq -f 'entry %g' 301 700 | run "$accord" log append "$log" --key "$key" >/dev/null
   expect_ok "Go verifies the intact accord log of 700 entries" go_verify "$log" "$vkey" --old-checkpoint "$work/checkpoint.300"
   expect_ok "accord verifies the intact log" accord_verify "$log" "$vkey"
   corruptions "$log" "$vkey" 1
 
   # A fork: the same key signs a different history; Go must refuse it as an old checkpoint.
   local fork=$work/fork
-  "$accord" log init "$fork" --key "$key" >/dev/null
-  seq -f 'forked entry %g' 1 300 | "$accord" log append "$fork" --key "$key" >/dev/null
+  run "$accord" log init "$fork" --key "$key" >/dev/null
+  seq -f 'forked entry %g' 1 300 | run "$accord" log append "$fork" --key "$key" >/dev/null
   expect_fail "Go rejects a fork signed by the same key (size-300 checkpoint of another history)" \
     go_verify "$log" "$vkey" --old-checkpoint "$fork/checkpoint"
   expect_fail "Go rejects an 'old' checkpoint larger than the current one" \
@@ -329,7 +340,7 @@ check_go_rejects_corruption() {
 check_accord_verifies_go_log() {
   need_accord
   local log=$work/go-log vkey
-  vkey=$("$interop" gen-log "$log" --name go.interop.example/log --entries 1500 --batches 8)
+  vkey=$(run "$interop" gen-log "$log" --name go.interop.example/log --entries 1500 --batches 8)
   printf '%s\n' "$vkey" >"$work/vkey"
   expect_ok "accord verifies a Go x/mod log of 1500 entries (entries of 0 to 65535 bytes; cosigned by an unknown witness)" \
     accord_verify "$log" "$vkey"

@@ -13,7 +13,7 @@
 //	           [--dump-entries FILE]
 //	gen-log DIR --name NAME --entries N [--batches K] [--seed S]
 //	bench-append --entries N --batch B
-//	check-proof FILE [--vkey VKEY --checkpoint FILE...]
+//	check-proof FILE [--vkey VKEY [--checkpoint FILE]...]
 //	flip-bit FILE OFFSET    flip-sig FILE [--key-id]    flip-proof FILE FIELD
 //	forge-entry DIR INDEX   expect-entries (--lines FILE | --raw FILE...)
 //
@@ -47,7 +47,7 @@ var commands = map[string]command{
 		"bench-append --entries N --batch B",
 		map[string]bool{"entries": true, "batch": true}},
 	"check-proof": {runCheckProof,
-		"check-proof FILE [--vkey VKEY --checkpoint FILE...]",
+		"check-proof FILE [--vkey VKEY [--checkpoint FILE]...]",
 		map[string]bool{"vkey": true, "checkpoint": true}},
 	"flip-bit": {runFlipBit, "flip-bit FILE OFFSET   (negative OFFSET counts from the end)", nil},
 	"flip-sig": {runFlipSig, "flip-sig FILE [--key-id]   (flips a bit in the first signature of a note, or its key ID)",

@@ -4,7 +4,8 @@
 //	{"type":"consistency","old_size":M,"new_size":N,"old_root":"…","new_root":"…","hashes":[…]}
 //
 // Hashes are standard padded base64. The hash lists are RFC 6962 audit paths and
-// consistency proofs (RFC 9162 PATH and PROOF), in the order x/mod uses.
+// consistency proofs (RFC 9162 PATH and PROOF), in the order x/mod uses. accord may add
+// "checkpoint": the signed checkpoint of the tree the proof ends at.
 package main
 
 import (
@@ -30,6 +31,8 @@ type proofJSON struct {
 	OldRoot  string   `json:"old_root,omitempty"`
 	NewRoot  string   `json:"new_root,omitempty"`
 	Hashes   []string `json:"hashes"`
+	// Checkpoint optionally carries the signed checkpoint of the tree the proof ends at.
+	Checkpoint string `json:"checkpoint,omitempty"`
 }
 
 func b64(h tlog.Hash) string { return base64.StdEncoding.EncodeToString(h[:]) }
@@ -140,9 +143,10 @@ func runCheckProof(a *args) error {
 	if err := a.positional(1); err != nil {
 		return err
 	}
-	if a.has("checkpoint") != a.has("vkey") {
-		return usagef("--checkpoint and --vkey go together")
+	if a.has("checkpoint") && !a.has("vkey") {
+		return usagef("--checkpoint needs --vkey")
 	}
+	bound := 0
 	p, err := readProof(a.pos[0])
 	if err != nil {
 		return err
@@ -165,16 +169,49 @@ func runCheckProof(a *args) error {
 			if err != nil {
 				return err
 			}
-			root, ok := roots[c.Size]
-			if !ok {
-				return fmt.Errorf("%s: checkpoint size %d is not a size the proof covers", file, c.Size)
+			if err := bindCheckpoint(roots, c, file); err != nil {
+				return fmt.Errorf("%s: %v", a.pos[0], err)
 			}
-			if root != c.Root {
-				return fmt.Errorf("%s: root for size %d differs from the signed checkpoint %s", a.pos[0], c.Size, file)
+			bound++
+		}
+		// The checkpoint the proof carries, if any, must be signed and be the tree the
+		// proof ends at.
+		if p.Checkpoint != "" {
+			end := p.NewSize
+			if p.Type == "inclusion" {
+				end = p.TreeSize
 			}
+			n, err := note.Open([]byte(p.Checkpoint), note.VerifierList(v))
+			if err != nil {
+				return fmt.Errorf("%s: embedded checkpoint: %v", a.pos[0], err)
+			}
+			c, err := parseCheckpoint(n.Text)
+			if err != nil {
+				return fmt.Errorf("%s: embedded checkpoint: %v", a.pos[0], err)
+			}
+			if c.Size != *end {
+				return fmt.Errorf("%s: embedded checkpoint has size %d, the proof ends at %d", a.pos[0], c.Size, *end)
+			}
+			if err := bindCheckpoint(roots, c, "the embedded checkpoint"); err != nil {
+				return fmt.Errorf("%s: %v", a.pos[0], err)
+			}
+			bound++
 		}
 	}
-	fmt.Printf("ok: %s proof %s\n", p.Type, a.pos[0])
+	fmt.Printf("ok: %s proof %s, bound to %d signed checkpoint(s)\n", p.Type, a.pos[0], bound)
+	return nil
+}
+
+// bindCheckpoint requires the signed checkpoint c to be of a size the proof covers, with
+// the same root.
+func bindCheckpoint(roots map[int64]tlog.Hash, c checkpoint, what string) error {
+	root, ok := roots[c.Size]
+	if !ok {
+		return fmt.Errorf("%s has size %d, not a size the proof covers", what, c.Size)
+	}
+	if root != c.Root {
+		return fmt.Errorf("root for size %d differs from %s", c.Size, what)
+	}
 	return nil
 }
 
