@@ -105,6 +105,11 @@ class IpsecMbBatchHasher final : public BatchHasher {
     IMB_MGR* mgr = mgr_.get();
     size_t completed = 0;
     for (size_t i = 0; i < messages.size(); ++i) {
+      if (messages[i].size() > kMaxJobBytes) {
+        OneShot(fallback_.get(), messages[i], out[i].data());
+        ++completed;
+        continue;
+      }
       IMB_JOB* job = IMB_GET_NEXT_JOB(mgr);
       job->cipher_mode = IMB_CIPHER_NULL;
       job->cipher_direction = IMB_DIR_ENCRYPT;
@@ -146,8 +151,14 @@ class IpsecMbBatchHasher final : public BatchHasher {
     }
   }
 
+  // libipsec-mb 1.3 rejects SHA-256 jobs of 65,535 bytes or more (IMB_STATUS_INVALID_ARGS;
+  // measured): such messages, e.g. the leaf hash of a maximal 65,535-byte entry, go
+  // through OpenSSL instead.
+  static constexpr size_t kMaxJobBytes = 65534;
+
   std::unique_ptr<IMB_MGR, MbMgrDeleter> mgr_;
   const char* name_;
+  EvpMdCtxPtr fallback_ = NewCtx();
 };
 #endif  // ACCORD_HAVE_IPSEC_MB
 

@@ -31,7 +31,8 @@ std::vector<std::vector<uint8_t>> RandomMessages(size_t n, uint32_t seed) {
   std::vector<std::vector<uint8_t>> msgs(n);
   for (size_t i = 0; i < n; ++i) {
     // Cover every length around the 55/56/64-byte padding boundaries, then longer ones.
-    size_t len = i < 200 ? i : rng() % 5000;
+    // Around the 64 KiB limit of a multi-buffer job, too.
+    size_t len = i < 200 ? i : i < 210 ? 65530 + (i - 200) : rng() % 5000;
     msgs[i].resize(len);
     for (auto& b : msgs[i]) b = static_cast<uint8_t>(rng());
   }

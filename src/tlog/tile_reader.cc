@@ -51,7 +51,7 @@ size_t TileCache::size() const {
 
 TileHashReader::TileHashReader(uint64_t tree_size, TileSource& source, TileCache* cache,
                                crypto::HashBackend backend)
-    : tree_size_(tree_size), source_(source), cache_(cache), hasher_(backend) {}
+    : tree_size_(tree_size), source_(source), cache_(cache), backend_(backend) {}
 
 absl::StatusOr<std::shared_ptr<const ExpandedTile>> TileHashReader::LoadTile(int tile_level,
                                                                              uint64_t tile_index,
@@ -73,7 +73,8 @@ absl::StatusOr<std::shared_ptr<const ExpandedTile>> TileHashReader::LoadTile(int
     if (!hashes.ok()) {
       return absl::DataLossError(absl::StrCat(TilePath(id), ": ", hashes.status().message()));
     }
-    tile = ExpandTile(*std::move(hashes), hasher_);
+    if (!hasher_) hasher_ = std::make_unique<TreeHasher>(backend_);
+    tile = ExpandTile(*std::move(hashes), *hasher_);
     if (cache_ != nullptr) cache_->Insert(tile_level, tile_index, tile);
   }
   last_level_ = tile_level;

@@ -79,7 +79,8 @@ class TileHashReader final : public HashReader {
   const uint64_t tree_size_;
   TileSource& source_;
   TileCache* cache_;
-  TreeHasher hasher_;
+  const crypto::HashBackend backend_;
+  std::unique_ptr<TreeHasher> hasher_;  // made on the first tile load: a warm cache needs none
   // Without a shared cache, the last tile read is kept: proofs touch each tile in a row.
   int last_level_ = -1;
   uint64_t last_index_ = 0;
