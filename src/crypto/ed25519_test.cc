@@ -106,8 +106,8 @@ TEST(RandomBytes, FillsAndVaries) {
   RandomBytes({});  // an empty span is fine
 }
 
-// First use from many threads at once: initialisation must be race-free (TSan/ASan
-// builds catch a violation) and every thread must get working keys.
+// First use from many threads at once (ctest runs each test in its own process):
+// initialisation must be race-free and every thread must get working keys.
 TEST(Ed25519, ConcurrentFirstUse) {
   std::vector<std::thread> threads;
   std::vector<int> ok(8, 0);

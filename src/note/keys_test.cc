@@ -32,7 +32,7 @@ std::vector<uint8_t> Seed0To31() {
   return seed;
 }
 
-TEST(Keys, GoVectorsParse) {
+TEST(NoteKeys, GoVectorsParse) {
   auto signer = NewSigner(kPeterSkey);
   ASSERT_TRUE(signer.ok()) << signer.status();
   EXPECT_EQ(signer->Name(), "PeterNeumann");
@@ -49,7 +49,7 @@ TEST(Keys, GoVectorsParse) {
   EXPECT_EQ((*enoch)->KeyHash(), 0xaf0cfe78u);
 }
 
-TEST(Keys, GenerateKeyFromSeedMatchesGo) {
+TEST(NoteKeys, GenerateKeyFromSeedMatchesGo) {
   auto pair = GenerateKeyFromSeed("accord.example/log", Seed0To31());
   ASSERT_TRUE(pair.ok()) << pair.status();
   EXPECT_EQ(pair->private_key, kGoSeededSkey);
@@ -58,7 +58,7 @@ TEST(Keys, GenerateKeyFromSeedMatchesGo) {
 
 // Other implementations' keys: a plain Ed25519 vkey and a type 0x04 witness vkey from
 // transparency-dev/formats' tests. Parsing checks the hash over name, type and key.
-TEST(Keys, ThirdPartyVerifierKeysParse) {
+TEST(NoteKeys, ThirdPartyVerifierKeysParse) {
   auto plain = ParseVerifierKey("TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6");
   ASSERT_TRUE(plain.ok()) << plain.status();
   EXPECT_EQ(plain->type, kSignatureTypeEd25519);
@@ -74,7 +74,7 @@ TEST(Keys, ThirdPartyVerifierKeysParse) {
 
 // As Go's TestNewVerifier: every proper substring and every single-byte increment of a
 // valid verifier key is rejected.
-TEST(Keys, VerifierKeyManglingsRejected) {
+TEST(NoteKeys, VerifierKeyManglingsRejected) {
   const std::string vkey(kPeterVkey);
   for (size_t i = 0; i <= vkey.size(); ++i) {
     for (size_t j = i + 1; j <= vkey.size(); ++j) {
@@ -104,7 +104,7 @@ TEST(Keys, VerifierKeyManglingsRejected) {
   EXPECT_NE(unknown_type.status().message().find("0x65"), absl::string_view::npos);
 }
 
-TEST(Keys, PrivateKeyManglingsRejected) {
+TEST(NoteKeys, PrivateKeyManglingsRejected) {
   const std::string skey(kPeterSkey);
   for (size_t i = 0; i <= skey.size(); ++i) {
     for (size_t j = i + 1; j <= skey.size(); ++j) {
@@ -119,7 +119,7 @@ TEST(Keys, PrivateKeyManglingsRejected) {
   }
 }
 
-TEST(Keys, ErrorsNameTheFault) {
+TEST(NoteKeys, ErrorsNameTheFault) {
   EXPECT_NE(NewVerifier("PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
                 .status()
                 .message()
@@ -142,7 +142,7 @@ TEST(Keys, ErrorsNameTheFault) {
       NewVerifier("PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").ok());
 }
 
-TEST(Keys, SignerTypeMustMatch) {
+TEST(NoteKeys, SignerTypeMustMatch) {
   auto witness = GenerateCosignerKeyFromSeed("w.example", Seed0To31());
   ASSERT_TRUE(witness.ok());
   auto as_plain = NewSigner(witness->private_key);
@@ -150,7 +150,7 @@ TEST(Keys, SignerTypeMustMatch) {
   EXPECT_NE(as_plain.status().message().find("0x04"), absl::string_view::npos);
 }
 
-TEST(Keys, GenerateKeyRoundTrip) {
+TEST(NoteKeys, GenerateKeyRoundTrip) {
   auto pair = GenerateKey("EnochRoot");
   ASSERT_TRUE(pair.ok()) << pair.status();
   auto signer = NewSigner(pair->private_key);
@@ -175,7 +175,7 @@ TEST(Keys, GenerateKeyRoundTrip) {
   EXPECT_NE(other->private_key, pair->private_key);
 }
 
-TEST(Keys, GenerateKeyRejectsBadInput) {
+TEST(NoteKeys, GenerateKeyRejectsBadInput) {
   for (std::string_view name : {"", "a+b", "a b", "tab\there", "nbsp\xC2\xA0", "bad\xFF"}) {
     EXPECT_EQ(GenerateKey(name).status().code(), absl::StatusCode::kInvalidArgument) << name;
   }
@@ -183,7 +183,7 @@ TEST(Keys, GenerateKeyRejectsBadInput) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST(Keys, NewEd25519VerifierKeyMatchesSigner) {
+TEST(NoteKeys, NewEd25519VerifierKeyMatchesSigner) {
   auto signer = NewSigner(kPeterSkey);
   ASSERT_TRUE(signer.ok());
   auto vkey = NewEd25519VerifierKey("PeterNeumann", signer->MakeVerifier().public_key());
@@ -192,14 +192,14 @@ TEST(Keys, NewEd25519VerifierKeyMatchesSigner) {
   EXPECT_FALSE(NewEd25519VerifierKey("bad name", signer->MakeVerifier().public_key()).ok());
 }
 
-TEST(Keys, ComputeKeyHashSeparatesTypes) {
+TEST(NoteKeys, ComputeKeyHashSeparatesTypes) {
   auto v = ParseVerifierKey(kPeterVkey);
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(ComputeKeyHash(v->name, kSignatureTypeEd25519, v->public_key), 0xc74f20a3u);
   EXPECT_NE(ComputeKeyHash(v->name, kSignatureTypeCosignatureV1, v->public_key), 0xc74f20a3u);
 }
 
-TEST(Keys, FormatPrivateKeyRejectsBadName) {
+TEST(NoteKeys, FormatPrivateKeyRejectsBadName) {
   EXPECT_FALSE(FormatPrivateKey("a+b", 0, 1, std::vector<uint8_t>(32)).ok());
   EXPECT_FALSE(FormatVerifierKey("", 1, std::vector<uint8_t>(32)).ok());
 }

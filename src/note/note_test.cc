@@ -299,7 +299,7 @@ TEST(NoteSpec, ExampleVerifies) {
   EXPECT_EQ(n->text, "This is an example message.\n");
 }
 
-TEST(FormatSignatureLine, MatchesNoteSyntax) {
+TEST(NoteFormatSignatureLine, MatchesNoteSyntax) {
   Signature sig{"n", 0x01020304, {0xff}};
   EXPECT_EQ(FormatSignatureLine(sig), "\xE2\x80\x94 n AQIDBP8=\n");
 }

@@ -7,7 +7,7 @@
 namespace accord::note {
 namespace {
 
-TEST(Text, DecodeRuneMatchesGo) {
+TEST(NoteText, DecodeRuneMatchesGo) {
   struct Case {
     std::string bytes;
     int rune;
@@ -44,7 +44,7 @@ TEST(Text, DecodeRuneMatchesGo) {
   }
 }
 
-TEST(Text, KeyNames) {
+TEST(NoteText, KeyNames) {
   for (std::string_view ok :
        {"a", "PeterNeumann", "example.com/log", "oid/1.3.6.1", "caf\xC3\xA9", "x\x01y", "\x7F"}) {
     EXPECT_TRUE(IsValidKeyName(ok)) << ok;
@@ -77,7 +77,7 @@ TEST(Text, KeyNames) {
   EXPECT_TRUE(IsValidKeyName("\xE2\x80\x8B"));
 }
 
-TEST(Text, NoteCharacters) {
+TEST(NoteText, NoteCharacters) {
   EXPECT_TRUE(CheckNoteCharacters("").ok());
   EXPECT_TRUE(CheckNoteCharacters("line\n\nmore \xE2\x80\x94 \x7F\xC2\x80\n").ok());
   auto tab = CheckNoteCharacters("ab\tc");
