@@ -87,6 +87,26 @@ absl::StatusOr<std::unique_ptr<Log>> Log::OpenReadOnly(std::unique_ptr<store::Lo
   return log;
 }
 
+absl::StatusOr<std::unique_ptr<Log>> Log::OpenUnverified(std::unique_ptr<store::LogStorage> storage,
+                                                         const Options& options) {
+  auto bytes = storage->Read(store::kCheckpointPath);
+  if (!bytes.ok()) {
+    return Annotate(bytes.status(),
+                    absl::StrCat("cannot read the checkpoint of ", storage->Describe()));
+  }
+  auto parsed = note::Parse(*bytes);
+  if (!parsed.ok())
+    return Annotate(parsed.status(), absl::StrCat(storage->Describe(), "/checkpoint"));
+  auto cp = note::ParseCheckpoint(parsed->text);
+  if (!cp.ok()) return Annotate(cp.status(), absl::StrCat(storage->Describe(), "/checkpoint"));
+  std::string origin = cp->origin;
+  std::unique_ptr<Log> log(new Log(std::move(storage), std::nullopt, std::move(origin), options));
+  absl::MutexLock lock(&log->mu_);
+  log->checkpoint_ = *std::move(cp);
+  log->signed_checkpoint_ = *std::move(bytes);
+  return log;
+}
+
 absl::StatusOr<std::unique_ptr<Log>> Log::OpenForAppend(std::unique_ptr<store::LogStorage> storage,
                                                         note::Ed25519Signer signer,
                                                         const Options& options) {

@@ -68,6 +68,11 @@ class Log {
       std::unique_ptr<store::LogStorage> storage, const note::Verifier& verifier,
       const Options& options = {});
 
+  // Opens a log read-only trusting its stored checkpoint without checking a signature,
+  // for serving proofs that carry the signed checkpoint for their recipient to verify.
+  static absl::StatusOr<std::unique_ptr<Log>> OpenUnverified(
+      std::unique_ptr<store::LogStorage> storage, const Options& options = {});
+
   ~Log();
 
   // Appends `entries` as one batch and returns once they are durable and covered by a

@@ -26,8 +26,14 @@ absl::Status CheckTile(store::LogStorage& storage, const tlog::TileWrite& tile) 
   auto stored = ReadObject(storage, tile.id);
   if (!stored.ok()) return stored.status();
   if (*stored != tlog::EncodeHashTile(tile.hashes)) {
-    return absl::DataLossError(absl::StrCat(storage.Describe(), ": ", tlog::TilePath(tile.id),
-                                            " does not match the hashes of the entries"));
+    // Which of the two was changed cannot be told; name both.
+    const std::string below =
+        tile.id.level == 0
+            ? absl::StrCat("the entries in ",
+                           tlog::TilePath({TileId::kEntriesLevel, tile.id.index, tile.id.width}))
+            : absl::StrCat("the level-", tile.id.level - 1, " tiles below it");
+    return absl::DataLossError(
+        absl::StrCat(storage.Describe(), ": ", tlog::TilePath(tile.id), " does not match ", below));
   }
   return absl::OkStatus();
 }

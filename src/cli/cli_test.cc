@@ -1,0 +1,161 @@
+// End-to-end tests of the `accord` binary: real processes, real folders.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "src/log/proof_json.h"
+
+namespace {
+namespace fs = std::filesystem;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() / absl::StrCat("accord-cli-", rd(), rd());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs `accord ARGS` (a shell fragment: paths here need no quoting) with stdin from
+  // `input`.
+  Result Accord(const std::string& args, const std::string& input = "") {
+    const fs::path in = dir_ / "stdin", out = dir_ / "stdout", err = dir_ / "stderr";
+    std::ofstream(in, std::ios::binary) << input;
+    const std::string cmd = absl::StrCat(ACCORD_CLI, " ", args, " <", in.string(), " >",
+                                         out.string(), " 2>", err.string());
+    const int status = std::system(cmd.c_str());
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = Slurp(out);
+    r.err = Slurp(err);
+    return r;
+  }
+
+  // keygen + init; returns the vkey.
+  std::string NewLog() {
+    Result k = Accord(absl::StrCat("keygen --name test.example/log --out ", key()));
+    EXPECT_EQ(k.code, 0) << k.err;
+    EXPECT_EQ(Accord(absl::StrCat("log init ", log(), " --key ", key())).code, 0);
+    return k.out.substr(0, k.out.find('\n'));
+  }
+  std::string key() const { return (dir_ / "k").string(); }
+  std::string log() const { return (dir_ / "log").string(); }
+  fs::path dir_;
+};
+
+TEST_F(CliTest, EveryVerbHasHelp) {
+  for (const char* verb : {"", "keygen", "log", "log init", "log append", "log prove", "log verify",
+                           "log check-proof", "demo"}) {
+    Result r = Accord(absl::StrCat(verb, " --help"));
+    EXPECT_EQ(r.code, 0) << verb;
+    EXPECT_NE(r.out.find("Usage:"), std::string::npos) << verb;
+  }
+  EXPECT_NE(Accord("").code, 0);  // no verb is a usage error
+  EXPECT_NE(Accord("frobnicate").code, 0);
+}
+
+TEST_F(CliTest, KeygenWritesAPrivateKeyOnlyTheOwnerReads) {
+  Result r = Accord(absl::StrCat("keygen --name a.example/log --out ", key()));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("a.example/log+"));
+  struct stat st;
+  ASSERT_EQ(stat(key().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_TRUE(Slurp(key()).starts_with("PRIVATE+KEY+a.example/log+"));
+  Result again = Accord(absl::StrCat("keygen --name a.example/log --out ", key()));
+  EXPECT_EQ(again.code, 1);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+  EXPECT_EQ(Accord(absl::StrCat("keygen --name 'bad name' --out ", key(), "2")).code, 1);
+}
+
+TEST_F(CliTest, AppendProveVerifyRoundTrip) {
+  const std::string vkey = NewLog();
+  Result a = Accord(absl::StrCat("log append ", log(), " --key ", key()), "one\ntwo\n\nfour\n");
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_EQ(a.out, "4\n");  // the empty line is an entry; the final newline is not
+  std::ofstream(dir_ / "blob", std::ios::binary) << std::string("raw\nbytes\0x", 11);
+  a = Accord(
+      absl::StrCat("log append ", log(), " --key ", key(), " --raw ", (dir_ / "blob").string()));
+  EXPECT_EQ(a.out, "5\n") << a.err;
+
+  Result v = Accord(absl::StrCat("log verify ", log(), " --vkey '", vkey, "' --json"));
+  ASSERT_EQ(v.code, 0) << v.err;
+  EXPECT_NE(v.out.find("\"size\": 5"), std::string::npos) << v.out;
+
+  Result p = Accord(absl::StrCat("log prove ", log(), " --index 4"));
+  ASSERT_EQ(p.code, 0) << p.err;
+  std::ofstream(dir_ / "proof.json") << p.out;
+  Result c = Accord(
+      absl::StrCat("log check-proof ", (dir_ / "proof.json").string(), " --vkey '", vkey, "'"));
+  EXPECT_EQ(c.code, 0) << c.err;
+  p = Accord(absl::StrCat("log prove ", log(), " --from 2"));
+  ASSERT_EQ(p.code, 0) << p.err;
+  std::ofstream(dir_ / "cons.json") << p.out;
+  EXPECT_EQ(Accord(absl::StrCat("log check-proof ", (dir_ / "cons.json").string())).code, 0);
+  EXPECT_EQ(Accord(absl::StrCat("log prove ", log(), " --index 5")).code, 1);
+}
+
+TEST_F(CliTest, FaultsAreClearErrorsWithNonZeroExit) {
+  const std::string vkey = NewLog();
+  ASSERT_EQ(Accord(absl::StrCat("log append ", log(), " --key ", key()), "a\nb\n").code, 0);
+  // Wrong key for verification.
+  Result other = Accord(absl::StrCat("keygen --name test.example/log --out ", key(), "2"));
+  Result v = Accord(absl::StrCat("log verify ", log(), " --vkey '",
+                                 other.out.substr(0, other.out.size() - 1), "'"));
+  EXPECT_EQ(v.code, 1);
+  EXPECT_NE(v.err.find("accord: error:"), std::string::npos) << v.err;
+  // A line longer than an entry may be.
+  Result big = Accord(absl::StrCat("log append ", log(), " --key ", key()),
+                      "ok\n" + std::string(70000, 'x') + "\n");
+  EXPECT_EQ(big.code, 1);
+  EXPECT_NE(big.err.find("-:2:"), std::string::npos) << big.err;
+  // A missing log and a garbled key.
+  EXPECT_NE(Accord(absl::StrCat("log verify ", (dir_ / "nolog").string(), " --vkey '", vkey, "'"))
+                .err.find("checkpoint"),
+            std::string::npos);
+  std::ofstream(dir_ / "garbled") << "PRIVATE+KEY+nonsense";
+  Result g =
+      Accord(absl::StrCat("log append ", log(), " --key ", (dir_ / "garbled").string()), "x\n");
+  EXPECT_EQ(g.code, 1);
+  EXPECT_NE(g.err.find("not an accord private key"), std::string::npos) << g.err;
+  // A corrupted bundle is named.
+  {
+    std::fstream f(dir_ / "log/tile/entries/000.p/2",
+                   std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(2);
+    f.put('Z');
+  }
+  v = Accord(absl::StrCat("log verify ", log(), " --vkey '", vkey, "'"));
+  EXPECT_EQ(v.code, 1);
+  EXPECT_NE(v.err.find("tile/entries/000.p/2"), std::string::npos) << v.err;
+}
+
+TEST_F(CliTest, DemoRunsTheMainJob) {
+  Result r = Accord(absl::StrCat("demo --dir ", (dir_ / "demo").string()));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("5. verify"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("rejected"), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(dir_ / "demo/log/checkpoint"));
+}
+
+}  // namespace
