@@ -72,7 +72,9 @@ TEST(CrashSafety, FailureAfterEveryObjectWriteInMemory) {
   }
 }
 
-TEST(CrashSafety, FailureAtEverySyscallStepInAFolder) {
+class FolderCrashTest : public ::testing::TestWithParam<store::Durability> {};
+
+TEST_P(FolderCrashTest, FailureAtEverySyscallStep) {
   auto key = MakeKey();
   int steps_in_append = -1;
   for (int k = 0;; ++k) {
@@ -82,8 +84,8 @@ TEST(CrashSafety, FailureAtEverySyscallStepInAFolder) {
     auto fault = [&](std::string_view, const std::filesystem::path&) {
       return armed && step++ == k ? absl::InternalError("injected crash") : absl::OkStatus();
     };
-    auto log =
-        *Log::Create(std::make_unique<store::PosixLogStorage>(dir.path(), fault), key.Signer());
+    auto log = *Log::Create(std::make_unique<store::PosixLogStorage>(dir.path(), fault, GetParam()),
+                            key.Signer());
     Entries before(0, kBefore);
     ASSERT_TRUE(log->Append(before.views).ok());
     armed = true;
@@ -98,9 +100,18 @@ TEST(CrashSafety, FailureAtEverySyscallStepInAFolder) {
       break;
     }
   }
-  // mkdirs, 4 syscalls per object, directory fsyncs, the checkpoint, partial deletions.
+  // mkdirs, 3 or 4 syscalls per object, syncs, the checkpoint, partial deletions.
   EXPECT_GT(steps_in_append, 20);
 }
+
+INSTANTIATE_TEST_SUITE_P(Modes, FolderCrashTest,
+                         ::testing::Values(store::Durability::kFsyncEachFile,
+                                           store::Durability::kSyncFilesystem),
+                         [](const auto& info) {
+                           return info.param == store::Durability::kFsyncEachFile
+                                      ? "FsyncEachFile"
+                                      : "SyncFilesystem";
+                         });
 
 }  // namespace
 }  // namespace accord::log

@@ -67,8 +67,7 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Create(std::unique_ptr<store::LogStora
   note::Checkpoint cp{std::string(signer.Name()), 0, tlog::EmptyTreeHash(), {}};
   auto signed_cp = note::SignCheckpoint(cp, signer);
   if (!signed_cp.ok()) return signed_cp.status();
-  const store::LogObject obj[] = {{std::string(store::kCheckpointPath), *signed_cp}};
-  if (auto s = storage->Write(obj); !s.ok()) {
+  if (auto s = storage->Commit({}, *signed_cp); !s.ok()) {
     return Annotate(s, absl::StrCat("cannot create a log in ", storage->Describe()));
   }
   return OpenForAppend(std::move(storage), std::move(signer), options);
@@ -226,14 +225,9 @@ absl::StatusOr<AppendResult> Log::Append(std::span<const std::span<const uint8_t
     failed_ = signed_cp.status();
     return Annotate(failed_, "cannot sign the checkpoint");
   }
-  if (auto s = storage_->Write(objects); !s.ok()) {
+  if (auto s = storage_->Commit(objects, *signed_cp); !s.ok()) {
     failed_ = s;
-    return Annotate(s, absl::StrCat("cannot write tiles of ", storage_->Describe()));
-  }
-  const store::LogObject checkpoint_obj[] = {{std::string(store::kCheckpointPath), *signed_cp}};
-  if (auto s = storage_->Write(checkpoint_obj); !s.ok()) {
-    failed_ = s;
-    return Annotate(s, absl::StrCat("cannot write the checkpoint of ", storage_->Describe()));
+    return Annotate(s, absl::StrCat("cannot commit to ", storage_->Describe()));
   }
   {
     absl::MutexLock lock(&mu_);

@@ -74,7 +74,17 @@ std::atomic<uint64_t> temp_counter{0};
 
 }  // namespace
 
-absl::Status MakeDirsDurably(const fs::path& dir, const FaultInjector& fault) {
+Durability DefaultDurability() {
+#ifdef __linux__
+  return Durability::kSyncFilesystem;
+#else
+  return Durability::kFsyncEachFile;
+#endif
+}
+
+namespace {
+
+absl::Status MakeDirsImpl(const fs::path& dir, bool sync, const FaultInjector& fault) {
   if (dir.empty()) return absl::OkStatus();
   struct stat st;
   if (::stat(dir.c_str(), &st) == 0) {
@@ -84,15 +94,45 @@ absl::Status MakeDirsDurably(const fs::path& dir, const FaultInjector& fault) {
   }
   const fs::path parent = dir.parent_path();
   if (parent != dir) {
-    if (auto s = MakeDirsDurably(parent, fault); !s.ok()) return s;
+    if (auto s = MakeDirsImpl(parent, sync, fault); !s.ok()) return s;
   }
   if (auto s = Step(fault, "mkdir", dir); !s.ok()) return s;
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
     return Errno(errno, "create directory", dir);
-  return FsyncDir(parent.empty() ? fs::path(".") : parent, fault);
+  return sync ? FsyncDir(parent.empty() ? fs::path(".") : parent, fault) : absl::OkStatus();
 }
 
-absl::Status WriteFilesDurably(std::span<const FileWrite> files, const FaultInjector& fault) {
+absl::Status SyncFs(const fs::path& any_dir, const FaultInjector& fault) {
+  if (auto s = Step(fault, "syncfs", any_dir); !s.ok()) return s;
+#ifdef __linux__
+  Fd fd(::open(any_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return Errno(errno, "open directory", any_dir);
+  if (::syncfs(fd.get()) != 0) return Errno(errno, "syncfs", any_dir);
+  return absl::OkStatus();
+#else
+  return absl::UnimplementedError("syncfs is Linux-only; use Durability::kFsyncEachFile");
+#endif
+}
+
+}  // namespace
+
+absl::Status MakeDirsDurably(const fs::path& dir, const FaultInjector& fault) {
+  return MakeDirsImpl(dir, /*sync=*/true, fault);
+}
+
+absl::Status MakeDirs(const fs::path& dir, const FaultInjector& fault) {
+  return MakeDirsImpl(dir, /*sync=*/false, fault);
+}
+
+namespace {
+
+// The body of WriteFilesDurably and WriteFilesAndCommit; `commit` may be null.
+absl::Status WriteImpl(std::span<const FileWrite> batch, const FileWrite* commit,
+                       Durability durability, const FaultInjector& fault) {
+  std::vector<FileWrite> files(batch.begin(), batch.end());
+  if (commit != nullptr) files.push_back(*commit);  // written and synced with the rest
+  if (files.empty()) return absl::OkStatus();
+  const bool each = durability == Durability::kFsyncEachFile;
   std::vector<fs::path> temps;
   temps.reserve(files.size());
   // On failure, temporary files already created are removed (best effort): a crash
@@ -109,7 +149,7 @@ absl::Status WriteFilesDurably(std::span<const FileWrite> files, const FaultInje
   std::set<fs::path> dirs;
   for (const FileWrite& f : files) {
     const fs::path dir = f.path.parent_path();
-    if (auto s = MakeDirsDurably(dir, fault); !s.ok()) return s;
+    if (auto s = MakeDirsImpl(dir, each, fault); !s.ok()) return s;
     dirs.insert(dir.empty() ? fs::path(".") : dir);
     fs::path temp = f.path;
     temp.replace_filename(absl::StrCat(".", f.path.filename().string(), ".tmp.", ::getpid(), ".",
@@ -127,21 +167,54 @@ absl::Status WriteFilesDurably(std::span<const FileWrite> files, const FaultInje
       }
       off += static_cast<size_t>(n);
     }
-    if (auto s = Step(fault, "fsync", f.path); !s.ok()) return s;
-    if (::fdatasync(fd.get()) != 0) return Errno(errno, "fdatasync", temp);
+    if (each) {
+      if (auto s = Step(fault, "fsync", f.path); !s.ok()) return s;
+      if (::fdatasync(fd.get()) != 0) return Errno(errno, "fdatasync", temp);
+    }
     fd.reset();
   }
-  for (size_t i = 0; i < files.size(); ++i) {
+  if (!each) {
+    if (auto s = SyncFs(*dirs.begin(), fault); !s.ok()) return s;
+  }
+  const size_t renamed_first = commit != nullptr ? files.size() - 1 : files.size();
+  for (size_t i = 0; i < renamed_first; ++i) {
     if (auto s = Step(fault, "rename", files[i].path); !s.ok()) return s;
     if (::rename(temps[i].c_str(), files[i].path.c_str()) != 0) {
       return Errno(errno, "rename into place", files[i].path);
     }
   }
-  cleanup.armed = false;
-  for (const fs::path& dir : dirs) {
-    if (auto s = FsyncDir(dir, fault); !s.ok()) return s;
+  if (renamed_first > 0) {
+    if (!each) {
+      if (auto s = SyncFs(*dirs.begin(), fault); !s.ok()) return s;
+    } else {
+      for (const fs::path& dir : dirs) {
+        if (auto s = FsyncDir(dir, fault); !s.ok()) return s;
+      }
+    }
   }
-  return absl::OkStatus();
+  if (commit == nullptr) {
+    cleanup.armed = false;
+    return absl::OkStatus();
+  }
+  if (auto s = Step(fault, "rename", commit->path); !s.ok()) return s;
+  if (::rename(temps.back().c_str(), commit->path.c_str()) != 0) {
+    return Errno(errno, "rename into place", commit->path);
+  }
+  cleanup.armed = false;
+  const fs::path dir = commit->path.parent_path();
+  return FsyncDir(dir.empty() ? fs::path(".") : dir, fault);
+}
+
+}  // namespace
+
+absl::Status WriteFilesDurably(std::span<const FileWrite> files, Durability durability,
+                               const FaultInjector& fault) {
+  return WriteImpl(files, nullptr, durability, fault);
+}
+
+absl::Status WriteFilesAndCommit(std::span<const FileWrite> files, const FileWrite& commit,
+                                 Durability durability, const FaultInjector& fault) {
+  return WriteImpl(files, &commit, durability, fault);
 }
 
 absl::StatusOr<std::string> ReadWholeFile(const fs::path& path) {

@@ -64,7 +64,9 @@ TEST(DurableFile, AFileWhereADirectoryShouldBeIsAClearError) {
 
 // A failure at any step leaves each file with its old or its new contents, and a
 // clean failure leaves no temporary files behind.
-TEST(DurableFile, FailureAtEveryStepLeavesOldOrNewContents) {
+class DurabilityTest : public ::testing::TestWithParam<Durability> {};
+
+TEST_P(DurabilityTest, FailureAtEveryStepLeavesOldOrNewContents) {
   for (int fail_at = 0;; ++fail_at) {
     TempDir d;
     const FileWrite before[] = {{d.path() / "t/1", "old1"}, {d.path() / "t/2", "old2"}};
@@ -75,7 +77,7 @@ TEST(DurableFile, FailureAtEveryStepLeavesOldOrNewContents) {
     };
     const FileWrite after[] = {
         {d.path() / "t/1", "new1"}, {d.path() / "t/2", "new2"}, {d.path() / "u/3", "new3"}};
-    absl::Status s = WriteFilesDurably(after, fault);
+    absl::Status s = WriteFilesDurably(after, GetParam(), fault);
     for (const char* name : {"t/1", "t/2"}) {
       auto got = ReadWholeFile(d.path() / name);
       ASSERT_TRUE(got.ok());
@@ -84,13 +86,46 @@ TEST(DurableFile, FailureAtEveryStepLeavesOldOrNewContents) {
     }
     for (const auto& f : Listing(d.path())) EXPECT_EQ(f.find(".tmp."), std::string::npos) << f;
     if (s.ok()) {
-      EXPECT_GT(fail_at, 10);  // there were that many steps to fail
+      EXPECT_GT(fail_at, 8);  // there were that many steps to fail
       EXPECT_EQ(*ReadWholeFile(d.path() / "u/3"), "new3");
       break;
     }
     EXPECT_EQ(s.message(), "injected");
   }
 }
+
+// The commit file is renamed into place only after every other file is: whatever step
+// fails, a new commit file implies all-new data files.
+TEST_P(DurabilityTest, CommitNeverPrecedesItsData) {
+  for (int fail_at = 0;; ++fail_at) {
+    TempDir d;
+    const FileWrite before[] = {
+        {d.path() / "a", "old"}, {d.path() / "t/b", "old"}, {d.path() / "checkpoint", "old"}};
+    ASSERT_TRUE(WriteFilesDurably(before).ok());
+    int step = 0;
+    FaultInjector fault = [&](std::string_view, const fs::path&) {
+      return step++ == fail_at ? absl::InternalError("injected") : absl::OkStatus();
+    };
+    const FileWrite files[] = {
+        {d.path() / "a", "new"}, {d.path() / "t/b", "new"}, {d.path() / "t/u/c", "new"}};
+    absl::Status s =
+        WriteFilesAndCommit(files, {d.path() / "checkpoint", "new"}, GetParam(), fault);
+    if (*ReadWholeFile(d.path() / "checkpoint") == "new") {
+      for (const char* name : {"a", "t/b", "t/u/c"}) {
+        EXPECT_EQ(*ReadWholeFile(d.path() / name), "new") << "step " << fail_at << " " << name;
+      }
+    }
+    for (const auto& f : Listing(d.path())) EXPECT_EQ(f.find(".tmp."), std::string::npos) << f;
+    if (s.ok()) break;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, DurabilityTest,
+                         ::testing::Values(Durability::kFsyncEachFile, Durability::kSyncFilesystem),
+                         [](const auto& info) {
+                           return info.param == Durability::kFsyncEachFile ? "FsyncEachFile"
+                                                                           : "SyncFilesystem";
+                         });
 
 }  // namespace
 }  // namespace accord::store

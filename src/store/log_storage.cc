@@ -9,8 +9,8 @@
 namespace accord::store {
 namespace fs = std::filesystem;
 
-PosixLogStorage::PosixLogStorage(fs::path dir, FaultInjector fault)
-    : dir_(std::move(dir)), fault_(std::move(fault)) {}
+PosixLogStorage::PosixLogStorage(fs::path dir, FaultInjector fault, Durability durability)
+    : dir_(std::move(dir)), fault_(std::move(fault)), durability_(durability) {}
 
 absl::StatusOr<fs::path> PosixLogStorage::Resolve(std::string_view path) const {
   // Components separated by single slashes, none empty, "." or "..", no NUL.
@@ -35,7 +35,8 @@ absl::StatusOr<std::string> PosixLogStorage::Read(std::string_view path) {
   return ReadWholeFile(*full);
 }
 
-absl::Status PosixLogStorage::Write(std::span<const LogObject> objects) {
+absl::StatusOr<std::vector<FileWrite>> PosixLogStorage::Files(
+    std::span<const LogObject> objects) const {
   std::vector<FileWrite> files;
   files.reserve(objects.size());
   for (const LogObject& o : objects) {
@@ -43,7 +44,21 @@ absl::Status PosixLogStorage::Write(std::span<const LogObject> objects) {
     if (!full.ok()) return full.status();
     files.push_back({*std::move(full), o.data});
   }
-  return WriteFilesDurably(files, fault_);
+  return files;
+}
+
+absl::Status PosixLogStorage::Write(std::span<const LogObject> objects) {
+  auto files = Files(objects);
+  if (!files.ok()) return files.status();
+  return WriteFilesDurably(*files, durability_, fault_);
+}
+
+absl::Status PosixLogStorage::Commit(std::span<const LogObject> objects,
+                                     std::string_view checkpoint) {
+  auto files = Files(objects);
+  if (!files.ok()) return files.status();
+  return WriteFilesAndCommit(*files, FileWrite{dir_ / kCheckpointPath, checkpoint}, durability_,
+                             fault_);
 }
 
 absl::Status PosixLogStorage::DeletePartials(std::string_view full_tile_path) {
@@ -85,6 +100,13 @@ absl::Status MemoryLogStorage::Write(std::span<const LogObject> objects) {
     ++writes_;
   }
   return absl::OkStatus();
+}
+
+absl::Status MemoryLogStorage::Commit(std::span<const LogObject> objects,
+                                      std::string_view checkpoint) {
+  if (auto s = Write(objects); !s.ok()) return s;
+  const LogObject cp[] = {{std::string(kCheckpointPath), std::string(checkpoint)}};
+  return Write(cp);
 }
 
 absl::Status MemoryLogStorage::DeletePartials(std::string_view full_tile_path) {

@@ -8,6 +8,9 @@
 //    never a mix. The batch as a whole is NOT atomic: after a failure or crash some
 //    objects may be new and others not. Callers write tiles and bundles first and the
 //    checkpoint last, so anything not yet referenced by the checkpoint is harmless.
+//  - Commit(objects, checkpoint): makes `objects` durable as Write does, and only then
+//    atomically replaces the checkpoint; durable on return. This is a log's commit
+//    point: a checkpoint never refers to objects not yet durable.
 //  - After any failed write the outcome is uncertain; the caller stops using the
 //    backend and reopens the log through its start-up path (sticky failure).
 //  - Read(path): the latest durable bytes; NotFound if absent. Never returns a
@@ -45,6 +48,7 @@ class LogStorage {
   virtual ~LogStorage() = default;
   virtual absl::StatusOr<std::string> Read(std::string_view path) = 0;
   virtual absl::Status Write(std::span<const LogObject> objects) = 0;
+  virtual absl::Status Commit(std::span<const LogObject> objects, std::string_view checkpoint) = 0;
   // `full_tile_path` is the path of a full tile or entry bundle ("tile/0/x001/234").
   virtual absl::Status DeletePartials(std::string_view full_tile_path) = 0;
   // Where the log lives, for messages ("/srv/log", "memory").
@@ -55,17 +59,21 @@ class LogStorage {
 // serving DIR serves a C2SP log. Paths are validated: no absolute paths, no "..".
 class PosixLogStorage final : public LogStorage {
  public:
-  explicit PosixLogStorage(std::filesystem::path dir, FaultInjector fault = nullptr);
+  explicit PosixLogStorage(std::filesystem::path dir, FaultInjector fault = nullptr,
+                           Durability durability = DefaultDurability());
   absl::StatusOr<std::string> Read(std::string_view path) override;
   absl::Status Write(std::span<const LogObject> objects) override;
+  absl::Status Commit(std::span<const LogObject> objects, std::string_view checkpoint) override;
   absl::Status DeletePartials(std::string_view full_tile_path) override;
   std::string Describe() const override { return dir_.string(); }
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
   absl::StatusOr<std::filesystem::path> Resolve(std::string_view path) const;
+  absl::StatusOr<std::vector<FileWrite>> Files(std::span<const LogObject> objects) const;
   const std::filesystem::path dir_;
   const FaultInjector fault_;
+  const Durability durability_;
 };
 
 // In memory, for tests, with failure hooks to stop a write after any number of
@@ -77,6 +85,8 @@ class MemoryLogStorage final : public LogStorage {
 
   absl::StatusOr<std::string> Read(std::string_view path) override;
   absl::Status Write(std::span<const LogObject> objects) override;
+  // Counts the checkpoint as one more object written, after the others.
+  absl::Status Commit(std::span<const LogObject> objects, std::string_view checkpoint) override;
   absl::Status DeletePartials(std::string_view full_tile_path) override;
   std::string Describe() const override { return "memory"; }
 
