@@ -102,6 +102,13 @@ class IpsecMbBatchHasher final : public BatchHasher {
 
   void HashMany(std::span<const std::span<const uint8_t>> messages,
                 std::span<Digest> out) override {
+    if (messages.size() < kMinMultiBuffer) {
+      // Too few to fill lanes: the flush would cost as much as a full set of lanes.
+      for (size_t i = 0; i < messages.size(); ++i) {
+        OneShot(fallback_.get(), messages[i], out[i].data());
+      }
+      return;
+    }
     IMB_MGR* mgr = mgr_.get();
     size_t completed = 0;
     for (size_t i = 0; i < messages.size(); ++i) {
@@ -155,6 +162,9 @@ class IpsecMbBatchHasher final : public BatchHasher {
   // measured): such messages, e.g. the leaf hash of a maximal 65,535-byte entry, go
   // through OpenSSL instead.
   static constexpr size_t kMaxJobBytes = 65534;
+  // Below this many messages OpenSSL (SHA-NI where the CPU has it) is faster than a
+  // flushed multi-buffer run (measured with bench/tlog_bench, batch-1 appends).
+  static constexpr size_t kMinMultiBuffer = 8;
 
   std::unique_ptr<IMB_MGR, MbMgrDeleter> mgr_;
   const char* name_;

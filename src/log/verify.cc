@@ -88,8 +88,7 @@ absl::StatusOr<VerifyReport> VerifyLog(store::LogStorage& storage, const note::V
     const auto hashes = tree.PartialTile(level);
     if (hashes.empty()) continue;
     const tlog::TileWrite tile{
-        tlog::TileForTree(level, tlog::LevelWidth(level, size) / tlog::kTileWidth, size),
-        std::vector<Hash>(hashes.begin(), hashes.end())};
+        tlog::TileForTree(level, tlog::LevelWidth(level, size) / tlog::kTileWidth, size), hashes};
     if (auto s = CheckTile(storage, tile); !s.ok()) return s;
     ++report.hash_tiles;
   }

@@ -23,18 +23,49 @@ absl::Status BadPath(std::string_view path, std::string_view why) {
 
 }  // namespace
 
-std::string EncodeTileIndex(uint64_t index) {
-  std::string out = absl::StrFormat("%03d", index % 1000);
-  for (index /= 1000; index > 0; index /= 1000) {
-    out = absl::StrFormat("x%03d/", index % 1000) + out;
+namespace {
+// Appends "x001/x234/067" for 1234067 (on the hot path of every append: no formatting
+// library, no allocation beyond the output).
+void AppendTileIndex(std::string& out, uint64_t index) {
+  char groups[7][3];
+  int n = 0;
+  do {
+    const unsigned g = index % 1000;
+    groups[n][0] = static_cast<char>('0' + g / 100);
+    groups[n][1] = static_cast<char>('0' + g / 10 % 10);
+    groups[n][2] = static_cast<char>('0' + g % 10);
+    ++n;
+    index /= 1000;
+  } while (index > 0);
+  while (n-- > 0) {
+    if (n > 0) out.push_back('x');
+    out.append(groups[n], 3);
+    if (n > 0) out.push_back('/');
   }
+}
+}  // namespace
+
+std::string EncodeTileIndex(uint64_t index) {
+  std::string out;
+  AppendTileIndex(out, index);
   return out;
 }
 
 std::string TilePath(const TileId& id) {
-  std::string out = id.is_entries() ? "tile/entries/" : absl::StrCat("tile/", id.level, "/");
-  out += EncodeTileIndex(id.index);
-  if (!id.is_full()) absl::StrAppend(&out, ".p/", id.width);
+  std::string out;
+  out.reserve(40);
+  if (id.is_entries()) {
+    out = "tile/entries/";
+  } else {
+    out = "tile/";
+    out += std::to_string(id.level);
+    out.push_back('/');
+  }
+  AppendTileIndex(out, id.index);
+  if (!id.is_full()) {
+    out += ".p/";
+    out += std::to_string(id.width);
+  }
   return out;
 }
 

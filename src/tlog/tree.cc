@@ -60,24 +60,24 @@ TreeUpdate TreeAppender::Append(std::span<const Hash> leaf_hashes, TreeHasher& h
   out.old_size = size_;
   out.new_size = size_ + leaf_hashes.size();
   const uint64_t old_size = size_, new_size = out.new_size;
+  full_used_ = 0;
 
-  // cur: the new complete nodes of level h, i.e. indices [old >> h, new >> h).
-  std::vector<Hash> cur(leaf_hashes.begin(), leaf_hashes.end());
-  std::vector<Hash> children;
-  for (int h = 0; h < 64 && !cur.empty(); ++h) {
+  // cur_: the new complete nodes of level h, i.e. indices [old >> h, new >> h).
+  cur_.assign(leaf_hashes.begin(), leaf_hashes.end());
+  for (int h = 0; h < 64 && !cur_.empty(); ++h) {
     const uint64_t lo = old_size >> h, hi = new_size >> h;
-    if (h % kTileHeight == 0) EmitRow(h / kTileHeight, lo, cur, out);
+    if (h % kTileHeight == 0) EmitRow(h / kTileHeight, lo, cur_, out);
     // Parents [old >> (h+1), new >> (h+1)); if lo is odd, the left sibling of the first
     // is the old frontier node of this level, so read it before replacing it.
     const uint64_t parents = (new_size >> (h + 1)) - (old_size >> (h + 1));
-    children.clear();
-    if (parents > 0 && (lo & 1)) children.push_back(frontier_[h]);
-    if (hi & 1) frontier_[h] = cur.back();
+    children_.clear();
+    if (parents > 0 && (lo & 1)) children_.push_back(frontier_[h]);
+    if (hi & 1) frontier_[h] = cur_.back();
     if (parents == 0) break;
-    children.insert(children.end(), cur.begin(), cur.end());
-    children.resize(2 * parents);
-    cur.resize(parents);
-    hasher.NodeHashes(children, cur);
+    children_.insert(children_.end(), cur_.begin(), cur_.end());
+    children_.resize(2 * parents);
+    cur_.resize(parents);
+    hasher.NodeHashes(children_, cur_);
   }
   size_ = new_size;
   out.root = Root();
@@ -94,8 +94,14 @@ void TreeAppender::EmitRow(int level, uint64_t row_start, std::span<const Hash> 
     partial.insert(partial.end(), hashes.begin(), hashes.begin() + take);
     hashes = hashes.subspan(take);
     if (partial.size() == kTileWidth) {
-      out.tiles.push_back({TileId{level, tile_index, kTileWidth}, std::move(partial)});
+      // The full tile moves to scratch storage that lives until the next Append; the
+      // vectors' buffers do not move when full_ grows, so earlier spans stay valid.
+      if (full_used_ == full_.size()) full_.emplace_back();
+      std::swap(full_[full_used_], partial);
+      out.tiles.push_back({TileId{level, tile_index, kTileWidth}, full_[full_used_]});
+      ++full_used_;
       partial.clear();
+      partial.reserve(kTileWidth);
       ++tile_index;
     }
   }

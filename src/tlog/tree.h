@@ -24,7 +24,7 @@ namespace accord::tlog {
 // One hash tile (level ≥ 0) whose contents changed, with its full contents.
 struct TileWrite {
   TileId id;
-  std::vector<Hash> hashes;  // id.width hashes
+  std::span<const Hash> hashes;  // id.width hashes
 };
 
 struct TreeUpdate {
@@ -33,6 +33,7 @@ struct TreeUpdate {
   Hash root;
   // Every hash tile of the new tree that the batch created or extended: zero or more
   // full tiles and at most one partial tile per level, ordered by level then index.
+  // The hashes are owned by the TreeAppender and valid until its next Append.
   std::vector<TileWrite> tiles;
 };
 
@@ -64,6 +65,11 @@ class TreeAppender {
   uint64_t size_ = 0;
   std::array<Hash, 64> frontier_{};         // frontier_[h] valid iff bit h of size_ is set
   std::vector<std::vector<Hash>> partial_;  // partial_[L]: hashes of level L's partial tile
+  // Scratch reused across appends (no allocation per append once warm): full tiles
+  // completed by the last Append, and each level's new nodes.
+  std::vector<std::vector<Hash>> full_;
+  size_t full_used_ = 0;
+  std::vector<Hash> cur_, children_;
 };
 
 }  // namespace accord::tlog
