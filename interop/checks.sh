@@ -88,6 +88,12 @@ tile_path() { printf 'tile/%d/%s%s' "$1" "$(tile_index "$2")" "$(partial "$3")";
 bundle_path() { printf 'tile/entries/%s%s' "$(tile_index "$1")" "$(partial "$2")"; }
 checkpoint_size() { sed -n 2p "$1"; }
 
+# by_size DIR [PREFIX]: the files DIR/PREFIX<number>, in increasing order of number.
+by_size() {
+  local f
+  for f in "$1/${2:-}"*; do printf '%s\t%s\n' "${f##*/"${2:-}"}" "$f"; done | sort -n | cut -f2
+}
+
 # view DIR CHECKPOINT: a log directory that serves DIR's tiles under an older checkpoint
 # (symlinks, so shared test data is read in place).
 view() {
@@ -285,14 +291,17 @@ check_go_verifies_accord_log() {
     fail "the entries in accord's bundles differ from the appended inputs (diff $expected $work/stored.b64)"
   ok "every one of the $size entries in accord's bundles is byte for byte the appended input"
   expect_ok "accord verifies its own log" accord_verify "$log" "$vkey"
+  local cp
+  for cp in $(by_size "$work/checkpoints"); do
+    expect_ok "Go verifies accord's log as of its checkpoint at size $(basename "$cp") (full tiles stand in for deleted partials)" \
+      go_verify "$(view "$log" "$cp")" "$vkey"
+  done
 
   # accord's proofs, checked by x/mod and bound to the checkpoints accord signed.
-  local -a sizes
-  mapfile -t sizes < <(ls "$work/checkpoints" | sort -n)
   local i s prev=0 p=$work/proof.json
-  for s in "${sizes[@]}"; do
+  for s in $(by_size "$work/checkpoints" | xargs -n1 basename); do
     ((s > 0)) || continue
-    for i in 0 $((s / 2)) $((s - 1)); do
+    for i in $(printf '%s\n' 0 $((s / 2)) $((s - 1)) | sort -nu); do
       run "$accord" log prove "$log" --index "$i" --size "$s" >"$p"
       expect_ok "Go checks accord's inclusion proof of entry $i in tree $s" \
         "$interop" check-proof "$p" --vkey "$vkey" --checkpoint "$work/checkpoints/$s"
@@ -307,6 +316,9 @@ check_go_verifies_accord_log() {
     fi
     prev=$s
   done
+  run "$accord" log prove "$log" --from "$size" --to "$size" >"$p"
+  expect_ok "Go checks accord's (empty) consistency proof $size → $size" \
+    "$interop" check-proof "$p" --vkey "$vkey" --checkpoint "$log/checkpoint"
   run "$accord" log prove "$log" --index 7 >"$p"
   expect_ok "Go checks accord's inclusion proof of entry 7 in the current tree" \
     "$interop" check-proof "$p" --vkey "$vkey" --checkpoint "$log/checkpoint"
@@ -346,7 +358,7 @@ check_accord_verifies_go_log() {
     accord_verify "$log" "$vkey"
   expect_ok "accord verifies it with --vkey naming a file" accord_verify "$log" "$work/vkey"
   local cp s
-  for cp in "$log"/checkpoints/*; do
+  for cp in $(by_size "$log/checkpoints"); do
     s=$(basename "$cp")
     expect_ok "accord verifies the Go log as of its checkpoint at size $s (partial tiles of that size)" \
       accord_verify "$(view "$log" "$cp")" "$vkey"
@@ -364,7 +376,7 @@ check_accord_verifies_tessera_log() {
   local t=$testdata/tessera-log
   expect_ok "accord verifies Tessera's log (size $(checkpoint_size "$t/checkpoint"))" accord_verify "$t" "$tessera_vkey"
   local cp v s
-  for cp in "$t"/checkpoint.*; do
+  for cp in $(by_size "$t" checkpoint.); do
     s=${cp##*.}
     v=$(view "$t" "$cp")
     expect_ok "accord verifies Tessera's log as of its checkpoint.$s" accord_verify "$v" "$tessera_vkey"
