@@ -14,8 +14,8 @@ using nlohmann::json;
 
 std::string B64(const tlog::Hash& h) { return util::Base64Encode(h); }
 
-json HashesJson(const std::vector<tlog::Hash>& hashes) {
-  json a = json::array();
+nlohmann::ordered_json HashesJson(const std::vector<tlog::Hash>& hashes) {
+  nlohmann::ordered_json a = nlohmann::ordered_json::array();
   for (const auto& h : hashes) a.push_back(B64(h));
   return a;
 }
@@ -85,7 +85,7 @@ absl::Status CheckCheckpoint(const std::string& signed_note, uint64_t size, cons
 }  // namespace
 
 std::string ProofToJson(const ProofDoc& doc) {
-  json j;
+  nlohmann::ordered_json j;  // fields in the documented order, for people reading it
   if (const auto* p = std::get_if<InclusionProofDoc>(&doc)) {
     j = {{"type", "inclusion"},
          {"index", p->index},
