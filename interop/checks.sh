@@ -368,6 +368,39 @@ check_accord_verifies_go_log() {
     expect_ok "accord accepts Go's $(basename "$p" .json) proof" "$accord" log check-proof "$p"
   done
   proofs_flipped "$accord" log check-proof -- "$log"/proofs/*.json
+
+  local ext=$work/go-log-ext
+  vkey=$(run "$interop" gen-log "$ext" --name go.interop.example/ext --entries 300 --batches 2 \
+    --extension "extension line one" --extension "two")
+  expect_ok "accord verifies a Go log whose checkpoints carry two extension lines" accord_verify "$ext" "$vkey"
+}
+
+# Logs past 256,000 entries, whose tile paths have an x-prefixed element (tile/0/x001/000),
+# written by each side and verified by the other.
+check_large_logs_both_ways() {
+  need_accord
+  local golog=$work/go-log vkey
+  vkey=$(run "$interop" gen-log "$golog" --name go.interop.example/large --entries 300000 --batches 3)
+  [[ -f $golog/tile/0/x001/000 && -f $golog/tile/entries/x001/000 ]] || fail "gen-log: no tile/0/x001/000"
+  expect_ok "accord verifies a Go log of 300,000 entries (paths such as tile/0/x001/000)" \
+    accord_verify "$golog" "$vkey"
+  local p
+  for p in "$golog"/proofs/*-300000.json; do
+    expect_ok "accord accepts Go's $(basename "$p" .json) proof" "$accord" log check-proof "$p"
+  done
+
+  local log=$work/log key=$work/key
+  vkey=$(run "$accord" keygen --name example.org/large --out "$key")
+  run "$accord" log init "$log" --key "$key" >/dev/null
+  seq -f 'large log entry %g' 1 1000 | run "$accord" log append "$log" --key "$key" >/dev/null
+  cp "$log/checkpoint" "$work/checkpoint.1000"
+  seq -f 'large log entry %g' 1001 300000 | run "$accord" log append "$log" --key "$key" >/dev/null
+  [[ $(checkpoint_size "$log/checkpoint") == 300000 ]] || fail "accord log append: size is not 300000"
+  expect_ok "Go verifies an accord log of 300,000 entries, consistent with its checkpoint at 1000" \
+    go_verify "$log" "$vkey" --old-checkpoint "$work/checkpoint.1000"
+  run "$accord" log prove "$log" --index 299999 --size 300000 >"$work/proof.json"
+  expect_ok "Go checks accord's inclusion proof of entry 299999" \
+    "$interop" check-proof "$work/proof.json" --vkey "$vkey" --checkpoint "$log/checkpoint"
 }
 
 # Tessera wrote this log; accord must accept it at each of its 16 sizes (0 to 15), as Go does.
@@ -389,7 +422,7 @@ check_accord_verifies_tessera_log() {
 
 case $check in
   go_verifies_tessera_log | go_verifies_go_log | go_verifies_accord_log | go_rejects_corruption | \
-    accord_verifies_go_log | accord_verifies_tessera_log)
+    accord_verifies_go_log | accord_verifies_tessera_log | large_logs_both_ways)
     "check_$check"
     ;;
   *) echo "checks.sh: unknown check $check" >&2; usage ;;

@@ -10,7 +10,8 @@
 //	proofs/inclusion-<index>-<size>.json, proofs/consistency-<old>-<new>.json
 //	                           proofs computed by x/mod, in accord's proof JSON
 //
-// The verifier key goes to stdout; a summary to stderr.
+// --extension LINE (repeatable) adds an extension line to every checkpoint. The verifier
+// key goes to stdout; a summary to stderr.
 package main
 
 import (
@@ -63,7 +64,8 @@ func runGenLog(a *args) error {
 	if err != nil {
 		return err
 	}
-	g := &generator{dir: dir, name: name, signer: signer, witness: witnessKey, store: &memHashStore{}, proofs: map[string]bool{}}
+	g := &generator{dir: dir, name: name, signer: signer, witness: witnessKey, store: &memHashStore{},
+		proofs: map[string]bool{}, extensions: a.flags["extension"]}
 
 	if err := g.publish(0); err != nil {
 		return err
@@ -100,6 +102,8 @@ type generator struct {
 	entries  [][]byte
 	lastSize int64
 	proofs   map[string]bool
+	// extensions are checkpoint extension lines (tlog-checkpoint allows them, opaque).
+	extensions []string
 }
 
 // batchEnds picks the tree size after each batch: the sizes around tile boundaries that
@@ -182,7 +186,11 @@ func (g *generator) publish(size int64) error {
 	if err != nil {
 		return err
 	}
-	signed, err := note.Sign(&note.Note{Text: formatCheckpoint(g.name, size, root)}, g.signer)
+	body := formatCheckpoint(g.name, size, root)
+	for _, ext := range g.extensions {
+		body += ext + "\n"
+	}
+	signed, err := note.Sign(&note.Note{Text: body}, g.signer)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@
 //
 //	verify-log DIR VKEY [--origin O] [--old-checkpoint FILE]... [--samples N] [--seed S]
 //	           [--dump-entries FILE]
-//	gen-log DIR --name NAME --entries N [--batches K] [--seed S]
+//	gen-log DIR --name NAME --entries N [--batches K] [--seed S] [--extension LINE]...
 //	bench-append --entries N --batch B
 //	check-proof FILE [--vkey VKEY [--checkpoint FILE]...]
 //	flip-bit FILE OFFSET    flip-sig FILE [--key-id]    flip-proof FILE FIELD
@@ -41,8 +41,8 @@ var commands = map[string]command{
 		"verify-log DIR VKEY [--origin ORIGIN] [--old-checkpoint FILE]... [--samples N] [--seed S] [--dump-entries FILE]",
 		map[string]bool{"origin": true, "old-checkpoint": true, "samples": true, "seed": true, "dump-entries": true}},
 	"gen-log": {runGenLog,
-		"gen-log DIR --name NAME --entries N [--batches K] [--seed S]",
-		map[string]bool{"name": true, "entries": true, "batches": true, "seed": true}},
+		"gen-log DIR --name NAME --entries N [--batches K] [--seed S] [--extension LINE]...",
+		map[string]bool{"name": true, "entries": true, "batches": true, "seed": true, "extension": true}},
 	"bench-append": {runBenchAppend,
 		"bench-append --entries N --batch B",
 		map[string]bool{"entries": true, "batch": true}},
