@@ -375,6 +375,57 @@ check_accord_verifies_go_log() {
   expect_ok "accord verifies a Go log whose checkpoints carry two extension lines" accord_verify "$ext" "$vkey"
 }
 
+# Checkpoint bodies, well and badly formed, signed by Go (x/mod note) with the private key
+# accord keygen wrote: accord and Go must agree on each, as tlog-checkpoint decides it.
+check_checkpoint_syntax() {
+  need_accord
+  local log=$work/log key=$work/key vkey root
+  vkey=$(run "$accord" keygen --name example.org/log --out "$key")
+  run "$accord" log init "$log" --key "$key" >/dev/null
+  seq 1 300 | run "$accord" log append "$log" --key "$key" >/dev/null
+  head -n 3 "$log/checkpoint" >"$work/body"
+  run "$interop" sign-note "$key" "$work/body" >"$work/resigned"
+  cmp -s "$work/resigned" "$log/checkpoint" ||
+    fail "x/mod, signing with accord's private key, does not reproduce accord's checkpoint"
+  ok "x/mod reads accord's private key and signs its checkpoint body byte for byte as accord did"
+
+  root=$(sed -n 3p "$log/checkpoint")
+  # The 43rd character carries the last 4 bits and 2 padding bits; the next letter sets one.
+  local noncanonical
+  noncanonical=${root:0:42}$(printf '%s' "${root:42:1}" | tr 'A-Za-z0-9+/' 'B-Za-z0-9+/A')=
+  local -a cases=(
+    "accept|an extension line|example.org/log\n300\n$root\nextension\n"
+    "reject|a tree size with a leading zero|example.org/log\n0300\n$root\n"
+    "reject|a tree size with a plus sign|example.org/log\n+300\n$root\n"
+    "reject|a tree size with a trailing space|example.org/log\n300 \n$root\n"
+    "reject|a smaller tree size (299) with the root of 300|example.org/log\n299\n$root\n"
+    "reject|a larger tree size (301) with the root of 300|example.org/log\n301\n$root\n"
+    "reject|a root hash without base64 padding|example.org/log\n300\n${root%=}\n"
+    "reject|a root hash with non-zero padding bits|example.org/log\n300\n$noncanonical\n"
+    "reject|a 31-byte root hash|example.org/log\n300\n$(printf '%s' "$root" | base64 -d | head -c 31 | base64 -w0)\n"
+    "reject|no root hash line|example.org/log\n300\n"
+    "reject|an empty origin line|\n300\n$root\n"
+    "reject|an origin other than the key's name|example.org/other\n300\n$root\n"
+    "reject|CRLF line ends|example.org/log\r\n300\r\n$root\r\n"
+  )
+  local c verdict what body copy
+  for c in "${cases[@]}"; do
+    IFS='|' read -r verdict what body <<<"$c"
+    copy=$(mktemp -d "$work/checkpoint.XXXXXX")
+    cp -a "$log/." "$copy"
+    printf '%b' "$body" >"$work/body"
+    run "$interop" sign-note "$key" "$work/body" >"$copy/checkpoint"
+    if [[ $verdict == accept ]]; then
+      expect_ok "Go accepts a checkpoint with $what" go_verify "$copy" "$vkey"
+      expect_ok "accord accepts a checkpoint with $what" accord_verify "$copy" "$vkey"
+    else
+      expect_fail "Go rejects a checkpoint with $what" go_verify "$copy" "$vkey"
+      expect_fail "accord rejects a checkpoint with $what" accord_verify "$copy" "$vkey"
+    fi
+    rm -rf "$copy"
+  done
+}
+
 # Logs past 256,000 entries, whose tile paths have an x-prefixed element (tile/0/x001/000),
 # written by each side and verified by the other.
 check_large_logs_both_ways() {
@@ -422,7 +473,7 @@ check_accord_verifies_tessera_log() {
 
 case $check in
   go_verifies_tessera_log | go_verifies_go_log | go_verifies_accord_log | go_rejects_corruption | \
-    accord_verifies_go_log | accord_verifies_tessera_log | large_logs_both_ways)
+    accord_verifies_go_log | accord_verifies_tessera_log | large_logs_both_ways | checkpoint_syntax)
     "check_$check"
     ;;
   *) echo "checks.sh: unknown check $check" >&2; usage ;;

@@ -15,7 +15,7 @@
 //	bench-append --entries N --batch B
 //	check-proof FILE [--vkey VKEY [--checkpoint FILE]...]
 //	flip-bit FILE OFFSET    flip-sig FILE [--key-id]    flip-proof FILE FIELD
-//	forge-entry DIR INDEX   expect-entries (--lines FILE | --raw FILE...)
+//	forge-entry DIR INDEX   sign-note KEYFILE FILE   expect-entries (--lines FILE | --raw FILE...)
 //
 // Exit status: 0 on success, 1 on a fault found (the message says which), 2 on misuse.
 package main
@@ -56,6 +56,7 @@ var commands = map[string]command{
 		"flip-proof FILE FIELD   (FIELD: leaf_hash, root_hash, old_root, new_root, hashes.K)", nil},
 	"forge-entry": {runForgeEntry,
 		"forge-entry DIR INDEX   (rewrites an entry and its level-0 tile hash, not the tiles above)", nil},
+	"sign-note": {runSignNote, "sign-note KEYFILE FILE   (signs FILE's text with a note private key)", nil},
 	"expect-entries": {runExpectEntries,
 		"expect-entries (--lines FILE | --raw FILE...)   (prints base64 of each entry, one a line)",
 		map[string]bool{"lines": false, "raw": false}},

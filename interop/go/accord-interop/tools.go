@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -161,4 +162,31 @@ func runForgeEntry(a *args) error {
 		return err
 	}
 	return os.WriteFile(tileFile, tile, 0o644)
+}
+
+// runSignNote signs the text in FILE (which must end in a newline) with the note private
+// key in KEYFILE ("PRIVATE+KEY+name+hash+key", the format accord keygen writes) and prints
+// the signed note.
+func runSignNote(a *args) error {
+	if err := a.positional(2); err != nil {
+		return err
+	}
+	skey, err := os.ReadFile(a.pos[0])
+	if err != nil {
+		return err
+	}
+	signer, err := note.NewSigner(string(trimNewline(skey)))
+	if err != nil {
+		return fmt.Errorf("%s: x/mod cannot read the private key: %v", a.pos[0], err)
+	}
+	text, err := os.ReadFile(a.pos[1])
+	if err != nil {
+		return err
+	}
+	signed, err := note.Sign(&note.Note{Text: string(text)}, signer)
+	if err != nil {
+		return fmt.Errorf("%s: %v", a.pos[1], err)
+	}
+	_, err = os.Stdout.Write(signed)
+	return err
 }
