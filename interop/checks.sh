@@ -295,6 +295,8 @@ check_go_verifies_accord_log() {
   for cp in $(by_size "$work/checkpoints"); do
     expect_ok "Go verifies accord's log as of its checkpoint at size $(basename "$cp") (full tiles stand in for deleted partials)" \
       go_verify "$(view "$log" "$cp")" "$vkey"
+    expect_ok "accord verifies its own log as of its checkpoint at size $(basename "$cp")" \
+      accord_verify "$(view "$log" "$cp")" "$vkey"
   done
 
   # accord's proofs, checked by x/mod and bound to the checkpoints accord signed.

@@ -87,6 +87,28 @@ TEST(Log, SupersededPartialsAreDeletedButCurrentOnesKept) {
   EXPECT_TRUE(std::filesystem::exists(root / "tile/1/000.p/1"));
 }
 
+// A log whose partials were superseded still verifies as of an older checkpoint, by
+// reading the full tiles and bundles instead.
+TEST(Log, VerifiesAsOfAnOlderCheckpoint) {
+  TempDir dir;
+  auto key = MakeKey();
+  auto log = *Log::Create(Folder(dir), key.Signer());
+  Entries first(0, 200), second(200, 300);
+  ASSERT_TRUE(log->Append(first.views).ok());
+  const std::string old_checkpoint = log->signed_checkpoint();
+  ASSERT_TRUE(log->Append(second.views).ok());
+  ASSERT_FALSE(std::filesystem::exists(dir.path() / "log/tile/entries/000.p/200"));
+  TempDir view;  // the log as it was, through its old checkpoint
+  std::filesystem::copy(dir.path() / "log", view.path() / "log",
+                        std::filesystem::copy_options::recursive);
+  const store::FileWrite w[] = {{view.path() / "log/checkpoint", old_checkpoint}};
+  ASSERT_TRUE(store::WriteFilesDurably(w).ok());
+  store::PosixLogStorage old_view(view.path() / "log");
+  auto report = VerifyLog(old_view, *key.Verifier());
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->checkpoint.size, 200u);
+}
+
 TEST(Log, RejectsBadBatchesWithoutWriting) {
   auto key = MakeKey();
   auto storage = std::make_unique<store::MemoryLogStorage>();

@@ -11,9 +11,34 @@ namespace {
 using tlog::Hash;
 using tlog::TileId;
 
+// The bytes of `id` as the tree of the checkpoint has it. A partial tile or bundle that
+// is gone because the full one superseded it is cut from the full one, as C2SP
+// tlog-tiles lets clients do; that is how a log is verified as of an older checkpoint.
 absl::StatusOr<std::string> ReadObject(store::LogStorage& storage, const TileId& id) {
   const std::string path = tlog::TilePath(id);
   auto data = storage.Read(path);
+  if (!data.ok() && absl::IsNotFound(data.status()) && !id.is_full()) {
+    TileId full = id;
+    full.width = tlog::kTileWidth;
+    if (auto whole = storage.Read(tlog::TilePath(full)); whole.ok()) {
+      if (!id.is_entries()) {
+        if (whole->size() != tlog::kTileWidth * tlog::kHashSize) {
+          return absl::DataLossError(
+              absl::StrCat(storage.Describe(), ": ", tlog::TilePath(full), " is not a full tile"));
+        }
+        return whole->substr(0, size_t{id.width} * tlog::kHashSize);
+      }
+      auto entries = tlog::DecodeEntryBundle(*whole, tlog::kTileWidth);
+      if (!entries.ok()) {
+        return absl::DataLossError(absl::StrCat(storage.Describe(), ": ", tlog::TilePath(full),
+                                                ": ", entries.status().message()));
+      }
+      const auto& last = (*entries)[id.width - 1];
+      const size_t end = static_cast<size_t>(reinterpret_cast<const char*>(last.data()) +
+                                             last.size() - whole->data());
+      return whole->substr(0, end);
+    }
+  }
   if (!data.ok()) {
     return absl::Status(data.status().code(), absl::StrCat(storage.Describe(), ": cannot read ",
                                                            path, ": ", data.status().message()));
