@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   accord::cli::AddKeygen(app);
   accord::cli::AddLog(app);
   accord::cli::AddDemo(app);
+  accord::cli::AddSeal(app);
+  accord::cli::AddNode(app);
 
   absl::Status error;
   accord::cli::pending_error = &error;
