@@ -1,0 +1,128 @@
+#include "src/store/statement_index.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace accord::store {
+namespace {
+namespace fs = std::filesystem;
+
+crypto::Digest H(uint64_t i) { return crypto::Sha256(std::to_string(i)); }
+
+IndexedStatement Make(uint64_t i) {
+  IndexedStatement s;
+  s.index = i;
+  s.leaf_hash = H(i);
+  s.kind = i % 3 == 0 ? "incident" : i % 3 == 1 ? "evidence" : "request";
+  s.issuer = "a.example/log";
+  s.issued_unix = 1700000000 + static_cast<int64_t>(i);
+  s.signer = "a.example/log+01020304";
+  if (i % 3 == 2) {
+    s.refs.push_back({"a.example/log", i - 1, H(i - 1)});
+    s.refs.push_back({"b.example/log", 7, H(7)});
+    s.addressees = {"b.example/log"};
+  }
+  return s;
+}
+
+class IndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    path_ = fs::temp_directory_path() / ("accord-index-" + std::to_string(rd()) + ".sqlite");
+    auto idx = OpenSqliteIndex(path_);
+    ASSERT_TRUE(idx.ok()) << idx.status();
+    index_ = *std::move(idx);
+  }
+  void TearDown() override {
+    index_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
+  }
+  void AddRange(uint64_t from, uint64_t to) {
+    std::vector<IndexedStatement> batch;
+    for (uint64_t i = from; i < to; ++i) batch.push_back(Make(i));
+    ASSERT_TRUE(index_->Add(batch).ok());
+  }
+  fs::path path_;
+  std::unique_ptr<StatementIndex> index_;
+};
+
+TEST_F(IndexTest, AddsInOrderAndFindsByLeafHash) {
+  EXPECT_EQ(*index_->IndexedSize(), 0u);
+  AddRange(0, 10);
+  AddRange(10, 30);
+  EXPECT_EQ(*index_->IndexedSize(), 30u);
+  EXPECT_EQ(**index_->FindByLeafHash(H(17)), 17u);
+  EXPECT_FALSE(index_->FindByLeafHash(H(99))->has_value());
+  auto got = *index_->Get(5);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->refs.size(), 2u);
+  EXPECT_EQ(got->refs[1].origin, "b.example/log");
+  EXPECT_EQ(got->addressees, std::vector<std::string>{"b.example/log"});
+  EXPECT_FALSE(index_->Get(30)->has_value());
+}
+
+TEST_F(IndexTest, RefusesGapsAndRepeats) {
+  AddRange(0, 5);
+  std::vector<IndexedStatement> gap = {Make(6)};
+  EXPECT_TRUE(absl::IsInvalidArgument(index_->Add(gap)));
+  std::vector<IndexedStatement> repeat = {Make(4)};
+  EXPECT_TRUE(absl::IsInvalidArgument(index_->Add(repeat)));
+  std::vector<IndexedStatement> broken = {Make(5), Make(7)};
+  EXPECT_TRUE(absl::IsInvalidArgument(index_->Add(broken)));
+  EXPECT_EQ(*index_->IndexedSize(), 5u);  // rolled back whole
+}
+
+TEST_F(IndexTest, QueriesPageThroughWithCursors) {
+  AddRange(0, 250);
+  IndexQuery q;
+  q.kind = "request";
+  q.limit = 40;
+  std::vector<uint64_t> seen;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = index_->Query(q);
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const auto& s : page->statements) {
+      EXPECT_EQ(s.kind, "request");
+      seen.push_back(s.index);
+    }
+    if (!page->next) break;
+    q.after = page->next;
+  }
+  EXPECT_EQ(seen.size(), 83u);  // 2, 5, …, 248
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+
+  IndexQuery by_ref;
+  by_ref.ref = IndexedRef{"a.example/log", 4, {}};
+  auto cites = *index_->Query(by_ref);
+  ASSERT_EQ(cites.statements.size(), 1u);
+  EXPECT_EQ(cites.statements[0].index, 5u);
+
+  IndexQuery to_b;
+  to_b.addressee = "b.example/log";
+  to_b.issuer = "a.example/log";
+  to_b.limit = 1000;
+  EXPECT_EQ(index_->Query(to_b)->statements.size(), 83u);
+  IndexQuery none;
+  none.issuer = "c.example/log";
+  EXPECT_TRUE(index_->Query(none)->statements.empty());
+}
+
+TEST_F(IndexTest, SurvivesReopen) {
+  AddRange(0, 12);
+  index_.reset();
+  auto reopened = OpenSqliteIndex(path_);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ(*(*reopened)->IndexedSize(), 12u);
+  index_ = *std::move(reopened);
+}
+
+TEST(SqliteIndex, UnopenablePathIsAClearError) {
+  auto idx = OpenSqliteIndex("/nonexistent-dir/x/index.sqlite");
+  EXPECT_FALSE(idx.ok());
+  EXPECT_NE(idx.status().message().find("/nonexistent-dir"), std::string::npos) << idx.status();
+}
+
+}  // namespace
+}  // namespace accord::store
