@@ -289,29 +289,44 @@ absl::StatusOr<Hash> Log::RootHash(uint64_t size) const {
 }
 
 absl::StatusOr<std::string> Log::ReadEntry(uint64_t index) const {
+  auto entries = ReadEntries(index, index + 1);
+  if (!entries.ok()) return entries.status();
+  return std::move(entries->front());
+}
+
+absl::StatusOr<std::vector<std::string>> Log::ReadEntries(uint64_t begin, uint64_t end) const {
   const uint64_t size = this->size();
-  if (index >= size) {
-    return absl::OutOfRangeError(absl::StrCat("entry ", index, " is beyond the log's size ", size));
+  if (begin >= end || end > size) {
+    return absl::OutOfRangeError(
+        absl::StrCat("entries [", begin, ", ", end, ") are not within the log's size ", size));
   }
-  TileId id = tlog::TileForTree(TileId::kEntriesLevel, index / tlog::kTileWidth, size);
-  auto data = storage_->Read(tlog::TilePath(id));
-  if (!data.ok() && absl::IsNotFound(data.status()) && !id.is_full()) {
-    id.width = tlog::kTileWidth;
-    data = storage_->Read(tlog::TilePath(id));
-  }
-  if (!data.ok()) return data.status();
-  auto entries = tlog::DecodeEntryBundle(*data, id.width);
-  if (!entries.ok()) return Annotate(entries.status(), tlog::TilePath(id));
-  const auto entry = (*entries)[index % tlog::kTileWidth];
   StorageTileSource source(*storage_);
   tlog::TileHashReader reader(size, source, &cache_, options_.hash_backend);
-  auto leaf = reader.ReadNode(0, index);
-  if (!leaf.ok()) return leaf.status();
-  if (tlog::LeafHash(entry) != *leaf) {
-    return absl::DataLossError(
-        absl::StrCat(tlog::TilePath(id), ": entry ", index, " does not match its leaf hash"));
+  std::vector<std::string> out;
+  out.reserve(end - begin);
+  for (uint64_t bundle = begin / tlog::kTileWidth; bundle * tlog::kTileWidth < end; ++bundle) {
+    TileId id = tlog::TileForTree(TileId::kEntriesLevel, bundle, size);
+    auto data = storage_->Read(tlog::TilePath(id));
+    if (!data.ok() && absl::IsNotFound(data.status()) && !id.is_full()) {
+      id.width = tlog::kTileWidth;
+      data = storage_->Read(tlog::TilePath(id));
+    }
+    if (!data.ok()) return data.status();
+    auto entries = tlog::DecodeEntryBundle(*data, id.width);
+    if (!entries.ok()) return Annotate(entries.status(), tlog::TilePath(id));
+    const uint64_t first = bundle * tlog::kTileWidth;
+    for (uint64_t i = std::max(begin, first); i < std::min(end, first + id.width); ++i) {
+      const auto entry = (*entries)[i - first];
+      auto leaf = reader.ReadNode(0, i);
+      if (!leaf.ok()) return leaf.status();
+      if (tlog::LeafHash(entry) != *leaf) {
+        return absl::DataLossError(
+            absl::StrCat(tlog::TilePath(id), ": entry ", i, " does not match its leaf hash"));
+      }
+      out.emplace_back(reinterpret_cast<const char*>(entry.data()), entry.size());
+    }
   }
-  return std::string(reinterpret_cast<const char*>(entry.data()), entry.size());
+  return out;
 }
 
 }  // namespace accord::log

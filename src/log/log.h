@@ -95,6 +95,9 @@ class Log {
   absl::StatusOr<Hash> RootHash(uint64_t size) const;
   // Entry `index` (< size()), checked against its leaf hash in the tiles.
   absl::StatusOr<std::string> ReadEntry(uint64_t index) const;
+  // Entries [begin, end) (end ≤ size()), reading each bundle once, each checked
+  // against its leaf hash.
+  absl::StatusOr<std::vector<std::string>> ReadEntries(uint64_t begin, uint64_t end) const;
 
   store::LogStorage& storage() { return *storage_; }
 

@@ -1,0 +1,223 @@
+#include "src/node/sequencer.h"
+
+#include <cstring>
+#include <unordered_map>
+
+#include "absl/strings/str_cat.h"
+#include "src/tlog/hash.h"
+#include "src/util/encoding.h"
+
+namespace accord::node {
+namespace {
+
+struct DigestHash {
+  size_t operator()(const crypto::Digest& d) const {
+    size_t h;
+    std::memcpy(&h, d.data(), sizeof h);
+    return h;
+  }
+};
+
+}  // namespace
+
+Sequencer::Sequencer(log::Log& log, store::StatementIndex& index, SequencerOptions options,
+                     BatchObserver observer)
+    : log_(log), index_(index), options_(options), observer_(std::move(observer)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+Sequencer::~Sequencer() { Stop(); }
+
+void Sequencer::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+absl::Status Sequencer::Submit(std::string entry, store::IndexedStatement meta, SubmitDone done) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("the log stopped accepting statements: ", failure_.message()));
+  }
+  if (stopping_) return absl::UnavailableError("the node is shutting down");
+  if (queue_.size() >= options_.max_pending) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the sequencer queue is full (", options_.max_pending, " pending)"));
+  }
+  ++stats_.submitted;
+  queue_.push_back(Pending{std::move(entry), std::move(meta), std::move(done), absl::Now()});
+  return absl::OkStatus();
+}
+
+SequencerStats Sequencer::stats() const {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+absl::Status Sequencer::failure() const {
+  absl::MutexLock lock(&mu_);
+  return failure_;
+}
+
+void Sequencer::Run() {
+  std::deque<Pending> batch;
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Sequencer* s)
+               ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) { return s->stopping_ || !s->queue_.empty(); },
+          this));
+      if (!stopping_) {
+        // Batch: wait until it is full or the oldest submission has waited max_delay.
+        const absl::Time deadline = queue_.front().queued + options_.max_delay;
+        mu_.AwaitWithDeadline(absl::Condition(
+                                  +[](Sequencer* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
+                                    return s->stopping_ ||
+                                           s->queue_.size() >= s->options_.max_batch;
+                                  },
+                                  this),
+                              deadline);
+      }
+      if (stopping_) {
+        batch.swap(queue_);
+        break;
+      }
+      const size_t n = std::min(queue_.size(), options_.max_batch);
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    Integrate(batch);
+    batch.clear();
+  }
+  FailAll(batch, absl::UnavailableError("the node is shutting down"));
+}
+
+void Sequencer::FailAll(std::deque<Pending>& batch, const absl::Status& status) {
+  for (auto& p : batch) p.done(status);
+  absl::MutexLock lock(&mu_);
+  stats_.failed += batch.size();
+}
+
+void Sequencer::Integrate(std::deque<Pending>& batch) {
+  const absl::Time started = batch.front().queued;
+  // Drop duplicates: of an entry already in the log, or of one earlier in this batch.
+  // The index is complete up to the log's size (this thread is its only writer).
+  std::vector<size_t> fresh;                            // positions in `batch` to append
+  std::vector<int64_t> duplicate_of(batch.size(), -1);  // batch position, or -(log index)-2
+  std::unordered_map<crypto::Digest, size_t, DigestHash> seen;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const crypto::Digest& leaf = batch[i].meta.leaf_hash;
+    if (auto it = seen.find(leaf); it != seen.end()) {
+      duplicate_of[i] = static_cast<int64_t>(it->second);
+      continue;
+    }
+    auto found = index_.FindByLeafHash(leaf);
+    if (!found.ok()) {
+      absl::MutexLock lock(&mu_);
+      failure_ = found.status();
+      stopping_ = true;
+    } else if (found->has_value()) {
+      duplicate_of[i] = -static_cast<int64_t>(**found) - 2;
+      continue;
+    }
+    seen.emplace(leaf, i);
+    fresh.push_back(i);
+  }
+  if (absl::Status f = failure(); !f.ok()) {
+    FailAll(batch, absl::UnavailableError(absl::StrCat("statement index failed: ", f.message())));
+    return;
+  }
+
+  log::AppendResult result;
+  if (!fresh.empty()) {
+    std::vector<std::span<const uint8_t>> views;
+    views.reserve(fresh.size());
+    for (size_t i : fresh) views.push_back(util::AsBytes(batch[i].entry));
+    auto appended = log_.Append(views);
+    absl::Status s = appended.status();
+    if (appended.ok()) {
+      result = *std::move(appended);
+      std::vector<store::IndexedStatement> metas;
+      metas.reserve(fresh.size());
+      for (size_t k = 0; k < fresh.size(); ++k) {
+        batch[fresh[k]].meta.index = result.first_index + k;
+        metas.push_back(batch[fresh[k]].meta);
+      }
+      s = index_.Add(metas);
+      if (!s.ok())
+        s = absl::UnavailableError(absl::StrCat("statement index failed: ", s.message()));
+    }
+    if (!s.ok()) {
+      {
+        absl::MutexLock lock(&mu_);
+        failure_ = s;
+        stopping_ = true;
+      }
+      FailAll(batch, s);
+      return;
+    }
+  } else {
+    result.size = log_.size();
+    result.checkpoint = log_.signed_checkpoint();
+  }
+  if (observer_ && !fresh.empty()) observer_(fresh.size(), absl::Now() - started);
+
+  uint64_t duplicates = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Receipt r;
+    r.leaf_hash = batch[i].meta.leaf_hash;
+    r.tree_size = result.size;
+    r.checkpoint = result.checkpoint;
+    if (duplicate_of[i] == -1) {
+      r.index = batch[i].meta.index;
+    } else {
+      r.duplicate = true;
+      ++duplicates;
+      r.index = duplicate_of[i] >= 0 ? batch[duplicate_of[i]].meta.index
+                                     : static_cast<uint64_t>(-(duplicate_of[i] + 2));
+    }
+    batch[i].done(std::move(r));
+  }
+  absl::MutexLock lock(&mu_);
+  stats_.appended += fresh.size();
+  stats_.duplicates += duplicates;
+  ++stats_.batches;
+}
+
+absl::Status CatchUpIndex(const log::Log& log, store::StatementIndex& index,
+                          const DescribeEntry& describe) {
+  auto indexed = index.IndexedSize();
+  if (!indexed.ok()) return indexed.status();
+  const uint64_t size = log.size();
+  if (*indexed > size) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the statement index holds ", *indexed, " statements but the log only ", size,
+                     ": the index belongs to another log; move it aside to rebuild it"));
+  }
+  constexpr uint64_t kChunk = 4096;
+  for (uint64_t begin = *indexed; begin < size; begin += kChunk) {
+    const uint64_t end = std::min(size, begin + kChunk);
+    auto entries = log.ReadEntries(begin, end);
+    if (!entries.ok()) return entries.status();
+    std::vector<store::IndexedStatement> metas;
+    metas.reserve(entries->size());
+    for (uint64_t i = begin; i < end; ++i) {
+      const std::string& entry = (*entries)[i - begin];
+      auto meta = describe(i, entry);
+      if (!meta.ok()) return meta.status();
+      meta->index = i;
+      meta->leaf_hash = tlog::LeafHash(util::AsBytes(entry));
+      metas.push_back(*std::move(meta));
+    }
+    if (auto s = index.Add(metas); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace accord::node

@@ -1,0 +1,194 @@
+#include "src/node/sequencer.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "src/note/keys.h"
+#include "src/tlog/hash.h"
+#include "src/util/encoding.h"
+
+namespace accord::node {
+namespace {
+
+store::IndexedStatement Meta(const std::string& entry) {
+  store::IndexedStatement m;
+  m.leaf_hash = tlog::LeafHash(util::AsBytes(entry));
+  m.kind = "incident";
+  m.issuer = "seq.example/log";
+  m.signer = "seq.example/log+00000000";
+  return m;
+}
+
+class SequencerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto key = *note::GenerateKey("seq.example/log");
+    auto storage = std::make_unique<store::MemoryLogStorage>();
+    memory_ = storage.get();
+    log_ = *log::Log::Create(std::move(storage), *note::NewSigner(key.private_key));
+    index_ = *store::OpenSqliteIndex(":memory:");
+  }
+  // Submits and waits for the receipt.
+  absl::StatusOr<Receipt> SubmitAndWait(Sequencer& seq, const std::string& entry) {
+    std::promise<absl::StatusOr<Receipt>> p;
+    auto f = p.get_future();
+    absl::Status s = seq.Submit(entry, Meta(entry),
+                                [&](absl::StatusOr<Receipt> r) { p.set_value(std::move(r)); });
+    if (!s.ok()) return s;
+    return f.get();
+  }
+  store::MemoryLogStorage* memory_;
+  std::unique_ptr<log::Log> log_;
+  std::unique_ptr<store::StatementIndex> index_;
+};
+
+TEST_F(SequencerTest, ConcurrentSubmissionsAreAllAcknowledgedOnceDurable) {
+  std::vector<size_t> batch_sizes;
+  absl::Mutex mu;
+  Sequencer seq(*log_, *index_, {}, [&](size_t n, absl::Duration) {
+    absl::MutexLock lock(&mu);
+    batch_sizes.push_back(n);
+  });
+  constexpr int kThreads = 8, kEach = 300;
+  std::vector<std::thread> threads;
+  std::vector<std::vector<Receipt>> receipts(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<std::promise<absl::StatusOr<Receipt>>> promises(kEach);
+      for (int i = 0; i < kEach; ++i) {
+        std::string e = absl::StrCat("t", t, "-", i);
+        ASSERT_TRUE(seq.Submit(e, Meta(e),
+                               [&promises, i](absl::StatusOr<Receipt> r) {
+                                 promises[i].set_value(std::move(r));
+                               })
+                        .ok());
+      }
+      for (auto& p : promises) {
+        auto r = p.get_future().get();
+        ASSERT_TRUE(r.ok()) << r.status();
+        receipts[t].push_back(*r);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<uint64_t> indices;
+  for (const auto& rs : receipts) {
+    for (const auto& r : rs) {
+      EXPECT_FALSE(r.duplicate);
+      EXPECT_LT(r.index, r.tree_size);
+      // Acknowledged means durable: the entry is in the committed log.
+      EXPECT_EQ(tlog::LeafHash(util::AsBytes(*log_->ReadEntry(r.index))), r.leaf_hash);
+      indices.insert(r.index);
+    }
+  }
+  EXPECT_EQ(indices.size(), size_t{kThreads * kEach});
+  EXPECT_EQ(log_->size(), uint64_t{kThreads * kEach});
+  EXPECT_EQ(*index_->IndexedSize(), uint64_t{kThreads * kEach});
+  EXPECT_LT(batch_sizes.size(), size_t{kThreads * kEach});  // batching happened
+  EXPECT_EQ(seq.stats().appended, uint64_t{kThreads * kEach});
+}
+
+TEST_F(SequencerTest, DuplicatesGetTheOriginalIndex) {
+  Sequencer seq(*log_, *index_);
+  auto first = SubmitAndWait(seq, "same");
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->duplicate);
+  auto again = SubmitAndWait(seq, "same");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->index, first->index);
+  // Two copies in one batch: one append.
+  std::promise<Receipt> a, b;
+  ASSERT_TRUE(seq.Submit("twin", Meta("twin"), [&](auto r) { a.set_value(*r); }).ok());
+  ASSERT_TRUE(seq.Submit("twin", Meta("twin"), [&](auto r) { b.set_value(*r); }).ok());
+  Receipt ra = a.get_future().get(), rb = b.get_future().get();
+  EXPECT_EQ(ra.index, rb.index);
+  EXPECT_NE(ra.duplicate, rb.duplicate);
+  EXPECT_EQ(log_->size(), 2u);
+}
+
+TEST_F(SequencerTest, BatchesFlushWhenFullWithoutWaitingForTheDeadline) {
+  std::vector<size_t> sizes;
+  absl::Mutex mu;
+  SequencerOptions opts;
+  opts.max_batch = 10;
+  opts.max_delay = absl::Seconds(30);  // only size can flush quickly
+  Sequencer seq(*log_, *index_, opts, [&](size_t n, absl::Duration) {
+    absl::MutexLock lock(&mu);
+    sizes.push_back(n);
+  });
+  std::vector<std::promise<void>> done(20);
+  for (int i = 0; i < 20; ++i) {
+    std::string e = absl::StrCat("b", i);
+    ASSERT_TRUE(seq.Submit(e, Meta(e), [&, i](auto) { done[i].set_value(); }).ok());
+  }
+  for (auto& d : done) d.get_future().get();
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(sizes, (std::vector<size_t>{10, 10}));
+}
+
+TEST_F(SequencerTest, FullQueueFailsFast) {
+  SequencerOptions opts;
+  opts.max_pending = 0;
+  Sequencer seq(*log_, *index_, opts);
+  EXPECT_TRUE(absl::IsResourceExhausted(seq.Submit("x", Meta("x"), [](auto) {})));
+}
+
+TEST_F(SequencerTest, StorageFailureFailsTheBatchAndStopsTheSequencer) {
+  Sequencer seq(*log_, *index_);
+  ASSERT_TRUE(SubmitAndWait(seq, "ok").ok());
+  memory_->FailAfter(0, store::MemoryLogStorage::FailMode::kFailAndDontPersist);
+  auto failed = SubmitAndWait(seq, "doomed");
+  EXPECT_FALSE(failed.ok());
+  auto later = SubmitAndWait(seq, "later");
+  EXPECT_TRUE(absl::IsUnavailable(later.status())) << later.status();
+  EXPECT_FALSE(seq.failure().ok());
+}
+
+TEST_F(SequencerTest, StopFailsWhatIsQueued) {
+  SequencerOptions opts;
+  opts.max_batch = 1000;
+  opts.max_delay = absl::Hours(1);
+  auto seq = std::make_unique<Sequencer>(*log_, *index_, opts);
+  std::promise<absl::Status> p;
+  ASSERT_TRUE(seq->Submit("q", Meta("q"), [&](auto r) { p.set_value(r.status()); }).ok());
+  seq->Stop();
+  EXPECT_TRUE(absl::IsUnavailable(p.get_future().get()));
+  EXPECT_TRUE(absl::IsUnavailable(seq->Submit("r", Meta("r"), [](auto) {})));
+}
+
+TEST_F(SequencerTest, CatchUpIndexesWhatTheLogHasAndTheIndexLacks) {
+  std::vector<std::string> entries = {"a", "b", "c"};
+  std::vector<std::span<const uint8_t>> views;
+  for (const auto& e : entries) views.push_back(util::AsBytes(e));
+  ASSERT_TRUE(log_->Append(views).ok());
+  auto describe = [](uint64_t, std::string_view e) -> absl::StatusOr<store::IndexedStatement> {
+    return Meta(std::string(e));
+  };
+  ASSERT_TRUE(CatchUpIndex(*log_, *index_, describe).ok());
+  EXPECT_EQ(*index_->IndexedSize(), 3u);
+  EXPECT_EQ(**index_->FindByLeafHash(tlog::LeafHash(util::AsBytes(std::string("c")))), 2u);
+  ASSERT_TRUE(CatchUpIndex(*log_, *index_, describe).ok());  // nothing to do
+  // A duplicate of a caught-up entry is recognised.
+  Sequencer seq(*log_, *index_);
+  auto r = SubmitAndWait(seq, "b");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->duplicate);
+  EXPECT_EQ(r->index, 1u);
+  // An index ahead of its log is refused.
+  auto other = *store::OpenSqliteIndex(":memory:");
+  std::vector<store::IndexedStatement> many;
+  for (uint64_t i = 0; i < 5; ++i) {
+    many.push_back(Meta(absl::StrCat("z", i)));
+    many.back().index = i;
+  }
+  ASSERT_TRUE(other->Add(many).ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(CatchUpIndex(*log_, *other, describe)));
+}
+
+}  // namespace
+}  // namespace accord::node
