@@ -1,0 +1,309 @@
+#include "src/http/server.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <charconv>
+#include <exception>
+#include <thread>
+#include <utility>  // before Asio: Boost 1.74 under C++20
+
+#include "absl/strings/str_cat.h"
+#include "src/http/connection.h"
+
+namespace accord::http {
+namespace internal {
+
+// ServerCore
+
+ServerCore::ServerCore(Router router, ServerOptions options)
+    : router_(std::move(router)), options_(std::move(options)) {
+  if (Registry* r = options_.metrics) {
+    metrics_ = Metrics{
+        &r->AddCounterFamily("accord_http_requests_total", "HTTP requests answered.",
+                             {"method", "route", "status"}),
+        &r->AddHistogramFamily("accord_http_request_duration_seconds",
+                               "Time from request headers received to response written.",
+                               {"method", "route"}),
+        &r->AddGauge("accord_http_requests_in_flight", "HTTP requests being handled."),
+        &r->AddGauge("accord_http_connections_open", "Open HTTP connections."),
+        &r->AddCounter("accord_http_connections_rejected_total",
+                       "Connections refused because max_connections were open."),
+    };
+  }
+}
+
+void ServerCore::LogError(std::string_view message) const {
+  if (options_.error_log) options_.error_log(message);
+}
+
+bool ServerCore::Register(std::shared_ptr<Connection> c) {
+  absl::MutexLock lock(&mu_);
+  if (stopping_) return false;
+  const Connection* key = c.get();
+  open_.emplace(key, std::move(c));
+  return true;
+}
+
+void ServerCore::Unregister(const Connection* c) {
+  std::shared_ptr<Connection> keep;  // destroyed outside the lock
+  absl::MutexLock lock(&mu_);
+  const auto it = open_.find(c);
+  if (it == open_.end()) return;
+  keep = std::move(it->second);
+  open_.erase(it);
+}
+
+size_t ServerCore::open() const {
+  absl::MutexLock lock(&mu_);
+  return open_.size();
+}
+
+std::vector<std::shared_ptr<Connection>> ServerCore::Snapshot() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::shared_ptr<Connection>> out;
+  out.reserve(open_.size());
+  for (const auto& [key, c] : open_) out.push_back(c);
+  return out;
+}
+
+bool ServerCore::AwaitNoConnections(absl::Time deadline) const {
+  absl::MutexLock lock(&mu_);
+  const auto empty = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return open_.empty(); };
+  return mu_.AwaitWithDeadline(absl::Condition(&empty), deadline);
+}
+
+void ServerCore::DropAll() {
+  std::unordered_map<const Connection*, std::shared_ptr<Connection>> dropped;
+  absl::MutexLock lock(&mu_);
+  dropped.swap(open_);
+}
+
+bool ServerCore::stopping() const {
+  absl::MutexLock lock(&mu_);
+  return stopping_;
+}
+
+void ServerCore::SetStopping() {
+  absl::MutexLock lock(&mu_);
+  stopping_ = true;
+}
+
+void ServerCore::StopRunning() {
+  absl::MutexLock lock(&gate_mu_);
+  running_ = false;
+}
+
+void ServerCore::CountConnection(int delta) {
+  if (metrics_) metrics_->connections->Add(delta);
+}
+
+void ServerCore::CountRejected() {
+  if (metrics_) metrics_->rejected->Increment();
+}
+
+void ServerCore::CountInFlight(int delta) {
+  if (metrics_) metrics_->in_flight->Add(delta);
+}
+
+void ServerCore::CountRequest(std::string_view method, std::string_view route, int status,
+                              absl::Duration latency) {
+  if (!metrics_) return;
+  const std::string_view route_label = route.empty() ? "unmatched" : route;
+  metrics_->requests->WithLabels({method, route_label, std::to_string(status)}).Increment();
+  metrics_->duration->WithLabels({method, route_label}).Observe(absl::ToDoubleSeconds(latency));
+}
+
+}  // namespace internal
+
+using internal::asio::ip::tcp;
+namespace asio = internal::asio;
+
+class Server::Impl {
+ public:
+  Impl(Router router, ServerOptions options)
+      : core_(std::make_shared<internal::ServerCore>(std::move(router), std::move(options))),
+        acceptor_(asio::make_strand(ioc_)),
+        retry_timer_(acceptor_.get_executor()),
+        work_(asio::make_work_guard(ioc_)) {}
+
+  ~Impl() { Stop(absl::ZeroDuration()); }
+
+  absl::Status Listen() {
+    std::string host;
+    uint16_t port = 0;
+    if (auto s = SplitHostPort(core_->options().listen, &host, &port); !s.ok()) return s;
+    boost::system::error_code ec;
+    tcp::resolver resolver(ioc_);
+    const auto results = resolver.resolve(
+        host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    if (ec || results.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("cannot resolve listen address ",
+                                                     core_->options().listen, ": ", ec.message()));
+    }
+    const tcp::endpoint endpoint = results.begin()->endpoint();
+    const auto fail = [&](std::string_view step) {
+      return absl::UnavailableError(absl::StrCat("cannot ", std::string(step), " ",
+                                                 core_->options().listen, ": ", ec.message()));
+    };
+    if (acceptor_.open(endpoint.protocol(), ec)) return fail("open a socket for");
+    if (acceptor_.set_option(tcp::acceptor::reuse_address(true), ec)) return fail("configure");
+    if (acceptor_.bind(endpoint, ec)) return fail("bind");
+    if (acceptor_.listen(asio::socket_base::max_listen_connections, ec)) return fail("listen on");
+    local_ = acceptor_.local_endpoint(ec);
+    if (ec) return fail("read the bound address of");
+    return absl::OkStatus();
+  }
+
+  void Start() {
+    if (started_.exchange(true)) return;
+    int n = core_->options().io_threads;
+    if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    asio::post(acceptor_.get_executor(), [this] { Accept(); });
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Run(); });
+  }
+
+  void Stop(absl::Duration deadline) {
+    if (stopped_.exchange(true)) return;
+    core_->SetStopping();
+    if (started_) {
+      asio::post(acceptor_.get_executor(), [this] {
+        boost::system::error_code ignored;
+        acceptor_.close(ignored);
+        retry_timer_.cancel();
+      });
+      for (const auto& c : core_->Snapshot()) c->Shutdown();
+      if (!core_->AwaitNoConnections(absl::Now() + deadline)) {
+        for (const auto& c : core_->Snapshot()) c->ForceClose();
+        core_->AwaitNoConnections(absl::Now() + absl::Seconds(5));
+      }
+    }
+    core_->StopRunning();
+    work_.reset();
+    ioc_.stop();
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+    core_->DropAll();
+  }
+
+  uint16_t port() const { return local_.port(); }
+  std::string address() const {
+    const std::string a = local_.address().to_string();
+    return local_.address().is_v6() ? absl::StrCat("[", a, "]:", local_.port())
+                                    : absl::StrCat(a, ":", local_.port());
+  }
+  const internal::ServerCore& core() const { return *core_; }
+
+ private:
+  void Run() {
+    while (true) {
+      try {
+        ioc_.run();
+        return;
+      } catch (const std::exception& e) {
+        core_->LogError(absl::StrCat("I/O thread caught: ", e.what()));
+      } catch (...) {
+        core_->LogError("I/O thread caught an unknown exception");
+      }
+    }
+  }
+
+  void Accept() {
+    acceptor_.async_accept(
+        asio::make_strand(ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
+          if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+          if (ec) {
+            // Out of descriptors or memory: back off instead of spinning.
+            core_->LogError(absl::StrCat("accept failed: ", ec.message()));
+            retry_timer_.expires_after(std::chrono::milliseconds(50));
+            retry_timer_.async_wait([this](boost::system::error_code e) {
+              if (!e) Accept();
+            });
+            return;
+          }
+          if (core_->open() >= core_->options().max_connections) {
+            Reject(std::move(socket));
+          } else {
+            auto c = std::make_shared<internal::Connection>(std::move(socket), core_);
+            if (core_->Register(c)) c->Start();
+          }
+          Accept();
+        });
+  }
+
+  // Over the connection limit: a canned 503 if the socket takes it at once, then close.
+  void Reject(tcp::socket socket) {
+    core_->CountRejected();
+    static const std::string kOverloaded = [] {
+      const Response r = Response::Problem(503, problem::kOverloaded, "too many open connections");
+      return absl::StrCat(
+          "HTTP/1.1 503 Service Unavailable\r\nContent-Type: ", std::string(kProblemContentType),
+          "\r\nRetry-After: ", kRetryAfterSeconds,
+          "\r\nConnection: close\r\nContent-Length: ", r.body.size(), "\r\n\r\n", r.body);
+    }();
+    boost::system::error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.write_some(asio::buffer(kOverloaded), ignored);
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
+  }
+
+  // Destroyed last to first: the io_context (and every handler it still holds) goes
+  // before core_, which connections reference.
+  std::shared_ptr<internal::ServerCore> core_;
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer retry_timer_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  tcp::endpoint local_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> started_{false};
+  std::atomic<bool> stopped_{false};
+};
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Create(Router router, ServerOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(router), std::move(options));
+  if (auto s = impl->Listen(); !s.ok()) return s;
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() = default;
+void Server::Start() { impl_->Start(); }
+void Server::Stop(absl::Duration deadline) { impl_->Stop(deadline); }
+uint16_t Server::port() const { return impl_->port(); }
+std::string Server::address() const { return impl_->address(); }
+std::vector<RouteInfo> Server::Routes() const { return impl_->core().router().Routes(); }
+size_t Server::open_connections() const { return impl_->core().open(); }
+
+absl::Status SplitHostPort(std::string_view hostport, std::string* host, uint16_t* port) {
+  const auto bad = [&](std::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad address \"", std::string(hostport), "\": ", std::string(why)));
+  };
+  size_t colon;
+  if (!hostport.empty() && hostport[0] == '[') {
+    const size_t close = hostport.find(']');
+    if (close == std::string_view::npos) return bad("unclosed \"[\"");
+    *host = std::string(hostport.substr(1, close - 1));
+    colon = close + 1;
+    if (colon >= hostport.size() || hostport[colon] != ':') return bad("want [v6]:port");
+  } else {
+    colon = hostport.rfind(':');
+    if (colon == std::string_view::npos) return bad("want host:port");
+    *host = std::string(hostport.substr(0, colon));
+    if (host->find(':') != std::string::npos) return bad("IPv6 addresses need brackets");
+  }
+  if (host->empty()) return bad("empty host");
+  const std::string_view digits = hostport.substr(colon + 1);
+  unsigned value = 0;
+  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() ||
+      value > 65535) {
+    return bad("port must be a number in 0–65535");
+  }
+  *port = static_cast<uint16_t>(value);
+  return absl::OkStatus();
+}
+
+}  // namespace accord::http

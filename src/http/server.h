@@ -1,0 +1,133 @@
+// An HTTP/1.1 server (RFC 9112) on Boost.Beast/Asio, for the node's JSON API and the
+// C2SP read paths. Its limits make hostile clients cheap to turn away (docs/http.md):
+//
+//   limit                      default   answer (problem name)                connection
+//   request target length      4 KiB     414 target-too-long                  closed
+//   request line + headers     16 KiB    431 headers-too-large                closed
+//   request body               1 MiB     413 body-too-large (per route)       closed
+//   headers not complete in    10 s      408 request-timeout (slowloris)      closed
+//   body not complete in       30 s      408 request-timeout                  closed
+//   idle keep-alive            60 s      none: the connection is closed
+//   response not written in    30 s      none: the connection is closed
+//   async handler silent for   60 s      504 timeout                          kept
+//   concurrent connections     10,000    503 overloaded, Retry-After          closed
+//   malformed HTTP             -         400 malformed-request                closed
+//   bad target encoding        -         400 bad-target                       kept*
+//   Transfer-Encoding ≠ chunked -        501 not-implemented                  closed
+//   (* closed if the request had a body, which was not read)
+//
+// Connections are persistent (HTTP/1.1 keep-alive; HTTP/1.0 only with "Connection:
+// keep-alive"). Pipelined requests are answered in order, one at a time. "Expect:
+// 100-continue" is honoured. Responses carry Content-Length and Date; no Server header.
+//
+// Threads: `io_threads` threads run all sockets. Sync handlers run on them; async
+// handlers are called on them and may answer from any thread (router.h).
+#ifndef ACCORD_HTTP_SERVER_H_
+#define ACCORD_HTTP_SERVER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "src/http/metrics.h"
+#include "src/http/router.h"
+
+namespace accord::http {
+
+// One finished request, for access logs.
+struct AccessRecord {
+  std::string remote_address;
+  std::string method;
+  std::string target;  // raw, as sent (may be truncated to the target limit)
+  std::string route;   // the matched pattern, or "" if none matched
+  int status = 0;
+  size_t request_body_bytes = 0;
+  size_t response_body_bytes = 0;
+  absl::Duration latency;  // headers received → response written
+};
+
+struct ServerOptions {
+  // "host:port" or "[v6]:port"; port 0 picks a free port (see Server::port()).
+  std::string listen = "127.0.0.1:0";
+  // I/O threads; 0 means std::thread::hardware_concurrency() (at least 1).
+  int io_threads = 0;
+
+  size_t max_target_bytes = 4 * 1024;
+  size_t max_header_bytes = 16 * 1024;  // request line and header fields
+  size_t max_body_bytes = 1024 * 1024;  // routes may override (RouteOptions)
+  size_t max_connections = 10'000;
+
+  absl::Duration header_timeout = absl::Seconds(10);   // first byte → end of headers
+  absl::Duration body_timeout = absl::Seconds(30);     // end of headers → end of body
+  absl::Duration idle_timeout = absl::Seconds(60);     // between requests
+  absl::Duration write_timeout = absl::Seconds(30);    // writing one response
+  absl::Duration handler_timeout = absl::Seconds(60);  // async handler → 504
+  // After an error response that closes the connection, unread request bytes are read
+  // and dropped for up to this long (and up to 1 MiB), so that the client sees the
+  // response rather than a reset (RFC 9112 §9.6).
+  absl::Duration linger_timeout = absl::Seconds(2);
+
+  // If set, the server registers and updates (names in docs/http.md):
+  //   accord_http_requests_total{method,route,status}      counter
+  //   accord_http_request_duration_seconds{method,route}   histogram
+  //   accord_http_requests_in_flight                       gauge
+  //   accord_http_connections_open                         gauge
+  //   accord_http_connections_rejected_total               counter (over the limit)
+  // `route` is the matched pattern or "unmatched"; `method` is the route's method or
+  // "OTHER", so no label takes client-chosen values. REQUIRES: outlives the server.
+  Registry* metrics = nullptr;
+  // Called after each response is written (or failed to be), on an I/O thread; must be
+  // quick and thread-safe.
+  std::function<void(const AccessRecord&)> access_log;
+  // Server-side failures worth an operator's attention (accept errors, handler
+  // exceptions, dropped responders). Thread-safe, quick. Default: ignored.
+  std::function<void(std::string_view message)> error_log;
+};
+
+class Server {
+ public:
+  // Binds and listens (nothing is accepted until Start). InvalidArgument for a bad
+  // `listen`; Unavailable if the address cannot be bound (in use, not local).
+  static absl::StatusOr<std::unique_ptr<Server>> Create(Router router, ServerOptions options);
+  // Stops (as Stop(0)) if still running.
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Starts the I/O threads and accepting. Call once.
+  void Start();
+  // Graceful stop: closes the listener, closes idle connections, lets requests in
+  // progress finish (their responses say "Connection: close") for up to `deadline`,
+  // then closes every remaining connection and joins the I/O threads. Responders
+  // called afterwards do nothing. Idempotent; thread-safe; must not be called from an
+  // I/O thread (a handler).
+  void Stop(absl::Duration deadline = absl::Seconds(5));
+
+  // The bound port (the real one when listening on port 0), and "host:port" as bound.
+  uint16_t port() const;
+  std::string address() const;
+  // The routes served, for comparison with the OpenAPI document.
+  std::vector<RouteInfo> Routes() const;
+  // Connections open now (tests poll this).
+  size_t open_connections() const;
+
+  class Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Splits "host:port" / "[v6]:port" into host and port. InvalidArgument if malformed.
+absl::Status SplitHostPort(std::string_view hostport, std::string* host, uint16_t* port);
+
+}  // namespace accord::http
+
+#endif  // ACCORD_HTTP_SERVER_H_
