@@ -1,6 +1,313 @@
-// Verbs of src/node; being written (see the issues). Registers nothing yet.
+// `accord serve`, `accord submit`, `accord get`, `accord verify`: running a node and
+// talking to one.
+#include <signal.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "src/cli/cli.h"
+#include "src/log/verify.h"
+#include "src/node/api.h"
+#include "src/node/audit.h"
+#include "src/node/client.h"
+#include "src/statement/statement.h"
+#include "src/store/durable_file.h"
+#include "src/tlog/proof.h"
+#include "src/util/encoding.h"
 
 namespace accord::cli {
-void AddNode(CLI::App&) {}
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+// Blocks SIGINT and SIGTERM in every thread (call before starting threads) and waits
+// for one of them.
+void BlockStopSignals(sigset_t* set) {
+  sigemptyset(set);
+  sigaddset(set, SIGINT);
+  sigaddset(set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, set, nullptr);
+}
+
+void AddServe(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "serve",
+      "Run a party's node: accept signed statements into its log and serve the log (C2SP\n"
+      "read paths) and the API (docs/openapi.yaml). Creates what is missing in DIR.");
+  struct Args {
+    std::string data, listen = "127.0.0.1:7380", key, name = "party.accord.localhost/log";
+    size_t batch = 1024;
+    int64_t batch_delay_ms = 5;
+    int threads = 0;
+    bool json = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--data", a->data, "Data folder (log, index, key)")->required();
+  cmd->add_option("--listen", a->listen, "Address to listen on")->capture_default_str();
+  cmd->add_option("--key", a->key, "Party key file (default: DIR/party.key, created if missing)");
+  cmd->add_option("--name", a->name, "Party log name for a key created on first start")
+      ->capture_default_str();
+  cmd->add_option("--batch", a->batch, "Largest batch of statements per commit")
+      ->capture_default_str();
+  cmd->add_option("--batch-delay-ms", a->batch_delay_ms, "Longest wait to fill a batch")
+      ->capture_default_str();
+  cmd->add_option("--threads", a->threads, "HTTP I/O threads (0: one per core)");
+  cmd->add_flag("--json", a->json, "Print the start-up line as JSON");
+  SetAction(cmd, [a]() -> absl::Status {
+    sigset_t stop;
+    BlockStopSignals(&stop);
+    node::NodeServerOptions o;
+    o.node.data_dir = a->data;
+    o.node.key_file = a->key;
+    o.node.name = a->name;
+    o.node.sequencer.max_batch = std::max<size_t>(1, a->batch);
+    o.node.sequencer.max_delay = absl::Milliseconds(a->batch_delay_ms);
+    o.http.listen = a->listen;
+    o.http.io_threads = a->threads;
+    o.http.error_log = [](std::string_view m) {
+      std::fprintf(stderr, "accord serve: %s\n", std::string(m).c_str());
+    };
+    auto server = node::NodeServer::Start(std::move(o));
+    if (!server.ok()) return server.status();
+    auto& n = (*server)->node();
+    if (a->json) {
+      json j = {{"url", (*server)->url()},
+                {"origin", n.origin()},
+                {"vkey", n.verifier_key()},
+                {"size", n.log().size()},
+                {"data", a->data}};
+      std::printf("%s\n", j.dump().c_str());
+    } else {
+      std::printf("accord node %s serving %s\n  verifier key: %s\n  data: %s (%llu statements)\n",
+                  n.origin().c_str(), (*server)->url().c_str(), n.verifier_key().c_str(),
+                  a->data.c_str(), static_cast<unsigned long long>(n.log().size()));
+    }
+    std::fflush(stdout);
+    int sig = 0;
+    sigwait(&stop, &sig);
+    std::fprintf(stderr, "accord serve: %s, stopping\n",
+                 sig == SIGINT ? "interrupted" : "terminated");
+    (*server)->Stop();
+    return absl::OkStatus();
+  });
+}
+
+// Fills in what a payload may leave out: kind, issued (now) and issuer (the node's).
+absl::Status CompletePayload(json& payload, statement::Kind kind, node::NodeClient& client) {
+  if (!payload.is_object()) return absl::InvalidArgumentError("the payload must be a JSON object");
+  const std::string name(statement::KindName(kind));
+  if (!payload.contains("kind")) payload["kind"] = name;
+  if (payload["kind"] != name) {
+    return absl::InvalidArgumentError(absl::StrCat("the payload's kind is not ", name));
+  }
+  if (!payload.contains("issued")) {
+    payload["issued"] = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
+  }
+  if (!payload.contains("issuer")) {
+    auto vkey = client.Get("/vkey");
+    if (!vkey.ok()) return vkey.status();
+    payload["issuer"] = vkey->substr(0, vkey->find('+'));
+  }
+  return absl::OkStatus();
+}
+
+// The log key to check receipts and checkpoints with: --vkey, or the node's own /vkey.
+absl::StatusOr<std::unique_ptr<note::Verifier>> LogKey(const std::string& vkey,
+                                                       node::NodeClient& client, bool* fetched) {
+  *fetched = vkey.empty();
+  if (!vkey.empty()) return LoadVerifier(vkey);
+  auto text = client.Get("/vkey");
+  if (!text.ok()) return text.status();
+  return LoadVerifier(std::string(text->substr(0, text->find('\n'))));
+}
+
+void AddSubmit(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "submit",
+      "Sign a statement's payload (JSON) as a DSSE envelope, submit it to a node, verify the\n"
+      "receipt (leaf hash, signed checkpoint, inclusion proof) and print it as JSON.\n"
+      "kind, issued and issuer are filled in when the payload leaves them out.");
+  struct Args {
+    std::string node, key, kind, file, vkey, out;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--node", a->node, "Node URL, e.g. http://127.0.0.1:7380")->required();
+  cmd->add_option("--key", a->key, "Signing key file (the party's or an authorised officer's)")
+      ->required();
+  cmd->add_option("--kind", a->kind,
+                  "incident, evidence, claim, request, response, access, "
+                  "equivocation or officer")
+      ->required();
+  cmd->add_option("FILE", a->file, "Payload JSON ('-' for standard input)")->required();
+  cmd->add_option("--vkey", a->vkey,
+                  "The log's verifier key to check the receipt against "
+                  "(default: fetched from the node)");
+  cmd->add_option("--envelope-out", a->out, "Also write the signed envelope to this file");
+  SetAction(cmd, [a]() -> absl::Status {
+    auto kind = statement::ParseKind(a->kind);
+    if (!kind) return absl::InvalidArgumentError(absl::StrCat("unknown kind \"", a->kind, "\""));
+    auto text =
+        a->file == "-"
+            ? absl::StatusOr<std::string>(std::string(std::istreambuf_iterator<char>(std::cin), {}))
+            : store::ReadWholeFile(a->file);
+    if (!text.ok()) return text.status();
+    json payload = json::parse(*text, nullptr, false);
+    if (payload.is_discarded())
+      return absl::InvalidArgumentError(absl::StrCat(a->file, ": not valid JSON"));
+    auto signer = LoadSigner(a->key);
+    if (!signer.ok()) return signer.status();
+    auto client = node::NodeClient::Create(a->node);
+    if (!client.ok()) return client.status();
+    if (auto s = CompletePayload(payload, *kind, **client); !s.ok()) return s;
+    auto envelope = statement::Sign(*kind, payload.dump(), *signer);
+    if (!envelope.ok()) return envelope.status();
+    if (!a->out.empty()) {
+      const store::FileWrite w[] = {{a->out, *envelope}};
+      if (auto s = store::WriteFilesDurably(w); !s.ok()) return s;
+    }
+    auto receipt = (*client)->Submit(*envelope);
+    if (!receipt.ok()) return receipt.status();
+    bool fetched = false;
+    auto log_key = LogKey(a->vkey, **client, &fetched);
+    if (!log_key.ok()) return log_key.status();
+    if (auto s = node::VerifyReceipt(*receipt, *envelope, **log_key); !s.ok()) {
+      return absl::DataLossError(absl::StrCat("the node's receipt does not verify: ", s.message()));
+    }
+    ordered_json out = receipt->json;
+    out["verified"] = true;
+    out["log_key"] =
+        fetched ? "fetched from the node (pass --vkey to pin it)" : "pinned with --vkey";
+    std::printf("%s\n", out.dump(2).c_str());
+    return absl::OkStatus();
+  });
+}
+
+void AddGet(CLI::App& app) {
+  auto* cmd = app.add_subcommand("get", "Print a statement from a node's log as JSON");
+  struct Args {
+    std::string node;
+    uint64_t index = 0;
+    bool payload = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--node", a->node, "Node URL")->required();
+  cmd->add_option("INDEX", a->index, "Log index")->required();
+  cmd->add_flag("--payload", a->payload, "Print only the decoded payload");
+  SetAction(cmd, [a]() -> absl::Status {
+    auto client = node::NodeClient::Create(a->node);
+    if (!client.ok()) return client.status();
+    auto body = (*client)->Get(absl::StrCat("/v1/statements/", a->index));
+    if (!body.ok()) return body.status();
+    json j = json::parse(*body, nullptr, false);
+    if (!j.is_object()) return absl::DataLossError("the node's answer is not JSON");
+    if (a->payload) {
+      auto env = statement::ParseEnvelope(j.value("envelope", ""));
+      if (!env.ok()) return env.status();
+      json p = json::parse(env->payload, nullptr, false);
+      std::printf("%s\n", p.dump(2).c_str());
+    } else {
+      std::printf("%s\n", j.dump(2).c_str());
+    }
+    return absl::OkStatus();
+  });
+}
+
+void AddVerify(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "verify",
+      "Verify a node's log from its published bytes, trusting nothing the server says: the\n"
+      "checkpoint's signature, and then either every tile, entry and statement (no INDEX)\n"
+      "or the given statements, each with an inclusion proof computed from the tiles.");
+  struct Args {
+    std::string node, vkey;
+    std::vector<uint64_t> indices;
+    bool json = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--node", a->node, "Node URL")->required();
+  cmd->add_option("--vkey", a->vkey, "The party's verifier key, or a file holding it")->required();
+  cmd->add_option("INDEX", a->indices, "Statements to verify (default: the whole log)");
+  cmd->add_flag("--json", a->json, "Print the report as JSON");
+  SetAction(cmd, [a]() -> absl::Status {
+    auto key = LoadVerifier(a->vkey);
+    if (!key.ok()) return key.status();
+    auto validator = statement::Validator::Create();
+    if (!validator.ok()) return validator.status();
+    auto storage = node::HttpLogStorage::Create(a->node);
+    if (!storage.ok()) return storage.status();
+    store::LogStorage& remote = **storage;
+    auto log = log::Log::OpenReadOnly(*std::move(storage), **key);
+    if (!log.ok()) return log.status();
+    const note::Checkpoint cp = (*log)->checkpoint();
+    ordered_json report = {
+        {"origin", cp.origin}, {"size", cp.size}, {"root_hash", util::Base64Encode(cp.root_hash)}};
+    if (a->indices.empty()) {
+      auto tiles = log::VerifyLog(remote, **key);
+      if (!tiles.ok()) return tiles.status();
+      auto audit = node::AuditLog(**log, **key, **validator, 0, cp.size);
+      if (!audit.ok()) return audit.status();
+      report["statements"] = audit->statements;
+      report["by_kind"] = audit->by_kind;
+      report["by_signer"] = audit->by_signer;
+      report["tiles_checked"] = tiles->hash_tiles;
+    } else {
+      ordered_json items = ordered_json::array();
+      for (uint64_t i : a->indices) {
+        auto entry = (*log)->ReadEntry(i);
+        if (!entry.ok()) return entry.status();
+        const tlog::Hash leaf = tlog::LeafHash(util::AsBytes(*entry));
+        auto proof = (*log)->InclusionProof(i, cp.size);
+        if (!proof.ok()) return proof.status();
+        if (auto s = tlog::VerifyInclusion(i, cp.size, leaf, *proof, cp.root_hash); !s.ok()) {
+          return absl::DataLossError(
+              absl::StrCat("statement ", i, " is not in the signed tree: ", s.message()));
+        }
+        auto audit = node::AuditLog(**log, **key, **validator, i, i + 1);
+        if (!audit.ok()) return audit.status();
+        items.push_back({{"index", i},
+                         {"leaf_hash", util::Base64Encode(leaf)},
+                         {"kind", audit->by_kind.begin()->first},
+                         {"signer", audit->by_signer.begin()->first},
+                         {"included", true}});
+      }
+      report["statements"] = items;
+    }
+    report["ok"] = true;
+    if (a->json) {
+      std::printf("%s\n", report.dump(2).c_str());
+    } else {
+      std::printf("ok: %s, %llu statements, root %s: checkpoint signature verified\n",
+                  cp.origin.c_str(), static_cast<unsigned long long>(cp.size),
+                  util::Base64Encode(cp.root_hash).c_str());
+      if (a->indices.empty()) {
+        std::printf(
+            "   every tile and entry verified; every statement valid and signed by the\n"
+            "   party or an authorised officer (%s)\n",
+            report["by_kind"].dump().c_str());
+      } else {
+        for (const auto& it : report["statements"]) {
+          std::printf("   statement %llu: %s by %s, included in the signed tree\n",
+                      static_cast<unsigned long long>(it["index"].get<uint64_t>()),
+                      it["kind"].get<std::string>().c_str(),
+                      it["signer"].get<std::string>().c_str());
+        }
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace
+
+void AddNode(CLI::App& app) {
+  AddServe(app);
+  AddSubmit(app);
+  AddGet(app);
+  AddVerify(app);
+}
+
 }  // namespace accord::cli

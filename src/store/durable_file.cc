@@ -155,8 +155,9 @@ absl::Status WriteImpl(std::span<const FileWrite> batch, const FileWrite* commit
     temp.replace_filename(absl::StrCat(".", f.path.filename().string(), ".tmp.", ::getpid(), ".",
                                        temp_counter.fetch_add(1)));
     if (auto s = Step(fault, "create", f.path); !s.ok()) return s;
-    Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, f.mode));
     if (fd.get() < 0) return Errno(errno, "create", temp);
+    if (::fchmod(fd.get(), static_cast<mode_t>(f.mode)) != 0) return Errno(errno, "chmod", temp);
     temps.push_back(temp);
     if (auto s = Step(fault, "write", f.path); !s.ok()) return s;
     for (size_t off = 0; off < f.data.size();) {

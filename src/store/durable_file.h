@@ -50,7 +50,8 @@ Durability DefaultDurability();
 
 struct FileWrite {
   std::filesystem::path path;
-  std::string_view data;
+  std::string_view data;  // borrowed: must outlive the write
+  int mode = 0644;        // permission bits of the new file (0600 for private keys)
 };
 
 // Writes every file durably (see above). Errors name the file and the failing step.

@@ -1,0 +1,159 @@
+#include "src/node/client.h"
+
+#include "absl/strings/str_cat.h"
+#include "src/note/checkpoint.h"
+#include "src/tlog/proof.h"
+#include "src/util/encoding.h"
+
+namespace accord::node {
+namespace {
+
+using nlohmann::json;
+
+absl::StatusCode CodeOfHttpStatus(int status) {
+  switch (status) {
+    case 400:
+    case 413:
+    case 414:
+    case 431:
+      return absl::StatusCode::kInvalidArgument;
+    case 401:
+      return absl::StatusCode::kUnauthenticated;
+    case 403:
+      return absl::StatusCode::kPermissionDenied;
+    case 404:
+      return absl::StatusCode::kNotFound;
+    case 409:
+      return absl::StatusCode::kFailedPrecondition;
+    case 503:
+      return absl::StatusCode::kUnavailable;
+    case 504:
+      return absl::StatusCode::kDeadlineExceeded;
+    default:
+      return absl::StatusCode::kInternal;
+  }
+}
+
+// An error from a non-2xx answer, with the problem's detail if the body has one.
+absl::Status ErrorOf(const http::ClientResponse& r, std::string_view what) {
+  std::string detail = absl::StrCat("HTTP ", r.status);
+  json j = json::parse(r.body, nullptr, false);
+  if (j.is_object()) {
+    if (j.contains("detail") && j["detail"].is_string()) detail = j["detail"].get<std::string>();
+    if (j.contains("pointer") && j["pointer"].is_string()) {
+      absl::StrAppend(&detail, " (at ", j["pointer"].get<std::string>(), ")");
+    }
+    if (j.contains("type") && j["type"].is_string()) {
+      absl::StrAppend(&detail, " [", j["type"].get<std::string>(), "]");
+    }
+  }
+  return absl::Status(CodeOfHttpStatus(r.status), absl::StrCat(std::string(what), ": ", detail));
+}
+
+bool ParseHash(const json& v, tlog::Hash& out) {
+  if (!v.is_string()) return false;
+  auto b = util::Base64Decode(v.get<std::string>());
+  if (!b || b->size() != out.size()) return false;
+  std::copy(b->begin(), b->end(), out.begin());
+  return true;
+}
+
+absl::StatusOr<ReceiptDoc> ParseReceipt(const std::string& body) {
+  ReceiptDoc r;
+  r.json = json::parse(body, nullptr, false);
+  const json& j = r.json;
+  auto bad = [](std::string_view f) {
+    return absl::InvalidArgumentError(absl::StrCat("malformed receipt: ", std::string(f)));
+  };
+  if (!j.is_object()) return bad("not a JSON object");
+  if (!j.contains("index") || !j["index"].is_number_unsigned()) return bad("index");
+  if (!j.contains("tree_size") || !j["tree_size"].is_number_unsigned()) return bad("tree_size");
+  if (!j.contains("checkpoint") || !j["checkpoint"].is_string()) return bad("checkpoint");
+  if (!j.contains("leaf_hash") || !ParseHash(j["leaf_hash"], r.leaf_hash)) return bad("leaf_hash");
+  if (!j.contains("inclusion_proof") || !j["inclusion_proof"].is_array() ||
+      j["inclusion_proof"].size() > 64) {
+    return bad("inclusion_proof");
+  }
+  r.index = j["index"].get<uint64_t>();
+  r.tree_size = j["tree_size"].get<uint64_t>();
+  r.checkpoint = j["checkpoint"].get<std::string>();
+  r.duplicate = j.value("duplicate", false);
+  for (const auto& h : j["inclusion_proof"]) {
+    tlog::Hash x;
+    if (!ParseHash(h, x)) return bad("inclusion_proof hash");
+    r.inclusion_proof.push_back(x);
+  }
+  return r;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<NodeClient>> NodeClient::Create(std::string_view url,
+                                                               http::ClientOptions options) {
+  auto c = http::Client::Create(url, options);
+  if (!c.ok()) return c.status();
+  return std::unique_ptr<NodeClient>(new NodeClient(*std::move(c)));
+}
+
+absl::StatusOr<ReceiptDoc> NodeClient::Submit(std::string envelope) {
+  auto r = client_->Post("/v1/statements", std::move(envelope));
+  if (!r.ok()) return r.status();
+  if (r->status != 200 && r->status != 201) return ErrorOf(*r, "the node refused the statement");
+  return ParseReceipt(r->body);
+}
+
+absl::StatusOr<std::string> NodeClient::Get(std::string_view target) {
+  auto r = client_->Get(target);
+  if (!r.ok()) return r.status();
+  if (r->status != 200) return ErrorOf(*r, absl::StrCat("GET ", std::string(target)));
+  return std::move(r->body);
+}
+
+absl::Status VerifyReceipt(const ReceiptDoc& receipt, std::string_view envelope,
+                           const note::Verifier& log_key) {
+  if (tlog::LeafHash(util::AsBytes(envelope)) != receipt.leaf_hash) {
+    return absl::DataLossError("the receipt's leaf hash is not the submitted envelope's");
+  }
+  auto cp = note::OpenCheckpoint(receipt.checkpoint, log_key.Name(), log_key);
+  if (!cp.ok()) {
+    return absl::Status(cp.status().code(),
+                        absl::StrCat("the receipt's checkpoint: ", cp.status().message()));
+  }
+  if (cp->checkpoint.size != receipt.tree_size) {
+    return absl::DataLossError("the receipt's checkpoint is not of its tree size");
+  }
+  if (auto s = tlog::VerifyInclusion(receipt.index, receipt.tree_size, receipt.leaf_hash,
+                                     receipt.inclusion_proof, cp->checkpoint.root_hash);
+      !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("the receipt's inclusion proof: ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<HttpLogStorage>> HttpLogStorage::Create(std::string_view url) {
+  auto c = http::Client::Create(url);
+  if (!c.ok()) return c.status();
+  std::string u = (*c)->url().ToString();
+  return std::unique_ptr<HttpLogStorage>(new HttpLogStorage(*std::move(c), std::move(u)));
+}
+
+absl::StatusOr<std::string> HttpLogStorage::Read(std::string_view path) {
+  auto r = client_->Get(absl::StrCat("/", std::string(path)));
+  if (!r.ok()) return r.status();
+  if (r->status == 404)
+    return absl::NotFoundError(absl::StrCat(url_, "/", std::string(path), ": 404"));
+  if (r->status != 200) return ErrorOf(*r, absl::StrCat("GET /", std::string(path)));
+  return std::move(r->body);
+}
+
+absl::Status HttpLogStorage::Write(std::span<const store::LogObject>) {
+  return absl::FailedPreconditionError("a log read over HTTP is read-only");
+}
+absl::Status HttpLogStorage::Commit(std::span<const store::LogObject>, std::string_view) {
+  return absl::FailedPreconditionError("a log read over HTTP is read-only");
+}
+absl::Status HttpLogStorage::DeletePartials(std::string_view) {
+  return absl::FailedPreconditionError("a log read over HTTP is read-only");
+}
+
+}  // namespace accord::node

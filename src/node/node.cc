@@ -1,0 +1,138 @@
+#include "src/node/node.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "src/store/durable_file.h"
+#include "src/util/strings.h"
+
+namespace accord::node {
+namespace fs = std::filesystem;
+namespace {
+
+// The party key: read from `key_file`, or DIR/party.key, generated on first start.
+absl::StatusOr<note::Ed25519Signer> LoadOrCreateKey(const NodeOptions& o) {
+  fs::path path = o.key_file.empty() ? o.data_dir / "party.key" : o.key_file;
+  auto text = store::ReadWholeFile(path);
+  if (!text.ok() && absl::IsNotFound(text.status()) && o.key_file.empty()) {
+    auto pair = note::GenerateKey(o.name);
+    if (!pair.ok()) return pair.status();
+    // The private key is created 0600; the verifier key goes beside it.
+    const std::string skey = pair->private_key + "\n", vkey = pair->verifier_key + "\n";
+    const store::FileWrite files[] = {{path, skey, 0600}, {o.data_dir / "party.vkey", vkey}};
+    if (auto s = store::WriteFilesDurably(files); !s.ok()) return s;
+    text = pair->private_key;
+  }
+  if (!text.ok()) return text.status();
+  auto signer = note::NewSigner(util::StripWhitespace(*text));
+  if (!signer.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path.string(), ": not an accord private key: ", signer.status().message()));
+  }
+  return signer;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
+  if (auto s = store::MakeDirsDurably(options.data_dir); !s.ok()) return s;
+  std::unique_ptr<Node> node(new Node());
+  auto signer = LoadOrCreateKey(options);
+  if (!signer.ok()) return signer.status();
+  node->vkey_ = signer->VerifierKeyString();
+  auto verifier = note::NewVerifier(node->vkey_);
+  if (!verifier.ok()) return verifier.status();
+
+  auto validator = statement::Validator::Create();
+  if (!validator.ok()) return validator.status();
+  node->validator_ = *std::move(validator);
+
+  const fs::path log_dir = options.data_dir / "log";
+  auto storage = std::make_unique<store::PosixLogStorage>(log_dir);
+  const bool exists = fs::exists(log_dir / store::kCheckpointPath);
+  auto log = exists ? log::Log::OpenForAppend(std::move(storage), *signer)
+                    : log::Log::Create(std::move(storage), *signer);
+  if (!log.ok()) return log.status();
+  node->log_ = *std::move(log);
+
+  auto index = store::OpenSqliteIndex(options.data_dir / "index.sqlite");
+  if (!index.ok()) return index.status();
+  node->index_ = *std::move(index);
+  node->intake_ = std::make_unique<Intake>(*std::move(verifier), *node->validator_);
+  Intake& intake = *node->intake_;
+  if (auto s = CatchUpIndex(*node->log_, *node->index_,
+                            [&](uint64_t, std::string_view e) { return intake.Describe(e); });
+      !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("cannot index the log: ", s.message()));
+  }
+  // Officers, in log order.
+  store::IndexQuery q;
+  q.kind = std::string(statement::KindName(statement::Kind::kOfficer));
+  q.limit = 1000;
+  while (true) {
+    auto page = node->index_->Query(q);
+    if (!page.ok()) return page.status();
+    for (const auto& m : page->statements) {
+      auto entry = node->log_->ReadEntry(m.index);
+      if (!entry.ok()) return entry.status();
+      auto st = node->validator_->Parse(*entry);
+      if (!st.ok()) return st.status();
+      if (auto s = intake.Apply(*st); !s.ok()) return s;
+    }
+    if (!page->next) break;
+    q.after = page->next;
+  }
+  node->sequencer_ = std::make_unique<Sequencer>(*node->log_, *node->index_, options.sequencer,
+                                                 options.batch_observer);
+  return node;
+}
+
+Node::~Node() { Stop(); }
+
+void Node::Stop() {
+  if (sequencer_) sequencer_->Stop();
+}
+
+absl::Status Node::Submit(std::string envelope, SubmitCallback done) {
+  if (envelope.size() > tlog::kMaxEntrySize) {
+    return WithProblemName(
+        absl::InvalidArgumentError(
+            absl::StrCat("a statement is at most 65535 bytes; this one has ", envelope.size())),
+        kProblemTooLarge);
+  }
+  auto accepted = intake_->Check(envelope);
+  if (!accepted.ok()) return accepted.status();
+  const bool officer = accepted->statement.kind == statement::Kind::kOfficer;
+  auto statement =
+      officer ? std::make_shared<statement::Statement>(std::move(accepted->statement)) : nullptr;
+  return sequencer_->Submit(std::move(envelope), std::move(accepted->meta),
+                            [this, statement, done = std::move(done)](absl::StatusOr<Receipt> r) {
+                              if (!r.ok()) return done(r.status());
+                              // An officer key is authorised from the moment its statement is
+                              // durable.
+                              if (statement && !r->duplicate) (void)intake_->Apply(*statement);
+                              auto proof = log_->InclusionProof(r->index, r->tree_size);
+                              if (!proof.ok()) return done(proof.status());
+                              done(SubmitResult{*std::move(r), *std::move(proof)});
+                            });
+}
+
+absl::StatusOr<StatementRecord> Node::Get(uint64_t index) const {
+  auto meta = index_->Get(index);
+  if (!meta.ok()) return meta.status();
+  if (!meta->has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("no statement ", index, " (the log has ", log_->size(), ")"));
+  }
+  auto entry = log_->ReadEntry(index);
+  if (!entry.ok()) return entry.status();
+  return StatementRecord{**std::move(meta), *std::move(entry)};
+}
+
+absl::StatusOr<store::IndexPage> Node::List(const store::IndexQuery& query) const {
+  return index_->Query(query);
+}
+
+}  // namespace accord::node

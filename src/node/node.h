@@ -1,0 +1,86 @@
+// A party's node without its transport: the log, the statement index, intake and the
+// sequencer, composed over one data folder. The HTTP API (api.h) and the CLI call this.
+//
+// Data folder layout (created on first start, reused after):
+//   DIR/log/           the C2SP log (checkpoint, tile/…): serve it as static files too
+//   DIR/index.sqlite   the statement index (derived from the log; rebuilt if removed)
+//   DIR/party.key      the party key, generated on first start unless one is given
+//   DIR/party.vkey     its verifier key
+#ifndef ACCORD_NODE_NODE_H_
+#define ACCORD_NODE_NODE_H_
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "src/log/log.h"
+#include "src/node/intake.h"
+#include "src/node/sequencer.h"
+#include "src/statement/statement.h"
+#include "src/store/statement_index.h"
+
+namespace accord::node {
+
+struct NodeOptions {
+  std::filesystem::path data_dir;
+  // The party key (from `accord keygen`). Empty: DIR/party.key, generated on first
+  // start for `name`.
+  std::filesystem::path key_file;
+  std::string name = "party.accord.localhost/log";
+  SequencerOptions sequencer;
+  BatchObserver batch_observer;  // metrics hook
+};
+
+struct SubmitResult {
+  Receipt receipt;
+  std::vector<tlog::Hash> inclusion_proof;  // of receipt.index in receipt.tree_size
+};
+using SubmitCallback = std::function<void(absl::StatusOr<SubmitResult>)>;
+
+struct StatementRecord {
+  store::IndexedStatement meta;
+  std::string envelope;  // verbatim, as logged
+};
+
+class Node {
+ public:
+  // Opens (creating what is missing) the node in options.data_dir: the key, the log,
+  // the index; re-indexes entries the index lacks; loads the authorised officers.
+  static absl::StatusOr<std::unique_ptr<Node>> Open(const NodeOptions& options);
+  ~Node();
+
+  // Checks `envelope` (Intake) and queues it. On a check failure returns the error and
+  // never calls `done`; otherwise `done` is called once, after the statement is durable
+  // (or with the failure), on the sequencer's thread. Thread-safe.
+  absl::Status Submit(std::string envelope, SubmitCallback done);
+
+  absl::StatusOr<StatementRecord> Get(uint64_t index) const;
+  absl::StatusOr<store::IndexPage> List(const store::IndexQuery& query) const;
+
+  log::Log& log() { return *log_; }
+  const log::Log& log() const { return *log_; }
+  const std::string& origin() const { return intake_->origin(); }
+  const std::string& verifier_key() const { return vkey_; }
+  SequencerStats stats() const { return sequencer_->stats(); }
+  // OK while the node accepts statements.
+  absl::Status health() const { return sequencer_->failure(); }
+  // Stops the sequencer; queued submissions fail with Unavailable.
+  void Stop();
+
+ private:
+  Node() = default;
+
+  std::string vkey_;
+  std::unique_ptr<statement::Validator> validator_;
+  std::unique_ptr<log::Log> log_;
+  std::unique_ptr<store::StatementIndex> index_;
+  std::unique_ptr<Intake> intake_;
+  std::unique_ptr<Sequencer> sequencer_;
+};
+
+}  // namespace accord::node
+
+#endif  // ACCORD_NODE_NODE_H_

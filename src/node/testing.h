@@ -1,0 +1,62 @@
+// Test helpers for nodes: data folders, signed example statements, HTTP calls.
+#ifndef ACCORD_NODE_TESTING_H_
+#define ACCORD_NODE_TESTING_H_
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "src/note/keys.h"
+#include "src/statement/statement.h"
+
+namespace accord::node::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() / absl::StrCat("accord-node-", rd(), "-", rd());
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// docs/examples/<kind>.json, issued by `issuer` now, with `nonce` making it unique.
+inline nlohmann::json ExamplePayload(statement::Kind kind, const std::string& issuer,
+                                     int nonce = 0) {
+  std::ifstream in(std::filesystem::path(ACCORD_SOURCE_DIR) / "docs/examples" /
+                   absl::StrCat(std::string(statement::KindName(kind)), ".json"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  nlohmann::json p = nlohmann::json::parse(ss.str());
+  p["issuer"] = issuer;
+  p["issued"] = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(1780000000 + nonce),
+                                 absl::UTCTimeZone());
+  return p;
+}
+
+inline std::string SignedExample(statement::Kind kind, const std::string& issuer,
+                                 const note::Ed25519Signer& signer, int nonce = 0) {
+  return *statement::Sign(kind, ExamplePayload(kind, issuer, nonce).dump(), signer);
+}
+
+inline note::Ed25519Signer KeyFromFile(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::string line;
+  std::getline(in, line);
+  return *note::NewSigner(line);
+}
+
+}  // namespace accord::node::testing
+
+#endif  // ACCORD_NODE_TESTING_H_
