@@ -1,0 +1,53 @@
+// Internals of the statement part shared by its .cc files: errors that carry a JSON
+// pointer, strict JSON parsing, the compiled-in schema and example files, and the
+// checks and field extraction that follow schema validation. Not for other parts.
+#ifndef ACCORD_STATEMENT_INTERNAL_H_
+#define ACCORD_STATEMENT_INTERNAL_H_
+
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "src/statement/statement.h"
+
+namespace accord::statement::internal {
+
+// Nesting limit for every JSON document this part parses: payloads need 5 levels; the
+// limit keeps recursive consumers (schema validation, dump) far from the stack's end.
+inline constexpr int kMaxJsonDepth = 32;
+
+// InvalidArgument "<pointer>: <message>" (or "envelope: …" for the root) carrying
+// `pointer` for ErrorPointer.
+absl::Status InvalidAt(std::string_view pointer, std::string_view message);
+
+// One reference token of a JSON pointer, escaped per RFC 6901 ('~' → "~0", '/' → "~1").
+std::string PointerToken(std::string_view token);
+
+// Parses `text` as one JSON document (RFC 8259; UTF-8, no comments, nothing after it),
+// refusing a member name repeated within an object and nesting deeper than
+// kMaxJsonDepth. Errors are InvalidAt: `base` for a syntax error (with its byte offset
+// in the message), base + the pointer of the repeated member or too-deep value.
+absl::StatusOr<nlohmann::json> ParseStrictJson(std::string_view text, std::string_view base);
+
+// A file compiled in from the source tree.
+struct EmbeddedFile {
+  std::string_view name;  // file name, e.g. "incident.v1.json"
+  std::string_view text;
+};
+// docs/schemas/*.json (in the library; schemas_embedded.cc, generated at build time).
+std::span<const EmbeddedFile> SchemaFiles();
+// docs/examples/*.json (in statement_test only; examples_embedded.cc).
+std::span<const EmbeddedFile> ExampleFiles();
+
+// After schema validation: checks what the schema cannot say (see Validator) and fills
+// the shared fields of `out` from `out->payload` (kind, envelope and payload already
+// set). InvalidAt with a pointer under "/payload" on a violation.
+// REQUIRES: out->payload is valid against out->kind's schema.
+absl::Status CheckAndExtract(Statement* out);
+
+}  // namespace accord::statement::internal
+
+#endif  // ACCORD_STATEMENT_INTERNAL_H_
