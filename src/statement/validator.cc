@@ -233,7 +233,12 @@ class SchemaValidator final : public Validator {
     out.kind = *kind;
     out.envelope = *std::move(envelope);
     out.payload = *std::move(payload);
-    if (absl::Status s = internal::CheckAndExtract(&out); !s.ok()) return s;
+    try {
+      if (absl::Status s = internal::CheckAndExtract(&out); !s.ok()) return s;
+    } catch (const nlohmann::json::exception& e) {
+      // Unreachable while the schemas guarantee the shapes rules.cc reads.
+      return InvalidAt("/payload", absl::StrCat("unexpected shape: ", e.what()));
+    }
     return out;
   }
 
