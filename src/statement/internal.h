@@ -42,6 +42,12 @@ std::span<const EmbeddedFile> SchemaFiles();
 // docs/examples/*.json (in statement_test only; examples_embedded.cc).
 std::span<const EmbeddedFile> ExampleFiles();
 
+// Prepares a schema document for valijson (see validator.cc): moves each "pattern"
+// under an if-maxLength guard and each "uniqueItems" under an if-maxItems guard, and
+// drops "format". Internal, naming `where` and the place in it, if a pattern or
+// uniqueItems lacks its bound or a format has no pattern beside it.
+absl::Status PrepareSchema(nlohmann::json& schema, const std::string& where);
+
 // After schema validation: checks what the schema cannot say (see Validator) and fills
 // the shared fields of `out` from `out->payload` (kind, envelope and payload already
 // set). InvalidAt with a pointer under "/payload" on a violation.

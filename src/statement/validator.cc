@@ -48,13 +48,17 @@ struct Guard {
 };
 constexpr Guard kGuards[] = {{"pattern", "maxLength"}, {"uniqueItems", "maxItems"}};
 
+}  // namespace
+
+namespace internal {
+
 // Rewrites {…, "maxLength": n, "pattern": p} into {…, "maxLength": n, "allOf": [{"if":
 // {"maxLength": n}, "then": {"pattern": p}}]} (likewise uniqueItems under maxItems) and
-// drops "format", recursively. `where` names the place for errors.
-absl::Status GuardExpensiveKeywords(Json& schema, const std::string& where) {
+// drops "format", recursively.
+absl::Status PrepareSchema(Json& schema, const std::string& where) {
   if (schema.is_array()) {
     for (size_t i = 0; i < schema.size(); ++i) {
-      if (auto s = GuardExpensiveKeywords(schema[i], absl::StrCat(where, "/", i)); !s.ok()) {
+      if (auto s = PrepareSchema(schema[i], absl::StrCat(where, "/", i)); !s.ok()) {
         return s;
       }
     }
@@ -67,13 +71,12 @@ absl::Status GuardExpensiveKeywords(Json& schema, const std::string& where) {
       // Maps from names to schemas: a member here is a name, not a keyword.
       if (!value.is_object()) continue;
       for (auto& [name, sub] : value.items()) {
-        if (auto s = GuardExpensiveKeywords(sub, absl::StrCat(at, "/", PointerToken(name)));
-            !s.ok()) {
+        if (auto s = PrepareSchema(sub, absl::StrCat(at, "/", PointerToken(name))); !s.ok()) {
           return s;
         }
       }
     } else if (value.is_structured()) {
-      if (auto s = GuardExpensiveKeywords(value, at); !s.ok()) return s;
+      if (auto s = PrepareSchema(value, at); !s.ok()) return s;
     }
   }
   if (auto format = schema.find("format"); format != schema.end()) {
@@ -96,6 +99,10 @@ absl::Status GuardExpensiveKeywords(Json& schema, const std::string& where) {
   }
   return absl::OkStatus();
 }
+
+}  // namespace internal
+
+namespace {
 
 // valijson's context is {"<root>", "[name]" or "[index]", …}; which one a token is
 // depends on the value it steps into, so walk the document alongside.
@@ -173,7 +180,7 @@ class SchemaValidator final : public Validator {
         return absl::InternalError(
             absl::StrCat("compiled-in schema ", std::string(file.name), " is not JSON"));
       }
-      if (auto s = GuardExpensiveKeywords(doc, std::string(file.name)); !s.ok()) return s;
+      if (auto s = internal::PrepareSchema(doc, std::string(file.name)); !s.ok()) return s;
       docs.emplace(std::string(file.name), std::move(doc));
     }
     auto common = docs.find(kCommonSchema);

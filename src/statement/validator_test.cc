@@ -327,6 +327,23 @@ TEST(StatementValidator, EquivocationOfEqualSizes) {
   ExpectFault(ParsePayload(Kind::kEquivocation, with_proof), "/payload/consistency_proof");
 }
 
+TEST(StatementValidator, EquivocationNeedsCheckpoints) {
+  note::Ed25519Signer log = TestSigner("cert.example.xx/log", 9);
+  tlog::Hash r1, r2;
+  r1.fill(1);
+  r2.fill(2);
+  const std::string a = *note::SignCheckpoint({"cert.example.xx/log", 10, r1, {}}, log);
+  const note::Signer* signers[] = {&log};
+  const std::string not_checkpoint = *note::Sign("cert.example.xx/log\nhello\n", signers);
+  ExpectFault(ParsePayload(Kind::kEquivocation, EquivocationPayload(not_checkpoint, a)),
+              "/payload/checkpoints/0");
+  // The empty tree is consistent with every tree, whatever the other checkpoint says.
+  const std::string empty = *note::SignCheckpoint({"cert.example.xx/log", 0, r2, {}}, log);
+  Json p = EquivocationPayload(a, empty);
+  p["consistency_proof"] = ProofJson(r2, {r1});
+  ExpectFault(ParsePayload(Kind::kEquivocation, p), "/payload/checkpoints/1");
+}
+
 TEST(StatementValidator, EquivocationOfDifferentSizesNeedsProof) {
   note::Ed25519Signer log = TestSigner("cert.example.xx/log", 9);
   const Split split = MakeSplit(log);
@@ -372,6 +389,37 @@ TEST(StatementValidator, ConcurrentUse) {
   }
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
+}
+
+TEST(StatementSchemas, PrepareGuardsRegexesAndDropsFormat) {
+  Json schema = Json::parse(R"({"properties": {"pattern": {"type": "string", "maxLength": 9,
+      "pattern": "^a+$", "format": "date-time"}, "list": {"maxItems": 3, "uniqueItems": true}}})");
+  ASSERT_TRUE(internal::PrepareSchema(schema, "t.json").ok());
+  // A property named "pattern" is a name, not a keyword: its schema is what changes.
+  EXPECT_EQ(schema["properties"]["pattern"],
+            Json::parse(R"({"type": "string", "maxLength": 9, "allOf": [{"if": {"maxLength": 9},
+                "then": {"pattern": "^a+$"}}]})"));
+  EXPECT_EQ(schema["properties"]["list"],
+            Json::parse(R"({"maxItems": 3, "allOf": [{"if": {"maxItems": 3},
+                "then": {"uniqueItems": true}}]})"));
+
+  Json unbounded = Json::parse(R"({"items": {"type": "string", "pattern": "^a+$"}})");
+  absl::Status s = internal::PrepareSchema(unbounded, "t.json");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(s.message(), HasSubstr("t.json/items"));
+  Json unique = Json::parse(R"({"uniqueItems": true})");
+  EXPECT_EQ(internal::PrepareSchema(unique, "t.json").code(), absl::StatusCode::kInternal);
+  Json format = Json::parse(R"({"maxLength": 30, "format": "date-time"})");
+  EXPECT_EQ(internal::PrepareSchema(format, "t.json").code(), absl::StatusCode::kInternal);
+}
+
+TEST(StatementValidator, PayloadMustBeUtf8) {
+  note::Ed25519Signer signer = TestSigner("cert.example.ee/log");
+  std::string payload = MinimalIncident().dump();
+  payload.replace(payload.find("\"t\""), 3, "\"\xff\"");
+  absl::StatusOr<std::string> envelope = Sign(Kind::kIncident, payload, signer);
+  ASSERT_TRUE(envelope.ok());
+  ExpectFault(TheValidator().Parse(*envelope), "/payload");
 }
 
 TEST(StatementSchemas, EveryKindAndCommonAreCompiledIn) {
