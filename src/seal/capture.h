@@ -94,6 +94,13 @@ class CaptureReader {
   virtual absl::Status Resume(uint64_t offset, uint64_t index,
                               std::span<const uint64_t> structure) = 0;
 
+  // Called with the offset, Private Enterprise Number and data (after the PEN, options
+  // included) of each pcapng Custom Block (types 0x00000BAD and 0x40000BAD) read from now
+  // on; an error it returns stops reading and is returned by Next().
+  using CustomBlockHandler =
+      std::function<absl::Status(uint64_t offset, uint32_t pen, std::span<const uint8_t> data)>;
+  void OnCustomBlock(CustomBlockHandler handler) { custom_block_ = std::move(handler); }
+
   const CaptureMetadata& metadata() const { return metadata_; }
   // Every interface declared so far (pcap: exactly one).
   const std::vector<Interface>& interfaces() const { return interfaces_; }
@@ -105,6 +112,7 @@ class CaptureReader {
   CaptureMetadata metadata_;
   std::vector<Interface> interfaces_;
   std::vector<uint64_t> structure_offsets_;
+  CustomBlockHandler custom_block_;
 };
 
 // Parses a whole capture held in memory, calling `visit` for each packet; stops at the

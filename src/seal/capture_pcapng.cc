@@ -17,6 +17,8 @@ constexpr uint32_t kInterfaceDescription = 1;
 constexpr uint32_t kPacketBlock = 2;  // obsolete
 constexpr uint32_t kSimplePacket = 3;
 constexpr uint32_t kEnhancedPacket = 6;
+constexpr uint32_t kCustomCopyable = 0x00000BAD;
+constexpr uint32_t kCustomNoCopy = 0x40000BAD;
 constexpr uint32_t kByteOrderMagic = 0x1A2B3C4D;
 constexpr size_t kMaxOptionText = 1024;  // longer names are kept truncated
 
@@ -170,6 +172,9 @@ absl::Status PcapngReader::ReadBlock(bool structure_only, bool& is_packet) {
   } else if (type == kEnhancedPacket || type == kSimplePacket || type == kPacketBlock) {
     s = OnPacket(offset, type, body);
     is_packet = s.ok();
+  } else if ((type == kCustomCopyable || type == kCustomNoCopy) && custom_block_) {
+    if (body.size() < 4) return Corrupt(offset, "custom block", "shorter than 16 bytes");
+    s = custom_block_(offset, Load32(body.data(), big_), body.subspan(4));
   }
   if (!s.ok()) return s;
   return source_.Skip(total);  // the block is buffered: packet_.data stays valid
