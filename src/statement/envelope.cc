@@ -19,6 +19,10 @@ constexpr std::string_view kPayloadTypePrefix = "application/vnd.accord.";
 constexpr std::string_view kPayloadTypeSuffix = ".v1+json";
 constexpr size_t kEd25519SignatureBytes = 64;
 
+absl::Status BadEnvelope(std::string_view pointer, std::string_view message) {
+  return InvalidAt(pointer, message, Fault::kBadEnvelope);
+}
+
 bool IsLowerHex(std::string_view s) {
   for (char c : s) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
@@ -35,14 +39,14 @@ bool IsKeyId(std::string_view keyid) {
 }
 
 absl::StatusOr<Signature> ParseSignature(const nlohmann::json& j, const std::string& where) {
-  if (!j.is_object()) return InvalidAt(where, "signature must be an object");
+  if (!j.is_object()) return BadEnvelope(where, "signature must be an object");
   Signature out;
   bool have_keyid = false, have_sig = false;
   for (const auto& [name, value] : j.items()) {
     const std::string at = absl::StrCat(where, "/", internal::PointerToken(name));
     if (name == "keyid") {
       if (!value.is_string() || !IsKeyId(value.get_ref<const std::string&>())) {
-        return InvalidAt(at, "keyid must be \"<key name>+<8 lower-case hex digits>\"");
+        return BadEnvelope(at, "keyid must be \"<key name>+<8 lower-case hex digits>\"");
       }
       out.keyid = value.get<std::string>();
       have_keyid = true;
@@ -50,23 +54,24 @@ absl::StatusOr<Signature> ParseSignature(const nlohmann::json& j, const std::str
       std::optional<std::vector<uint8_t>> sig;
       if (value.is_string()) sig = util::Base64Decode(value.get_ref<const std::string&>());
       if (!sig.has_value() || sig->size() != kEd25519SignatureBytes) {
-        return InvalidAt(at, "sig must be canonical padded base64 of a 64-byte Ed25519 signature");
+        return BadEnvelope(at,
+                           "sig must be canonical padded base64 of a 64-byte Ed25519 signature");
       }
       out.sig = *std::move(sig);
       have_sig = true;
     } else {
-      return InvalidAt(at, "unexpected member (a signature has only keyid and sig)");
+      return BadEnvelope(at, "unexpected member (a signature has only keyid and sig)");
     }
   }
-  if (!have_keyid) return InvalidAt(absl::StrCat(where, "/keyid"), "missing");
-  if (!have_sig) return InvalidAt(absl::StrCat(where, "/sig"), "missing");
+  if (!have_keyid) return BadEnvelope(absl::StrCat(where, "/keyid"), "missing");
+  if (!have_sig) return BadEnvelope(absl::StrCat(where, "/sig"), "missing");
   return out;
 }
 
 absl::Status ParseSignatures(const nlohmann::json& j, Envelope* out) {
   if (!j.is_array() || j.empty() || j.size() > kMaxSignatures) {
-    return InvalidAt("/signatures",
-                     absl::StrCat("must be an array of 1 to ", kMaxSignatures, " signatures"));
+    return BadEnvelope("/signatures",
+                       absl::StrCat("must be an array of 1 to ", kMaxSignatures, " signatures"));
   }
   for (size_t i = 0; i < j.size(); ++i) {
     const std::string where = absl::StrCat("/signatures/", i);
@@ -74,7 +79,7 @@ absl::Status ParseSignatures(const nlohmann::json& j, Envelope* out) {
     if (!sig.ok()) return sig.status();
     for (const Signature& earlier : out->signatures) {
       if (earlier.keyid == sig->keyid) {
-        return InvalidAt(absl::StrCat(where, "/keyid"), "keyid repeated");
+        return BadEnvelope(absl::StrCat(where, "/keyid"), "keyid repeated");
       }
     }
     out->signatures.push_back(*std::move(sig));
@@ -144,12 +149,14 @@ std::string KeyId(const note::Verifier& verifier) {
 
 absl::StatusOr<Envelope> ParseEnvelope(std::string_view json) {
   if (json.size() > kMaxEntryBytes) {
-    return InvalidAt("", absl::StrCat("is ", json.size(), " bytes, more than the ", kMaxEntryBytes,
-                                      " a log entry may have"));
+    return InvalidAt("",
+                     absl::StrCat("is ", json.size(), " bytes, more than the ", kMaxEntryBytes,
+                                  " a log entry may have"),
+                     Fault::kTooLarge);
   }
   absl::StatusOr<nlohmann::json> doc = internal::ParseStrictJson(json, "");
   if (!doc.ok()) return doc.status();
-  if (!doc->is_object()) return InvalidAt("", "must be a JSON object");
+  if (!doc->is_object()) return BadEnvelope("", "must be a JSON object");
   Envelope out;
   bool have_payload = false, have_type = false, have_signatures = false;
   for (const auto& [name, value] : doc->items()) {
@@ -157,13 +164,13 @@ absl::StatusOr<Envelope> ParseEnvelope(std::string_view json) {
       std::optional<std::vector<uint8_t>> payload;
       if (value.is_string()) payload = util::Base64Decode(value.get_ref<const std::string&>());
       if (!payload.has_value()) {
-        return InvalidAt("/payload", "payload must be a canonical padded standard base64 string");
+        return BadEnvelope("/payload", "payload must be a canonical padded standard base64 string");
       }
       out.payload.assign(payload->begin(), payload->end());
       have_payload = true;
     } else if (name == "payloadType") {
       if (!value.is_string() || value.get_ref<const std::string&>().empty()) {
-        return InvalidAt("/payloadType", "payloadType must be a non-empty string");
+        return BadEnvelope("/payloadType", "payloadType must be a non-empty string");
       }
       out.payload_type = value.get<std::string>();
       have_type = true;
@@ -171,14 +178,14 @@ absl::StatusOr<Envelope> ParseEnvelope(std::string_view json) {
       if (absl::Status s = ParseSignatures(value, &out); !s.ok()) return s;
       have_signatures = true;
     } else {
-      return InvalidAt(absl::StrCat("/", internal::PointerToken(name)),
-                       "unexpected member (an envelope has only payload, payloadType and "
-                       "signatures)");
+      return BadEnvelope(absl::StrCat("/", internal::PointerToken(name)),
+                         "unexpected member (an envelope has only payload, payloadType and "
+                         "signatures)");
     }
   }
-  if (!have_payload) return InvalidAt("/payload", "missing");
-  if (!have_type) return InvalidAt("/payloadType", "missing");
-  if (!have_signatures) return InvalidAt("/signatures", "missing");
+  if (!have_payload) return BadEnvelope("/payload", "missing");
+  if (!have_type) return BadEnvelope("/payloadType", "missing");
+  if (!have_signatures) return BadEnvelope("/signatures", "missing");
   return out;
 }
 
@@ -218,8 +225,10 @@ absl::StatusOr<std::string> Sign(Kind kind, std::string_view payload,
   envelope.signatures.push_back(Signature{KeyId(signer.MakeVerifier()), *std::move(sig)});
   std::string out = SerializeEnvelope(envelope);
   if (out.size() > kMaxEntryBytes) {
-    return InvalidAt("", absl::StrCat("would be ", out.size(), " bytes, more than the ",
-                                      kMaxEntryBytes, " a log entry may have"));
+    return InvalidAt("",
+                     absl::StrCat("would be ", out.size(), " bytes, more than the ", kMaxEntryBytes,
+                                  " a log entry may have"),
+                     Fault::kTooLarge);
   }
   return out;
 }

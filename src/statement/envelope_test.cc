@@ -282,6 +282,22 @@ TEST(StatementParseEnvelope, RejectsMalformedWithPointer) {
   }
 }
 
+TEST(StatementParseEnvelope, ClassifiesFaults) {
+  auto fault = [](std::string_view json) { return FaultOf(ParseEnvelope(json).status()); };
+  EXPECT_EQ(fault(EnvelopeOfSize(kMaxEntryBytes + 1)), Fault::kTooLarge);
+  EXPECT_EQ(fault("{"), Fault::kBadJson);
+  EXPECT_EQ(fault(R"({"payload":"e30=","payload":"e30="})"), Fault::kBadJson);
+  EXPECT_EQ(fault("[" + std::string(40, '[') + std::string(41, ']')), Fault::kBadJson);
+  EXPECT_EQ(fault("[]"), Fault::kBadEnvelope);
+  EXPECT_EQ(fault(R"({"payload":"e30"})"), Fault::kBadEnvelope);
+  EXPECT_EQ(fault(R"({"payload":"e30=","payloadType":"t","signatures":[]})"), Fault::kBadEnvelope);
+  EXPECT_EQ(fault(EnvelopeOfSize(1000)), std::nullopt);  // OK
+  EXPECT_EQ(FaultOf(absl::InvalidArgumentError("x")), std::nullopt);
+  absl::StatusOr<std::string> big =
+      Sign(Kind::kIncident, std::string(50000, 'x'), TestSigner("cert.example.ee/log"));
+  EXPECT_EQ(FaultOf(big.status()), Fault::kTooLarge);
+}
+
 TEST(StatementParseEnvelope, SpecExampleParsesOnceKeyIdIsAdded) {
   // envelope.md/protocol.md's example has no keyid, which accord requires.
   const std::string spec =

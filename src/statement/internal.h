@@ -20,16 +20,21 @@ namespace accord::statement::internal {
 inline constexpr int kMaxJsonDepth = 32;
 
 // InvalidArgument "<pointer>: <message>" (or "envelope: …" for the root) carrying
-// `pointer` for ErrorPointer.
-absl::Status InvalidAt(std::string_view pointer, std::string_view message);
+// `pointer` for ErrorPointer and `fault` for FaultOf.
+absl::Status InvalidAt(std::string_view pointer, std::string_view message, Fault fault);
+// InvalidAt with Fault::kBadPayload: the payload is not a valid statement.
+inline absl::Status BadPayload(std::string_view pointer, std::string_view message) {
+  return InvalidAt(pointer, message, Fault::kBadPayload);
+}
 
 // One reference token of a JSON pointer, escaped per RFC 6901 ('~' → "~0", '/' → "~1").
 std::string PointerToken(std::string_view token);
 
 // Parses `text` as one JSON document (RFC 8259; UTF-8, no comments, nothing after it),
 // refusing a member name repeated within an object and nesting deeper than
-// kMaxJsonDepth. Errors are InvalidAt: `base` for a syntax error (with its byte offset
-// in the message), base + the pointer of the repeated member or too-deep value.
+// kMaxJsonDepth. Errors are InvalidAt with Fault::kBadJson: at `base` for a syntax
+// error (with its byte offset in the message), at base + the pointer of the repeated
+// member or too-deep value.
 absl::StatusOr<nlohmann::json> ParseStrictJson(std::string_view text, std::string_view base);
 
 // A file compiled in from the source tree.

@@ -11,8 +11,14 @@
 namespace accord::statement {
 namespace {
 
-// Status payload key under which the pointer travels.
+// Status payload keys under which the pointer and the fault travel.
 constexpr char kPointerPayloadUrl[] = "type.accord.dev/statement.ErrorPointer";
+constexpr char kFaultPayloadUrl[] = "type.accord.dev/statement.Fault";
+
+constexpr std::pair<Fault, std::string_view> kFaultNames[] = {{Fault::kTooLarge, "too_large"},
+                                                              {Fault::kBadJson, "bad_json"},
+                                                              {Fault::kBadEnvelope, "bad_envelope"},
+                                                              {Fault::kBadPayload, "bad_payload"}};
 
 }  // namespace
 
@@ -22,13 +28,26 @@ std::optional<std::string> ErrorPointer(const absl::Status& status) {
   return std::string(*cord);
 }
 
+std::optional<Fault> FaultOf(const absl::Status& status) {
+  auto cord = status.GetPayload(kFaultPayloadUrl);
+  if (!cord.has_value()) return std::nullopt;
+  const std::string name(*cord);
+  for (const auto& [fault, fault_name] : kFaultNames) {
+    if (fault_name == name) return fault;
+  }
+  return std::nullopt;
+}
+
 namespace internal {
 
-absl::Status InvalidAt(std::string_view pointer, std::string_view message) {
+absl::Status InvalidAt(std::string_view pointer, std::string_view message, Fault fault) {
   absl::Status status = absl::InvalidArgumentError(
       absl::StrCat(pointer.empty() ? std::string("envelope") : std::string(pointer), ": ",
                    std::string(message)));
   status.SetPayload(kPointerPayloadUrl, absl::Cord(std::string(pointer)));
+  for (const auto& [f, name] : kFaultNames) {
+    if (f == fault) status.SetPayload(kFaultPayloadUrl, absl::Cord(std::string(name)));
+  }
   return status;
 }
 
@@ -132,13 +151,14 @@ absl::StatusOr<nlohmann::json> ParseStrictJson(std::string_view text, std::strin
     // e.what() is "[json.exception.parse_error.101] parse error at …": keep what follows.
     std::string_view what = e.what();
     if (size_t p = what.find("] "); p != std::string_view::npos) what.remove_prefix(p + 2);
-    return InvalidAt(base, absl::StrCat("not JSON (byte ", e.byte, "): ", std::string(what)));
+    return InvalidAt(base, absl::StrCat("not JSON (byte ", e.byte, "): ", std::string(what)),
+                     Fault::kBadJson);
   } catch (const nlohmann::json::exception& e) {
-    return InvalidAt(base, absl::StrCat("not JSON: ", e.what()));
+    return InvalidAt(base, absl::StrCat("not JSON: ", e.what()), Fault::kBadJson);
   }
   if (tracker.fault().has_value()) {
     return InvalidAt(absl::StrCat(std::string(base), tracker.fault()->first),
-                     tracker.fault()->second);
+                     tracker.fault()->second, Fault::kBadJson);
   }
   return doc;
 }

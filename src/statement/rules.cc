@@ -38,7 +38,7 @@ absl::StatusOr<absl::Time> ParseTimestamp(const Json& value, const std::string& 
   std::string err;
   if (!value.is_string() ||
       !absl::ParseTime(absl::RFC3339_full, value.get<std::string>(), &t, &err)) {
-    return InvalidAt(where, absl::StrCat("not an RFC 3339 time: ", err));
+    return BadPayload(where, absl::StrCat("not an RFC 3339 time: ", err));
   }
   return t;
 }
@@ -68,7 +68,7 @@ absl::Status CheckTimes(const Json& node, const std::string& where) {
     const std::string at = absl::StrCat(where, "/", std::string(second));
     absl::StatusOr<absl::Time> ta = ParseTimestamp(*a, at), tb = ParseTimestamp(*b, at);
     if (ta.ok() && tb.ok() && *tb < *ta) {
-      return InvalidAt(at, absl::StrCat("is earlier than ", std::string(first)));
+      return BadPayload(at, absl::StrCat("is earlier than ", std::string(first)));
     }
   }
   return absl::OkStatus();
@@ -79,7 +79,7 @@ absl::StatusOr<crypto::Digest> DecodeHash(const Json& value, const std::string& 
   if (value.is_string()) bytes = util::Base64Decode(value.get_ref<const std::string&>());
   crypto::Digest d;
   if (!bytes.has_value() || bytes->size() != d.size()) {
-    return InvalidAt(where, "must be canonical base64 of a 32-byte hash");
+    return BadPayload(where, "must be canonical base64 of a 32-byte hash");
   }
   std::copy(bytes->begin(), bytes->end(), d.begin());
   return d;
@@ -135,9 +135,9 @@ absl::Status ExtractRefs(Statement* out) {
 
 absl::Status CheckOfficer(const Json& p) {
   absl::StatusOr<note::VerifierKey> key = note::ParseVerifierKey(p.at("key").get<std::string>());
-  if (!key.ok()) return InvalidAt("/payload/key", std::string(key.status().message()));
+  if (!key.ok()) return BadPayload("/payload/key", std::string(key.status().message()));
   if (key->type != note::kSignatureTypeEd25519 || key->public_key.size() != 32) {
-    return InvalidAt("/payload/key", "must be an Ed25519 (type 0x01) verifier key");
+    return BadPayload("/payload/key", "must be an Ed25519 (type 0x01) verifier key");
   }
   return absl::OkStatus();
 }
@@ -146,12 +146,12 @@ absl::StatusOr<note::Checkpoint> ParseSignedCheckpoint(const Json& j, const std:
                                                        const std::string& origin) {
   absl::StatusOr<note::Note> signed_note = note::Parse(j.get<std::string>());
   if (!signed_note.ok()) {
-    return InvalidAt(where, absl::StrCat("not a signed note: ", signed_note.status().message()));
+    return BadPayload(where, absl::StrCat("not a signed note: ", signed_note.status().message()));
   }
   absl::StatusOr<note::Checkpoint> cp = note::ParseCheckpoint(signed_note->text);
-  if (!cp.ok()) return InvalidAt(where, absl::StrCat("not a checkpoint: ", cp.status().message()));
+  if (!cp.ok()) return BadPayload(where, absl::StrCat("not a checkpoint: ", cp.status().message()));
   if (cp->origin != origin) {
-    return InvalidAt(where, absl::StrCat("checkpoint of \"", cp->origin, "\", not of origin"));
+    return BadPayload(where, absl::StrCat("checkpoint of \"", cp->origin, "\", not of origin"));
   }
   return cp;
 }
@@ -168,26 +168,26 @@ absl::Status CheckEquivocation(const Json& p) {
   auto proof_member = p.find("consistency_proof");
   if (a->size == b->size) {
     if (a->root_hash == b->root_hash) {
-      return InvalidAt("/payload/checkpoints/1", "same tree as checkpoint 0: no equivocation");
+      return BadPayload("/payload/checkpoints/1", "same tree as checkpoint 0: no equivocation");
     }
     if (proof_member != p.end()) {
-      return InvalidAt("/payload/consistency_proof", "not wanted when the sizes are equal");
+      return BadPayload("/payload/consistency_proof", "not wanted when the sizes are equal");
     }
     return absl::OkStatus();
   }
   const note::Checkpoint& small = a->size < b->size ? *a : *b;
   const note::Checkpoint& large = a->size < b->size ? *b : *a;
   const std::string small_at = absl::StrCat("/payload/checkpoints/", a->size < b->size ? 0 : 1);
-  if (small.size == 0) return InvalidAt(small_at, "the empty tree is a prefix of every tree");
+  if (small.size == 0) return BadPayload(small_at, "the empty tree is a prefix of every tree");
   if (proof_member == p.end()) {
-    return InvalidAt("/payload/consistency_proof", "required when the sizes differ");
+    return BadPayload("/payload/consistency_proof", "required when the sizes differ");
   }
   absl::StatusOr<crypto::Digest> old_root =
       DecodeHash(proof_member->at("old_root"), "/payload/consistency_proof/old_root");
   if (!old_root.ok()) return old_root.status();
   if (*old_root == small.root_hash) {
-    return InvalidAt("/payload/consistency_proof/old_root",
-                     "equals the smaller checkpoint's root: no equivocation");
+    return BadPayload("/payload/consistency_proof/old_root",
+                      "equals the smaller checkpoint's root: no equivocation");
   }
   std::vector<crypto::Digest> hashes;
   const Json& hj = proof_member->at("hashes");
@@ -200,7 +200,7 @@ absl::Status CheckEquivocation(const Json& p) {
   if (absl::Status s =
           tlog::VerifyConsistency(small.size, large.size, *old_root, large.root_hash, hashes);
       !s.ok()) {
-    return InvalidAt(
+    return BadPayload(
         "/payload/consistency_proof/hashes",
         absl::StrCat("does not prove old_root is the larger tree's prefix: ", s.message()));
   }
@@ -222,7 +222,7 @@ absl::Status CheckAndExtract(Statement* out) {
     std::optional<std::vector<uint8_t>> d = util::HexDecode(it->at("sha256").get<std::string>());
     crypto::Digest digest;
     if (!d.has_value() || d->size() != digest.size()) {
-      return InvalidAt("/payload/private/sha256", "must be 64 hex digits");
+      return BadPayload("/payload/private/sha256", "must be 64 hex digits");
     }
     std::copy(d->begin(), d->end(), digest.begin());
     out->private_commitment = digest;

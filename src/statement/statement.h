@@ -167,6 +167,19 @@ absl::Status VerifyEquivocation(const Statement& statement, const note::Verifier
 // status made from its message.
 std::optional<std::string> ErrorPointer(const absl::Status& status);
 
+// What an InvalidArgument from ParseEnvelope, Sign or Validator::Parse is about, for
+// callers that answer differently (HTTP: 413 for kTooLarge, a problem type per fault).
+enum class Fault {
+  kTooLarge,     // the envelope exceeds kMaxEntryBytes
+  kBadJson,      // the envelope or its payload is not JSON, or repeats a member name, or
+                 // nests deeper than 32
+  kBadEnvelope,  // JSON, but not an envelope of accord's DSSE profile (members, base64,
+                 // keyid, signature count)
+  kBadPayload,   // the payload is not a valid statement: payloadType, kind, schema, rules
+};
+// nullopt for statuses that did not come from this part.
+std::optional<Fault> FaultOf(const absl::Status& status);
+
 // RFC 6962 leaf hash of the exact envelope bytes: how the statement is referenced.
 crypto::Digest LeafHashOf(std::string_view envelope_bytes);
 

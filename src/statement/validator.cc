@@ -34,7 +34,7 @@
 namespace accord::statement {
 namespace {
 
-using internal::InvalidAt;
+using internal::BadPayload;
 using internal::PointerToken;
 using Json = nlohmann::json;
 
@@ -139,7 +139,7 @@ std::optional<std::string> QuotedName(std::string_view description) {
 }
 
 // The most specific of valijson's errors (deepest pointer; the first among equals, which
-// valijson reports before the enclosing "failed to validate …" ones) as InvalidAt.
+// valijson reports before the enclosing "failed to validate …" ones) as BadPayload.
 absl::Status SchemaError(const valijson::ValidationResults& results, const Json& payload,
                          std::string_view kind) {
   std::string best_pointer, best_message;
@@ -165,9 +165,9 @@ absl::Status SchemaError(const valijson::ValidationResults& results, const Json&
       best_message = std::move(message);
     }
   }
-  if (!have) return InvalidAt("/payload", "does not match its schema");
-  return InvalidAt(best_pointer, absl::StrCat(best_message, " (schema ", std::string(kind),
-                                              ".v1.json; ", results.numErrors(), " errors)"));
+  if (!have) return BadPayload("/payload", "does not match its schema");
+  return BadPayload(best_pointer, absl::StrCat(best_message, " (schema ", std::string(kind),
+                                               ".v1.json; ", results.numErrors(), " errors)"));
 }
 
 class SchemaValidator final : public Validator {
@@ -221,19 +221,19 @@ class SchemaValidator final : public Validator {
     if (!envelope.ok()) return envelope.status();
     std::optional<Kind> kind = KindOfPayloadType(envelope->payload_type);
     if (!kind.has_value()) {
-      return InvalidAt("/payloadType", absl::StrCat("\"", envelope->payload_type,
-                                                    "\" is not an accord statement type "
-                                                    "(application/vnd.accord.<kind>.v1+json)"));
+      return BadPayload("/payloadType", absl::StrCat("\"", envelope->payload_type,
+                                                     "\" is not an accord statement type "
+                                                     "(application/vnd.accord.<kind>.v1+json)"));
     }
     absl::StatusOr<Json> payload = internal::ParseStrictJson(envelope->payload, "/payload");
     if (!payload.ok()) return payload.status();
-    if (!payload->is_object()) return InvalidAt("/payload", "payload must be a JSON object");
+    if (!payload->is_object()) return BadPayload("/payload", "payload must be a JSON object");
     const std::string_view kind_name = KindName(*kind);
     if (auto it = payload->find("kind");
         it != payload->end() && it->is_string() && it->get_ref<const std::string&>() != kind_name) {
-      return InvalidAt("/payload/kind",
-                       absl::StrCat("is \"", it->get<std::string>(), "\" but payloadType is ",
-                                    envelope->payload_type));
+      return BadPayload("/payload/kind",
+                        absl::StrCat("is \"", it->get<std::string>(), "\" but payloadType is ",
+                                     envelope->payload_type));
     }
     if (absl::Status s = CheckSchema(*kind, *payload); !s.ok()) return s;
     Statement out;
@@ -244,7 +244,7 @@ class SchemaValidator final : public Validator {
       if (absl::Status s = internal::CheckAndExtract(&out); !s.ok()) return s;
     } catch (const nlohmann::json::exception& e) {
       // Unreachable while the schemas guarantee the shapes rules.cc reads.
-      return InvalidAt("/payload", absl::StrCat("unexpected shape: ", e.what()));
+      return BadPayload("/payload", absl::StrCat("unexpected shape: ", e.what()));
     }
     return out;
   }
@@ -262,7 +262,7 @@ class SchemaValidator final : public Validator {
       validator.validate(schema, target, &results);
       return SchemaError(results, payload, KindName(kind));
     } catch (const std::exception& e) {
-      return InvalidAt("/payload", absl::StrCat("cannot be validated: ", e.what()));
+      return BadPayload("/payload", absl::StrCat("cannot be validated: ", e.what()));
     }
   }
 

@@ -161,13 +161,22 @@ TEST(StatementValidator, EnvelopeAndPayloadLevelFaults) {
   e.payload = MinimalIncident().dump();
   e.signatures.push_back(Signature{KeyId(signer.MakeVerifier()), std::vector<uint8_t>(64, 1)});
   ExpectFault(v.Parse(SerializeEnvelope(e)), "/payloadType");
+  EXPECT_EQ(FaultOf(v.Parse(SerializeEnvelope(e)).status()), Fault::kBadPayload);
   e.payload_type = PayloadType(Kind::kIncident);
   e.payload = "{\"kind\":";
   ExpectFault(v.Parse(SerializeEnvelope(e)), "/payload");
+  EXPECT_EQ(FaultOf(v.Parse(SerializeEnvelope(e)).status()), Fault::kBadJson);
   e.payload = "[]";
   ExpectFault(v.Parse(SerializeEnvelope(e)), "/payload");
+  EXPECT_EQ(FaultOf(v.Parse(SerializeEnvelope(e)).status()), Fault::kBadPayload);
   e.payload = R"({"kind":"incident","issuer":"a.example/log","issuer":"b.example/log"})";
   ExpectFault(v.Parse(SerializeEnvelope(e)), "/payload/issuer");
+  EXPECT_EQ(FaultOf(v.Parse(SerializeEnvelope(e)).status()), Fault::kBadJson);
+  Json missing = MinimalIncident();
+  missing.erase("title");
+  e.payload = missing.dump();
+  ExpectFault(v.Parse(SerializeEnvelope(e)), "/payload/title");
+  EXPECT_EQ(FaultOf(v.Parse(SerializeEnvelope(e)).status()), Fault::kBadPayload);
   e.payload = MinimalIncident().dump();
   EXPECT_TRUE(v.Parse(SerializeEnvelope(e)).ok());  // signatures are not checked here
   // The payload's kind must be the payloadType's.
