@@ -221,13 +221,15 @@ class SchemaValidator final : public Validator {
     if (!envelope.ok()) return envelope.status();
     std::optional<Kind> kind = KindOfPayloadType(envelope->payload_type);
     if (!kind.has_value()) {
-      return BadPayload("/payloadType", absl::StrCat("\"", envelope->payload_type,
+      // Quote at most 100 bytes of what may be a 64 KiB string.
+      const std::string_view type = std::string_view(envelope->payload_type).substr(0, 100);
+      return BadPayload("/payloadType", absl::StrCat("\"", std::string(type),
                                                      "\" is not an accord statement type "
                                                      "(application/vnd.accord.<kind>.v1+json)"));
     }
     absl::StatusOr<Json> payload = internal::ParseStrictJson(envelope->payload, "/payload");
     if (!payload.ok()) return payload.status();
-    if (!payload->is_object()) return BadPayload("/payload", "payload must be a JSON object");
+    if (!payload->is_object()) return BadPayload("/payload", "must be a JSON object");
     const std::string_view kind_name = KindName(*kind);
     if (auto it = payload->find("kind");
         it != payload->end() && it->is_string() && it->get_ref<const std::string&>() != kind_name) {
