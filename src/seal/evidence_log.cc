@@ -45,6 +45,10 @@ class FolderLog final : public EvidenceLog {
     LogInclusion out;
     out.signed_checkpoint = log_->signed_checkpoint();
     out.checkpoint = log_->checkpoint();
+    if (index >= out.checkpoint.size) {
+      return absl::NotFoundError(absl::StrCat("the ", Describe(), " has ", out.checkpoint.size,
+                                              " entries; there is no entry ", index));
+    }
     auto proof = log_->InclusionProof(index, out.checkpoint.size);
     if (!proof.ok()) return proof.status();
     out.proof = *std::move(proof);

@@ -58,6 +58,10 @@ absl::Status CheckLogged(const EvidenceRecord& e, const note::Verifier& verifier
           absl::StrCat("the ", log->Describe(), " is ", log->Origin(), ", not ", e.origin));
     }
     auto inclusion = log->ProveIncluded(e.index);
+    if (absl::IsNotFound(inclusion.status())) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("the evidence statement is not in the log: ", inclusion.status().message()));
+    }
     if (!inclusion.ok()) return inclusion.status();
     checkpoint = inclusion->checkpoint;
     proof = std::move(inclusion->proof);
@@ -78,7 +82,7 @@ absl::Status CheckLogged(const EvidenceRecord& e, const note::Verifier& verifier
   }
   if (e.index >= checkpoint.size) {
     return absl::UnauthenticatedError(absl::StrCat("the evidence statement's index ", e.index,
-                                                   " is beyond the log's ", checkpoint.size,
+                                                   " is beyond the checkpoint's ", checkpoint.size,
                                                    " entries"));
   }
   absl::Status s =
