@@ -42,7 +42,8 @@ Response Problem(const absl::Status& s) {
   if (!name) return Response::FromStatus(s);
   json ext = json::object();
   if (auto pointer = statement::ErrorPointer(s)) ext["pointer"] = *pointer;
-  return Response::Problem(http::HttpStatusOf(s.code()), *name, std::string(s.message()), ext);
+  const int status = *name == kProblemTooLarge ? 413 : http::HttpStatusOf(s.code());
+  return Response::Problem(status, *name, std::string(s.message()), ext);
 }
 
 json SummaryJson(const store::IndexedStatement& m) {

@@ -196,7 +196,8 @@ TEST_F(ApiTest, ServesC2spPathsOnlyForTheCommittedTree) {
   EXPECT_EQ(client_->http().Get("/tile/entries/000.p/3")->status, 200);
   EXPECT_EQ(client_->http().Get("/tile/0/000.p/4")->status, 404);
   EXPECT_EQ(client_->http().Get("/tile/0/000")->status, 404);
-  EXPECT_EQ(client_->http().Get("/tile/0/../../etc/passwd")->status, 404);
+  EXPECT_EQ(client_->http().Get("/tile/0/../../etc/passwd")->status, 400);  // dot segments
+  EXPECT_EQ(client_->http().Get("/tile/0/x000/001")->status, 404);          // non-canonical
   EXPECT_EQ(client_->http().Get("/vkey")->body, server_->node().verifier_key() + "\n");
   EXPECT_EQ(GetJson("/healthz")["size"], 3);
   const std::string metrics = client_->http().Get("/metrics")->body;

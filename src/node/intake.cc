@@ -55,8 +55,22 @@ absl::StatusOr<store::IndexedStatement> Intake::Describe(std::string_view envelo
 absl::StatusOr<Accepted> Intake::Check(std::string_view envelope) const {
   auto parsed = validator_.Parse(envelope);
   if (!parsed.ok()) {
-    const bool schema = statement::ErrorPointer(parsed.status()).has_value();
-    return WithProblemName(parsed.status(), schema ? kProblemSchema : kProblemBadJson);
+    std::string_view name = kProblemSchema;
+    switch (statement::FaultOf(parsed.status()).value_or(statement::Fault::kBadPayload)) {
+      case statement::Fault::kTooLarge:
+        name = kProblemTooLarge;
+        break;
+      case statement::Fault::kBadJson:
+        name = kProblemBadJson;
+        break;
+      case statement::Fault::kBadEnvelope:
+        name = kProblemBadEnvelope;
+        break;
+      case statement::Fault::kBadPayload:
+        name = kProblemSchema;
+        break;
+    }
+    return WithProblemName(parsed.status(), name);
   }
   statement::Statement& st = *parsed;
   if (st.issuer != origin_) {

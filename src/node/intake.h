@@ -26,6 +26,7 @@ namespace accord::node {
 // "urn:accord:problem:<name>", see http::ProblemType), attached to the returned status
 // so the HTTP layer can name the fault; see ProblemName().
 inline constexpr std::string_view kProblemBadJson = "bad-json";
+inline constexpr std::string_view kProblemBadEnvelope = "bad-envelope";
 inline constexpr std::string_view kProblemSchema = "schema-violation";
 inline constexpr std::string_view kProblemUnknownSigner = "unknown-signer";
 inline constexpr std::string_view kProblemBadSignature = "bad-signature";
