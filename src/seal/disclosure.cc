@@ -152,10 +152,10 @@ std::string EncodeProofRecord(uint64_t first, std::span<const tlog::Hash> hashes
   return out;
 }
 
-absl::StatusOr<Disclosure> ReadDisclosure(const std::string& path) {
-  auto source = ByteSource::OpenFile(path);
-  if (!source.ok()) return source.status();
-  auto reader = CaptureReader::Open(**source);
+namespace {
+
+absl::StatusOr<Disclosure> ReadFrom(ByteSource& source) {
+  auto reader = CaptureReader::Open(source);
   if (!reader.ok()) return reader.status();
   Disclosure out;
   RecordCollector records(out);
@@ -166,7 +166,7 @@ absl::StatusOr<Disclosure> ReadDisclosure(const std::string& path) {
     auto packet = (*reader)->Next();
     if (!packet.ok()) {
       return absl::Status(packet.status().code(),
-                          absl::StrCat(path, ": ", packet.status().message()));
+                          absl::StrCat(source.name(), ": ", packet.status().message()));
     }
     if (!packet->has_value()) break;
     const Packet& p = **packet;
@@ -176,9 +176,22 @@ absl::StatusOr<Disclosure> ReadDisclosure(const std::string& path) {
   }
   if (!records.has_evidence()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(path, " is no accord disclosure: it has no evidence record"));
+        absl::StrCat(source.name(), " is no accord disclosure: it has no evidence record"));
   }
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<Disclosure> ReadDisclosure(const std::string& path) {
+  auto source = ByteSource::OpenFile(path);
+  if (!source.ok()) return source.status();
+  return ReadFrom(**source);
+}
+
+absl::StatusOr<Disclosure> ParseDisclosureBytes(std::span<const uint8_t> bytes) {
+  auto source = ByteSource::FromMemory(bytes);
+  return ReadFrom(*source);
 }
 
 }  // namespace accord::seal

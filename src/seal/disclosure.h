@@ -92,6 +92,8 @@ struct Disclosure {
 // accord record; InvalidArgument if the file is no accord disclosure (no evidence
 // record), or records come out of order or twice. Does not check any proof.
 absl::StatusOr<Disclosure> ReadDisclosure(const std::string& path);
+// The same over bytes in memory: the entry point for fuzzing disclosure parsing.
+absl::StatusOr<Disclosure> ParseDisclosureBytes(std::span<const uint8_t> bytes);
 
 }  // namespace accord::seal
 
