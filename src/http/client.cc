@@ -297,13 +297,20 @@ class Client::Impl {
     parser.body_limit(options_.max_response_bytes);
     if (request.method == "HEAD") parser.skip(true);
 
+    // The header is read on its own (non-eager) first: Beast 1.74's eager async_read
+    // sets a response's body state before checking Content-Length against body_limit and
+    // then parses on, losing the error.
     beast::error_code ec;
     conn.stream.expires_after(ToChrono(options_.request_timeout));
     bhttp::async_write(conn.stream, req, [&](beast::error_code e, size_t) {
       ec = e;
       if (e) return;
-      bhttp::async_read(conn.stream, conn.buffer, parser,
-                        [&](beast::error_code e2, size_t) { ec = e2; });
+      bhttp::async_read_header(conn.stream, conn.buffer, parser, [&](beast::error_code e2, size_t) {
+        ec = e2;
+        if (e2 || parser.is_done()) return;
+        bhttp::async_read(conn.stream, conn.buffer, parser,
+                          [&](beast::error_code e3, size_t) { ec = e3; });
+      });
     });
     conn.ioc.restart();
     conn.ioc.run();

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <ctime>
 #include <exception>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 
@@ -166,7 +167,9 @@ void Connection::ReadHeader() {
   parser_.emplace();
   parser_->header_limit(
       static_cast<uint32_t>(options_.max_header_bytes + options_.max_target_bytes));
-  parser_->body_limit(boost::none);  // checked per route once the headers are in
+  // Checked per route once the headers are in. (Not boost::none: Beast 1.74 compares
+  // the length with the optional, and every length exceeds none.)
+  parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
   Arm(options_.header_timeout);
   bhttp::async_read_header(
       socket_, buffer_, *parser_,
@@ -182,10 +185,11 @@ void Connection::OnHeader(beast::error_code ec) {
                                absl::FormatDuration(options_.header_timeout)));
     }
     if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
-      // Nothing is parsed yet: a request line that does not end early is a long target.
-      const std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-      const size_t eol = data.find("\r\n");
-      if (eol == std::string_view::npos || eol > options_.max_target_bytes + 32) {
+      // Beast parses (and consumes) the request line first: if it did not complete,
+      // the line itself, hence the target, was too long.
+      const auto target = parser_->get().target();
+      if (target.empty() || target.size() > options_.max_target_bytes) {
+        target_ = std::string(target.substr(0, options_.max_target_bytes));
         return Fail(
             414, problem::kTargetTooLong,
             absl::StrCat("request target longer than ", options_.max_target_bytes, " bytes"));

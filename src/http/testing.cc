@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -70,7 +72,7 @@ long RawConnection::Fill(absl::Time deadline, bool* timed_out) {
   }
 }
 
-absl::StatusOr<RawResponse> RawConnection::Read(absl::Duration timeout) {
+absl::StatusOr<RawResponse> RawConnection::Read(absl::Duration timeout, bool no_body) {
   const absl::Time deadline = absl::Now() + timeout;
   bool timed_out = false;
   size_t end;
@@ -99,7 +101,8 @@ absl::StatusOr<RawResponse> RawConnection::Read(absl::Duration timeout) {
     while (v < line.size() && line[v] == ' ') ++v;
     r.headers.Add(line.substr(0, colon), line.substr(v));
   }
-  const size_t length = std::stoul(std::string(r.headers.Get("Content-Length").value_or("0")));
+  const size_t length =
+      no_body ? 0 : std::stoul(std::string(r.headers.Get("Content-Length").value_or("0")));
   while (buffer_.size() < length) {
     const long n = Fill(deadline, &timed_out);
     if (timed_out) return absl::DeadlineExceededError("body incomplete");
@@ -126,6 +129,54 @@ absl::StatusOr<RawResponse> Exchange(uint16_t port, std::string_view request) {
   if (!c) return absl::UnavailableError("cannot connect");
   if (!c->Send(request)) return absl::UnavailableError("cannot send");
   return c->Read();
+}
+
+CannedServer::CannedServer(std::string reply) : reply_(std::move(reply)) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(fd_, 16) != 0 || ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    std::perror("CannedServer");
+    std::abort();
+  }
+  port_ = ntohs(addr.sin_port);
+  thread_ = std::thread([this] { Serve(); });
+}
+
+CannedServer::~CannedServer() {
+  ::shutdown(fd_, SHUT_RDWR);  // wakes accept()
+  thread_.join();
+  ::close(fd_);
+}
+
+void CannedServer::Serve() {
+  while (true) {
+    const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (c < 0) return;
+    RawConnection conn(c);
+    std::string head;
+    char chunk[4096];
+    while (head.find("\r\n\r\n") == std::string::npos) {
+      const ssize_t n = ::recv(c, chunk, sizeof chunk, 0);
+      if (n <= 0) break;
+      head.append(chunk, static_cast<size_t>(n));
+    }
+    conn.Send(reply_);
+  }
+}
+
+std::unique_ptr<Server> StartServer(Router router, ServerOptions options) {
+  if (options.io_threads == 0) options.io_threads = 2;
+  auto server = Server::Create(std::move(router), std::move(options));
+  if (!server.ok()) {
+    std::fprintf(stderr, "cannot start test server: %s\n", server.status().ToString().c_str());
+    std::abort();
+  }
+  (*server)->Start();
+  return *std::move(server);
 }
 
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {

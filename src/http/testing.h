@@ -9,10 +9,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "src/http/message.h"
+#include "src/http/server.h"
 
 namespace accord::http::testing {
 
@@ -28,6 +30,8 @@ class RawConnection {
  public:
   // Connects; returns nullopt on failure.
   static std::optional<RawConnection> Open(uint16_t port);
+  // Takes ownership of a connected socket.
+  explicit RawConnection(int fd) : fd_(fd) {}
   RawConnection(RawConnection&& other) noexcept;
   RawConnection& operator=(RawConnection&&) = delete;
   ~RawConnection();
@@ -36,7 +40,9 @@ class RawConnection {
   bool Send(std::string_view bytes);
   // Reads one response (status line, headers, Content-Length body; no chunked), within
   // `timeout`. Unavailable on EOF/reset before a complete response, DeadlineExceeded.
-  absl::StatusOr<RawResponse> Read(absl::Duration timeout = absl::Seconds(10));
+  // With `no_body` (answers to HEAD, 1xx), Content-Length is not read.
+  absl::StatusOr<RawResponse> Read(absl::Duration timeout = absl::Seconds(10),
+                                   bool no_body = false);
   // True iff the peer closes (EOF or reset) within `timeout`, after any pending bytes
   // have been read and dropped.
   bool WaitClosed(absl::Duration timeout = absl::Seconds(10));
@@ -44,7 +50,6 @@ class RawConnection {
   void ShutdownSend();
 
  private:
-  explicit RawConnection(int fd) : fd_(fd) {}
   // Reads more bytes into buffer_; 0 on EOF, -1 on error or timeout (sets timed_out).
   long Fill(absl::Time deadline, bool* timed_out);
   int fd_;
@@ -53,6 +58,27 @@ class RawConnection {
 
 // Sends `request` on a new connection and reads one response.
 absl::StatusOr<RawResponse> Exchange(uint16_t port, std::string_view request);
+
+// A TCP listener on 127.0.0.1:0 that answers every connection with fixed bytes: it
+// reads until the end of a request head ("\r\n\r\n"), writes `reply` and closes. For
+// testing clients against broken servers. Serves on its own thread until destroyed.
+class CannedServer {
+ public:
+  explicit CannedServer(std::string reply);
+  ~CannedServer();
+  uint16_t port() const { return port_; }
+
+ private:
+  void Serve();
+  const std::string reply_;
+  int fd_ = -1;
+  uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+// A started server on 127.0.0.1:0 with two I/O threads (unless `options` says
+// otherwise); aborts the test binary if it cannot listen.
+std::unique_ptr<Server> StartServer(Router router, ServerOptions options = {});
 
 // Polls `condition` every millisecond until it holds or `timeout` passes.
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(10));
