@@ -99,6 +99,9 @@ void AddSealVerb(CLI::App& app) {
         !s.ok()) {
       return s;
     }
+    for (const std::string& w : r->warnings) {
+      std::fprintf(stderr, "accord: warning: %s\n", w.c_str());
+    }
     PrintSealed(*a, *r, seconds);
     return absl::OkStatus();
   });

@@ -34,7 +34,10 @@ absl::StatusOr<SealResult> Seal(const SealRequest& request, const note::Ed25519S
   if (request.write_sidecar) {
     out.sidecar_path =
         request.sidecar_path.empty() ? SidecarPath(request.capture_path) : request.sidecar_path;
-    if (absl::Status s = WriteSidecar(out.sidecar_path, built->tree); !s.ok()) return s;
+    if (absl::Status s = WriteSidecar(out.sidecar_path, built->tree); !s.ok()) {
+      out.warnings.push_back(absl::StrCat(s.message(), "; disclosure will re-hash the capture"));
+      out.sidecar_path.clear();
+    }
   }
   out.built = *std::move(built);
   return out;

@@ -42,15 +42,17 @@ struct SealRequest {
 
 struct SealResult {
   BuiltTree built;
-  std::string payload;       // the evidence statement's JSON payload
-  std::string statement;     // the signed DSSE envelope: the log entry
-  std::string sidecar_path;  // empty if none was written
+  std::string payload;                // the evidence statement's JSON payload
+  std::string statement;              // the signed DSSE envelope: the log entry
+  std::string sidecar_path;           // empty if none was written
+  std::vector<std::string> warnings;  // e.g. the sidecar could not be written
 };
 
 // Builds the tree, signs the evidence statement with `signer` and checks it against
 // the evidence schema, writes the sidecar. Errors: the capture reader's (DataLoss naming
 // the offset), I/O, InvalidArgument if the statement would not validate or exceeds a
-// log entry's 65,535 bytes.
+// log entry's 65,535 bytes. A sidecar that cannot be written (evidence kept on
+// read-only media) is a warning, not an error: disclosure then re-hashes the capture.
 absl::StatusOr<SealResult> Seal(const SealRequest& request, const note::Ed25519Signer& signer);
 
 struct DiscloseRequest {

@@ -553,6 +553,14 @@ TEST_F(SealRoundTrip, TheStatementValidatesAndCarriesCustody) {
   SealRequest req;
   req.capture_path = dir_.File("junk");
   EXPECT_TRUE(absl::IsInvalidArgument(seal::Seal(req, *signer_).status()));
+  // A sidecar that cannot be written is a warning: the statement is what matters.
+  req.capture_path = capture_;
+  req.sidecar_path = dir_.File("junk") + "/cannot/be/here";
+  auto sealed = seal::Seal(req, *signer_);
+  ASSERT_TRUE(sealed.ok()) << sealed.status();
+  EXPECT_TRUE(sealed->sidecar_path.empty());
+  EXPECT_THAT(sealed->warnings.at(0), HasSubstr("disclosure will re-hash the capture"));
+  EXPECT_EQ(sealed->built.tree.root, sealed_.built.tree.root);
 }
 
 }  // namespace
