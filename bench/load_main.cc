@@ -1,0 +1,259 @@
+// accord_load: drives a running node's POST /v1/statements with pre-signed statements
+// and reports acknowledged statements/s against the Ed25519 ceiling (bench/load.h).
+//
+//   accord_load --node http://127.0.0.1:PORT --data DIR [--duration 15] [--json]
+//
+// DIR is the node's data folder (its party key signs the statements). Exits non-zero
+// only if the run could not be made or a sampled receipt does not verify: figures
+// never fail it.
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "bench/load.h"
+#include "src/http/client.h"
+#include "src/node/client.h"
+#include "src/note/checkpoint.h"
+#include "src/store/durable_file.h"
+#include "src/util/encoding.h"
+#include "src/util/strings.h"
+
+namespace accord::bench {
+namespace {
+
+using nlohmann::json;
+
+struct Args {
+  std::string node, data, key, driver = "async";
+  size_t count = 200'000;
+  double duration = 15;
+  int connections = 128, threads = 1;
+  int ceiling_threads = 2;
+  double ceiling_seconds = 2;
+  size_t receipt_every = 64;
+  uint64_t first = 0;
+  bool json = false;
+};
+
+bool ParseHash(const json& v, tlog::Hash& out) {
+  if (!v.is_string()) return false;
+  auto b = util::Base64Decode(v.get<std::string>());
+  if (!b || b->size() != out.size()) return false;
+  std::copy(b->begin(), b->end(), out.begin());
+  return true;
+}
+
+// A POST /v1/statements answer as node::NodeClient::Submit reads it.
+absl::StatusOr<node::ReceiptDoc> ParseReceipt(const std::string& body) {
+  node::ReceiptDoc r;
+  r.json = json::parse(body, nullptr, false);
+  const json& j = r.json;
+  if (!j.is_object() || !j.contains("index") || !j.contains("tree_size") ||
+      !j.contains("checkpoint") || !j["inclusion_proof"].is_array() ||
+      !ParseHash(j["leaf_hash"], r.leaf_hash)) {
+    return absl::InvalidArgumentError("malformed receipt");
+  }
+  r.index = j["index"].get<uint64_t>();
+  r.tree_size = j["tree_size"].get<uint64_t>();
+  r.checkpoint = j["checkpoint"].get<std::string>();
+  for (const auto& h : j["inclusion_proof"]) {
+    if (!ParseHash(h, r.inclusion_proof.emplace_back())) {
+      return absl::InvalidArgumentError("malformed receipt: inclusion_proof");
+    }
+  }
+  return r;
+}
+
+// The log's size now, from its signed checkpoint (checked with `key`).
+absl::StatusOr<uint64_t> LogSize(const std::string& url, const note::Verifier& key) {
+  auto client = node::NodeClient::Create(url);
+  if (!client.ok()) return client.status();
+  auto text = (*client)->Get("/checkpoint");
+  if (!text.ok()) return text.status();
+  auto cp = note::OpenCheckpoint(*text, key.Name(), key);
+  if (!cp.ok()) return cp.status();
+  return cp->checkpoint.size;
+}
+
+struct Report {
+  json doc;
+  bool receipts_ok = true;
+};
+
+Report Summarise(const Args& a, const Ceiling& ceiling, LoadResult& r,
+                 const std::vector<std::string>& envelopes, const note::Verifier& key,
+                 uint64_t size_before, uint64_t size_after) {
+  auto& lat = r.tally.latency_us;
+  std::sort(lat.begin(), lat.end());
+  const uint64_t created = r.tally.outcomes["201"];
+  uint64_t answered = 0;
+  for (const auto& [k, v] : r.tally.outcomes) answered += v;
+  const double ack_per_sec = created / r.seconds;
+
+  Report rep;
+  size_t verified = 0;
+  std::string first_fault;
+  for (const auto& [i, body] : r.tally.receipts) {
+    auto doc = ParseReceipt(body);
+    absl::Status s = doc.ok() ? node::VerifyReceipt(*doc, envelopes[i], key) : doc.status();
+    if (s.ok()) {
+      ++verified;
+    } else if (first_fault.empty()) {
+      first_fault = absl::StrCat("envelope ", i, ": ", s.message());
+    }
+  }
+  rep.receipts_ok = verified == r.tally.receipts.size();
+  json errors = json::object();
+  for (const auto& [k, v] : r.tally.outcomes) {
+    if (k != "201" && k != "200") errors[k] = v;
+  }
+  rep.doc = {
+      {"driver", a.driver},
+      {"connections", a.connections},
+      {"driver_threads", a.driver == "async" ? a.threads : a.connections},
+      {"seconds", r.seconds},
+      {"sent", r.sent},
+      {"answered", answered},
+      {"acknowledged", created},
+      {"duplicates", r.tally.outcomes["200"]},
+      {"errors", errors},
+      {"ack_per_sec", ack_per_sec},
+      {"latency_ms",
+       {{"p50", PercentileMs(lat, 50)},
+        {"p90", PercentileMs(lat, 90)},
+        {"p99", PercentileMs(lat, 99)},
+        {"max", lat.empty() ? 0.0 : lat.back() / 1000.0}}},
+      {"ceiling",
+       {{"threads", a.ceiling_threads},
+        {"ed25519_verify_per_sec", ceiling.verify_per_sec},
+        {"intake_per_sec", ceiling.intake_per_sec},
+        {"pae_bytes", ceiling.pae_bytes}}},
+      {"ratio_to_verify_ceiling", ack_per_sec / ceiling.verify_per_sec},
+      {"ratio_to_intake_ceiling", ack_per_sec / ceiling.intake_per_sec},
+      {"receipts", {{"sampled", r.tally.receipts.size()}, {"verified", verified}}},
+      {"log_size", {{"before", size_before}, {"after", size_after}}},
+  };
+  if (!first_fault.empty()) rep.doc["receipts"]["first_fault"] = first_fault;
+  return rep;
+}
+
+void PrintHuman(const json& d) {
+  const auto& l = d["latency_ms"];
+  const auto& c = d["ceiling"];
+  std::printf("accord_load: %s driver, %d connections, %.1f s\n",
+              d["driver"].get<std::string>().c_str(), d["connections"].get<int>(),
+              d["seconds"].get<double>());
+  std::printf("  acknowledged   %llu new statements (%llu duplicates), %.0f/s\n",
+              d["acknowledged"].get<unsigned long long>(),
+              d["duplicates"].get<unsigned long long>(), d["ack_per_sec"].get<double>());
+  std::printf("  latency        p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  max %.1f ms\n",
+              l["p50"].get<double>(), l["p90"].get<double>(), l["p99"].get<double>(),
+              l["max"].get<double>());
+  std::printf("  errors         %s\n", d["errors"].empty() ? "none" : d["errors"].dump().c_str());
+  std::printf("  ceiling        %.0f Ed25519 verifies/s on %d threads (%zu-byte PAE)\n",
+              c["ed25519_verify_per_sec"].get<double>(), c["threads"].get<int>(),
+              c["pae_bytes"].get<size_t>());
+  std::printf("                 %.0f intake checks/s (parse + schema + verify, no HTTP)\n",
+              c["intake_per_sec"].get<double>());
+  std::printf("  ratio          %.1f%% of the verify ceiling, %.1f%% of the intake ceiling\n",
+              100 * d["ratio_to_verify_ceiling"].get<double>(),
+              100 * d["ratio_to_intake_ceiling"].get<double>());
+  std::printf("  receipts       %zu of %zu sampled verified (checkpoint signature, inclusion)\n",
+              d["receipts"]["verified"].get<size_t>(), d["receipts"]["sampled"].get<size_t>());
+  std::printf("  log            %llu → %llu entries\n",
+              d["log_size"]["before"].get<unsigned long long>(),
+              d["log_size"]["after"].get<unsigned long long>());
+}
+
+absl::Status Run(Args& a) {
+  const std::string key_path = a.key.empty() ? a.data + "/party.key" : a.key;
+  auto key_text = store::ReadWholeFile(key_path);
+  if (!key_text.ok()) return key_text.status();
+  auto signer = note::NewSigner(util::StripWhitespace(*key_text));
+  if (!signer.ok()) return signer.status();
+  auto verifier = note::NewVerifier(signer->VerifierKeyString());
+  if (!verifier.ok()) return verifier.status();
+  if (a.first == 0) a.first = std::random_device()() | (uint64_t{std::random_device()()} << 20);
+
+  const auto t0 = Clock::now();
+  const auto envelopes = SignIncidents(*signer, a.count, a.first, 2);
+  const double sign_secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (!a.json) {
+    std::fprintf(stderr, "accord_load: signed %zu envelopes (%zu bytes each) in %.1f s\n",
+                 envelopes.size(), envelopes[0].size(), sign_secs);
+  }
+  auto ceiling =
+      MeasureCeiling(envelopes, **verifier, a.ceiling_threads, absl::Seconds(a.ceiling_seconds));
+  if (!ceiling.ok()) return ceiling.status();
+
+  auto before = LogSize(a.node, **verifier);
+  if (!before.ok()) return before.status();
+  LoadOptions o;
+  o.url = a.node;
+  o.connections = a.connections;
+  o.threads = a.threads;
+  o.duration = absl::Seconds(a.duration);
+  o.receipt_every = a.receipt_every;
+  auto result = a.driver == "threads" ? RunThreaded(o, envelopes) : RunAsync(o, envelopes);
+  if (!result.ok()) return result.status();
+  auto after = LogSize(a.node, **verifier);
+  if (!after.ok()) return after.status();
+
+  Report rep = Summarise(a, *ceiling, *result, envelopes, **verifier, *before, *after);
+  rep.doc["envelope_bytes"] = envelopes[0].size();
+  if (a.json) {
+    std::printf("%s\n", rep.doc.dump(2).c_str());
+  } else {
+    PrintHuman(rep.doc);
+  }
+  if (!rep.receipts_ok) {
+    return absl::DataLossError(absl::StrCat("a sampled receipt does not verify: ",
+                                            rep.doc["receipts"].value("first_fault", "")));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace accord::bench
+
+int main(int argc, char** argv) {
+  accord::bench::Args a;
+  CLI::App app{"Load generator for an accord node's POST /v1/statements (bench/README.md)"};
+  app.add_option("--node", a.node, "Node URL, e.g. http://127.0.0.1:7380")->required();
+  app.add_option("--data", a.data, "The node's data folder (its party.key signs)");
+  app.add_option("--key", a.key, "Party key file (default: DATA/party.key)");
+  app.add_option("--count", a.count, "Envelopes to pre-sign (the run's upper bound)")
+      ->capture_default_str();
+  app.add_option("--duration", a.duration, "Seconds to send for")->capture_default_str();
+  app.add_option("--connections", a.connections, "Requests in flight")->capture_default_str();
+  app.add_option("--driver", a.driver, "async (Asio) or threads (http::Client)")
+      ->check(CLI::IsMember({"async", "threads"}))
+      ->capture_default_str();
+  app.add_option("--threads", a.threads, "I/O threads of the async driver")->capture_default_str();
+  app.add_option("--ceiling-threads", a.ceiling_threads, "Threads for the ceiling")
+      ->capture_default_str();
+  app.add_option("--ceiling-seconds", a.ceiling_seconds, "Seconds per ceiling measurement")
+      ->capture_default_str();
+  app.add_option("--receipt-every", a.receipt_every, "Verify every N-th receipt")
+      ->capture_default_str();
+  app.add_option("--first", a.first, "Number of the first statement (default: random)");
+  app.add_flag("--json", a.json, "Print the result as JSON");
+  CLI11_PARSE(app, argc, argv);
+  if (a.data.empty() && a.key.empty()) {
+    std::fprintf(stderr, "accord_load: --data or --key is required\n");
+    return 2;
+  }
+  if (a.count == 0 || a.connections < 1) {
+    std::fprintf(stderr, "accord_load: --count and --connections must be positive\n");
+    return 2;
+  }
+  if (absl::Status s = accord::bench::Run(a); !s.ok()) {
+    std::fprintf(stderr, "accord_load: %s\n", std::string(s.message()).c_str());
+    return 1;
+  }
+  return 0;
+}
