@@ -178,29 +178,7 @@ void Connection::ReadHeader() {
 
 void Connection::OnHeader(beast::error_code ec) {
   started_ = absl::Now();
-  if (ec) {
-    if (timed_out_) {
-      return Fail(408, problem::kRequestTimeout,
-                  absl::StrCat("request headers not received within ",
-                               absl::FormatDuration(options_.header_timeout)));
-    }
-    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
-      // Beast parses (and consumes) the request line first: if it did not complete,
-      // the line itself, hence the target, was too long.
-      const auto target = parser_->get().target();
-      if (target.empty() || target.size() > options_.max_target_bytes) {
-        target_ = std::string(target.substr(0, options_.max_target_bytes));
-        return Fail(
-            414, problem::kTargetTooLong,
-            absl::StrCat("request target longer than ", options_.max_target_bytes, " bytes"));
-      }
-      return Fail(
-          431, problem::kHeadersTooLarge,
-          absl::StrCat("request headers larger than ", options_.max_header_bytes, " bytes"));
-    }
-    if (IsClosedByPeer(ec)) return Close();
-    return Fail(400, problem::kMalformedRequest, absl::StrCat("malformed HTTP: ", ec.message()));
-  }
+  if (ec) return OnHeaderError(ec);
   const auto& h = parser_->get();
   method_ = std::string(h.method_string());
   target_ = std::string(h.target());
@@ -208,45 +186,8 @@ void Connection::OnHeader(beast::error_code ec) {
   keep_alive_ = parser_->keep_alive();
   head_ = method_ == "HEAD";
   const bool has_body = !parser_->is_done();
-  if (target_.size() > options_.max_target_bytes) {
-    target_.resize(options_.max_target_bytes);
-    return Fail(414, problem::kTargetTooLong,
-                absl::StrCat("request target longer than ", options_.max_target_bytes, " bytes"));
-  }
-  size_t header_bytes = method_.size() + 12;
-  for (const auto& f : h) header_bytes += f.name_string().size() + f.value().size() + 4;
-  if (header_bytes > options_.max_header_bytes) {
-    return Fail(431, problem::kHeadersTooLarge,
-                absl::StrCat("request headers larger than ", options_.max_header_bytes, " bytes"));
-  }
-  if (version_ == 11 && h.count(bhttp::field::host) != 1) {
-    return Fail(400, problem::kMalformedRequest, "HTTP/1.1 request without exactly one Host");
-  }
-  if (h.count(bhttp::field::transfer_encoding) > 0 && !parser_->chunked()) {
-    return Fail(501, problem::kNotImplemented, "only the chunked transfer coding is supported");
-  }
-  // Errors from here on keep the connection unless a body was left unread.
-  auto target = ParseTarget(target_);
-  if (!target.ok()) {
-    return Fail(400, problem::kBadTarget, std::string(target.status().message()), has_body);
-  }
-  Router::Match match = core_->router().Find(method_, target->path);
-  if (match.route == nullptr) {
-    if (match.allowed.empty()) {
-      return Fail(404, problem::kNotFound, absl::StrCat("no resource at ", target->path), has_body);
-    }
-    std::string allow;
-    for (const std::string& m : match.allowed)
-      absl::StrAppend(&allow, allow.empty() ? "" : ", ", m);
-    Response r = Response::Problem(405, problem::kMethodNotAllowed,
-                                   absl::StrCat(method_, " is not allowed here; allowed: ", allow));
-    r.headers.Set("Allow", allow);
-    return Send(std::move(r), has_body);
-  }
-  route_ = match.route;
-  path_ = std::move(target->path);
-  query_ = std::move(target->query);
-  params_ = std::move(match.params);
+  if (!Route(has_body)) return;  // answered
+
   const size_t limit = route_->options.max_body_bytes.value_or(options_.max_body_bytes);
   const auto length = parser_->content_length();
   if (length.has_value() && *length > limit) {
@@ -268,6 +209,80 @@ void Connection::OnHeader(beast::error_code ec) {
                              });
   }
   ReadBody();
+}
+
+void Connection::OnHeaderError(beast::error_code ec) {
+  if (timed_out_) {
+    return Fail(408, problem::kRequestTimeout,
+                absl::StrCat("request headers not received within ",
+                             absl::FormatDuration(options_.header_timeout)));
+  }
+  if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+    // Beast parses (and consumes) the request line first: if it did not complete,
+    // the line itself, hence the target, was too long.
+    const auto target = parser_->get().target();
+    if (target.empty() || target.size() > options_.max_target_bytes) {
+      target_ = std::string(target.substr(0, options_.max_target_bytes));
+      return Fail(414, problem::kTargetTooLong,
+                  absl::StrCat("request target longer than ", options_.max_target_bytes, " bytes"));
+    }
+    return Fail(431, problem::kHeadersTooLarge,
+                absl::StrCat("request headers larger than ", options_.max_header_bytes, " bytes"));
+  }
+  if (IsClosedByPeer(ec)) return Close();
+  Fail(400, problem::kMalformedRequest, absl::StrCat("malformed HTTP: ", ec.message()));
+}
+
+bool Connection::Route(bool has_body) {
+  const auto& h = parser_->get();
+  if (target_.size() > options_.max_target_bytes) {
+    target_.resize(options_.max_target_bytes);
+    Fail(414, problem::kTargetTooLong,
+         absl::StrCat("request target longer than ", options_.max_target_bytes, " bytes"));
+    return false;
+  }
+  size_t header_bytes = method_.size() + 12;
+  for (const auto& f : h) header_bytes += f.name_string().size() + f.value().size() + 4;
+  if (header_bytes > options_.max_header_bytes) {
+    Fail(431, problem::kHeadersTooLarge,
+         absl::StrCat("request headers larger than ", options_.max_header_bytes, " bytes"));
+    return false;
+  }
+  if (version_ == 11 && h.count(bhttp::field::host) != 1) {
+    Fail(400, problem::kMalformedRequest, "HTTP/1.1 request without exactly one Host");
+    return false;
+  }
+  if (h.count(bhttp::field::transfer_encoding) > 0 && !parser_->chunked()) {
+    Fail(501, problem::kNotImplemented, "only the chunked transfer coding is supported");
+    return false;
+  }
+  // Errors from here on keep the connection unless a body was left unread.
+  auto target = ParseTarget(target_);
+  if (!target.ok()) {
+    Fail(400, problem::kBadTarget, std::string(target.status().message()), has_body);
+    return false;
+  }
+  Router::Match match = core_->router().Find(method_, target->path);
+  if (match.route == nullptr && match.allowed.empty()) {
+    Fail(404, problem::kNotFound, absl::StrCat("no resource at ", target->path), has_body);
+    return false;
+  }
+  if (match.route == nullptr) {
+    std::string allow;
+    for (const std::string& m : match.allowed) {
+      absl::StrAppend(&allow, allow.empty() ? "" : ", ", m);
+    }
+    Response r = Response::Problem(405, problem::kMethodNotAllowed,
+                                   absl::StrCat(method_, " is not allowed here; allowed: ", allow));
+    r.headers.Set("Allow", allow);
+    Send(std::move(r), has_body);
+    return false;
+  }
+  route_ = match.route;
+  path_ = std::move(target->path);
+  query_ = std::move(target->query);
+  params_ = std::move(match.params);
+  return true;
 }
 
 void Connection::ReadBody() {

@@ -119,6 +119,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ReadNext();
   void ReadHeader();
   void OnHeader(beast::error_code ec);
+  void OnHeaderError(beast::error_code ec);
+  // Checks the request head and finds its route; false if it answered with an error.
+  bool Route(bool has_body);
   void ReadBody();
   void OnBody(beast::error_code ec);
   void Dispatch();
