@@ -20,7 +20,7 @@ constexpr uint32_t kEnhancedPacket = 6;
 constexpr uint32_t kCustomCopyable = 0x00000BAD;
 constexpr uint32_t kCustomNoCopy = 0x40000BAD;
 constexpr uint32_t kByteOrderMagic = 0x1A2B3C4D;
-constexpr size_t kMaxOptionText = 1024;  // longer names are kept truncated
+constexpr size_t kMaxOptionText = 256;  // longer names are kept truncated (bounds memory)
 
 struct SectionInterface {
   uint32_t global = 0;   // index into interfaces_
