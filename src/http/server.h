@@ -60,7 +60,7 @@ struct ServerOptions {
   int io_threads = 0;
 
   size_t max_target_bytes = 4 * 1024;
-  size_t max_header_bytes = 16 * 1024;  // request line and header fields
+  size_t max_header_bytes = 16 * 1024;  // request line less the target, and header fields
   size_t max_body_bytes = 1024 * 1024;  // routes may override (RouteOptions)
   size_t max_connections = 10'000;
 
