@@ -144,10 +144,7 @@ int ChildSeal(char** argv, bool two_threads) {
     return 1;
   }
   std::ofstream(argv[4], std::ios::binary) << r->statement;
-  std::printf("%.6f %s\n", seconds,
-              r->built.tree.capture_sha256 == accord::seal::PacketTree{}.capture_sha256
-                  ? "?"
-                  : accord::util::HexEncode(r->built.tree.capture_sha256).c_str());
+  std::printf("%.6f %s\n", seconds, accord::util::HexEncode(r->built.tree.capture_sha256).c_str());
   return 0;
 }
 
@@ -200,7 +197,12 @@ int main(int argc, char** argv) {
   Warm(capture);
 
   std::string seal_hash;
-  const double sha256sum = Best(rounds, [&] { return RunChild({"sha256sum", capture}).seconds; });
+  std::string sha256sum_out;
+  const double sha256sum = Best(rounds, [&] {
+    Child c = RunChild({"sha256sum", capture});
+    sha256sum_out = c.out;
+    return c.seconds;
+  });
   const double openssl = Best(rounds, [&] {
     return RunChild({"openssl", "dgst", "-sha256", capture}).seconds;
   });
@@ -287,7 +289,9 @@ int main(int argc, char** argv) {
               seal_two / verify);
   std::printf("disclosure file: %.1f KiB; sidecar: %.1f KiB\n", fs::file_size(out) / 1024.0,
               fs::file_size(capture + ".accord-tree") / 1024.0);
-  std::printf("(seal hashed the file as %s)\n", seal_hash.substr(seal_hash.find(' ') + 1).c_str());
+  const std::string sealed_hash = seal_hash.substr(seal_hash.find(' ') + 1, 64);
+  std::printf("file SHA-256 from seal %s sha256sum's\n",
+              sha256sum_out.compare(0, 64, sealed_hash) == 0 ? "equals" : "DIFFERS FROM");
   if (!keep) fs::remove_all(dir);
   return 0;
 }

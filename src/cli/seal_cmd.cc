@@ -89,11 +89,19 @@ void AddSealVerb(CLI::App& app) {
     req.custody = a->custody;
     req.custody.issuer = a->issuer;
     req.build.two_threads = !a->one_thread;
+    if (::isatty(STDERR_FILENO) && !a->json) {
+      req.build.progress = [](uint64_t done, uint64_t total) {
+        if (total > 0) {
+          std::fprintf(stderr, "\rsealing: %3.0f%% of %.1f MB", 100.0 * done / total, total / 1e6);
+        }
+      };
+    }
     const auto start = std::chrono::steady_clock::now();
     auto r = seal::Seal(req, *signer);
     if (!r.ok()) return r.status();
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (req.build.progress) std::fprintf(stderr, "\r\033[K");
     const store::FileWrite write{a->out, r->statement};
     if (auto s = store::WriteFilesDurably(std::span(&write, 1), store::Durability::kFsyncEachFile);
         !s.ok()) {

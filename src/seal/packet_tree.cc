@@ -108,7 +108,7 @@ struct PacketTreeBuilder::State {
 };
 
 PacketTreeBuilder::PacketTreeBuilder(crypto::HashBackend backend)
-    : s_(std::make_unique<State>(backend)) {
+    : backend_(backend), s_(std::make_unique<State>(backend)) {
   s_->tile_leaves.reserve(kTilePackets);
 }
 
@@ -153,7 +153,8 @@ PacketTree PacketTreeBuilder::Finish() {
     tree.tail = std::move(s_->tile_leaves);
   }
   tree.root = s_->appender.Root();
-  s_ = std::make_unique<State>(crypto::HashBackend::kAuto);
+  s_ = std::make_unique<State>(backend_);
+  s_->tile_leaves.reserve(kTilePackets);
   return tree;
 }
 

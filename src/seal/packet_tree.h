@@ -86,12 +86,13 @@ class PacketTreeBuilder {
   // REQUIRES: packets in file order.
   void Add(const Packet& packet);
   // Completes the tree: size, root, tiles and tail (format, file size and hash and
-  // structure are the caller's to fill).
+  // structure are the caller's to fill). The builder then starts a new, empty tree.
   PacketTree Finish();
 
  private:
   void Flush();
   struct State;
+  const crypto::HashBackend backend_;
   std::unique_ptr<State> s_;
 };
 
