@@ -1,16 +1,20 @@
 // End-to-end tests of the `accord` binary: real processes, real folders.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "src/log/proof_json.h"
+#include "src/node/process.h"
 
 namespace {
 namespace fs = std::filesystem;
@@ -151,11 +155,58 @@ TEST_F(CliTest, FaultsAreClearErrorsWithNonZeroExit) {
 }
 
 TEST_F(CliTest, DemoRunsTheMainJob) {
-  Result r = Accord(absl::StrCat("demo --dir ", (dir_ / "demo").string()));
-  ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("5. verify"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("rejected"), std::string::npos) << r.out;
-  EXPECT_TRUE(fs::exists(dir_ / "demo/log/checkpoint"));
+  Result r = Accord(absl::StrCat("demo --examples ", ACCORD_SOURCE_DIR, "/docs/examples --dir ",
+                                 (dir_ / "demo").string()));
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("4. verify"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("unknown-signer"), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(dir_ / "demo/node/log/checkpoint"));
+}
+
+// A newcomer's path through the README: serve, submit, get, verify.
+TEST_F(CliTest, ServeSubmitGetVerify) {
+  auto child = accord::node::testing::ChildProcess::Start(
+      {ACCORD_CLI, "serve", "--data", (dir_ / "data").string(), "--listen", "127.0.0.1:0", "--name",
+       "cert.example.ee/log", "--json"});
+  ASSERT_TRUE(child.ok());
+  auto line = child->ReadLine(absl::Seconds(30));
+  ASSERT_TRUE(line.ok()) << line.status();
+  auto j = nlohmann::json::parse(*line);
+  const std::string url = j["url"], vkey = j["vkey"];
+  std::ofstream(dir_ / "incident.json")
+      << R"({"title":"Phishing wave against ministries","summary":"Credential phishing.",)"
+      << R"("detected":"2026-05-01T08:00:00Z","sector":"public_administration","severity":"medium"})";
+  Result s = Accord(absl::StrCat("submit --node ", url, " --key ",
+                                 (dir_ / "data/party.key").string(), " --vkey '", vkey,
+                                 "' --kind incident ", (dir_ / "incident.json").string()));
+  ASSERT_EQ(s.code, 0) << s.err;
+  auto receipt = nlohmann::json::parse(s.out);
+  EXPECT_EQ(receipt["index"], 0);
+  EXPECT_EQ(receipt["verified"], true);
+  EXPECT_TRUE(receipt.contains("inclusion_proof") && receipt.contains("checkpoint"));
+  Result g = Accord(absl::StrCat("get --node ", url, " 0 --payload"));
+  ASSERT_EQ(g.code, 0) << g.err;
+  EXPECT_EQ(nlohmann::json::parse(g.out)["title"], "Phishing wave against ministries");
+  Result v = Accord(absl::StrCat("verify --node ", url, " --vkey '", vkey, "' --json"));
+  ASSERT_EQ(v.code, 0) << v.err;
+  EXPECT_EQ(nlohmann::json::parse(v.out)["statements"], 1);
+  Result one = Accord(absl::StrCat("verify --node ", url, " --vkey '", vkey, "' 0"));
+  EXPECT_EQ(one.code, 0) << one.err;
+  // Refusals are clear errors with a non-zero exit.
+  Result bad =
+      Accord(absl::StrCat("submit --node ", url, " --key ", (dir_ / "data/party.key").string(),
+                          " --kind nonsense ", (dir_ / "incident.json").string()));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("unknown kind"), std::string::npos);
+  Result other =
+      Accord(absl::StrCat("keygen --name x.example/log --out ", (dir_ / "x.key").string()));
+  Result wrong = Accord(absl::StrCat("verify --node ", url, " --vkey '",
+                                     other.out.substr(0, other.out.size() - 1), "'"));
+  EXPECT_EQ(wrong.code, 1);
+  Result down = Accord("get --node http://127.0.0.1:1 0");
+  EXPECT_EQ(down.code, 1);
+  EXPECT_NE(down.err.find("accord: error:"), std::string::npos);
+  child->Kill(SIGTERM);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
-// `accord demo`: the main job on embedded defaults, until the node and the drill land.
-// It creates a key and a log, appends a few batches of entries, proves and verifies
-// them, verifies the whole folder, and shows that a one-bit change is caught.
-#include <unistd.h>
+// `accord demo`: accord's main job on its embedded defaults, until `accord drill` lands.
+// It starts a party's node on 127.0.0.1, submits one signed statement of each kind,
+// verifies every receipt, shows a duplicate and two refusals, then verifies the whole
+// log from its published bytes alone — as any other party or observer would.
+#include <signal.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -11,133 +12,154 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "src/cli/cli.h"
-#include "src/log/log.h"
 #include "src/log/verify.h"
+#include "src/node/api.h"
+#include "src/node/audit.h"
+#include "src/node/client.h"
 #include "src/store/durable_file.h"
-#include "src/tlog/proof.h"
 #include "src/util/encoding.h"
+#include "src/util/strings.h"
 
 namespace accord::cli {
 namespace {
 namespace fs = std::filesystem;
+using nlohmann::json;
+using statement::Kind;
 
-// Entries shaped like the statements later issues will log (here: plain JSON lines).
-std::vector<std::string> DemoEntries(int batch, int count) {
-  static const char* kKinds[] = {"incident", "evidence", "request", "response"};
-  std::vector<std::string> out;
-  for (int i = 0; i < count; ++i) {
-    out.push_back(absl::StrCat(R"({"kind":")", kKinds[(batch + i) % 4], R"(","batch":)", batch,
-                               R"(,"n":)", i, R"(,"note":"demo entry from accord"})"));
-  }
-  return out;
+constexpr char kParty[] = "cert.example.ee/log";
+
+// docs/examples ship with the source; the demo's own minimal payloads stand in when it
+// runs elsewhere.
+json Payload(Kind kind, const fs::path& examples) {
+  auto text = store::ReadWholeFile(examples /
+                                   absl::StrCat(std::string(statement::KindName(kind)), ".json"));
+  json p = text.ok() ? json::parse(*text, nullptr, false) : json();
+  if (!p.is_object()) p = json::object();
+  p["kind"] = statement::KindName(kind);
+  p["issuer"] = kParty;
+  p["issued"] = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
+  return p;
 }
 
-absl::Status Run(const std::string& dir_arg, bool keep) {
+absl::Status Run(const std::string& dir_arg, bool keep, bool serve, const std::string& listen,
+                 const std::string& examples) {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
   fs::path dir = dir_arg;
   if (dir.empty()) {
     std::random_device rd;
     dir = fs::temp_directory_path() / absl::StrCat("accord-demo-", rd() % 1000000);
   }
-  if (fs::exists(dir / "log" / "checkpoint")) {
-    return absl::AlreadyExistsError(absl::StrCat(dir.string(), " already holds a demo log"));
-  }
-  const std::string name = "demo.accord.example/log";
-  const fs::path key_file = dir / "log.key";
-  const fs::path log_dir = dir / "log";
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec)
-    return absl::InternalError(absl::StrCat("cannot create ", dir.string(), ": ", ec.message()));
+  node::NodeServerOptions o;
+  o.node.data_dir = dir / "node";
+  o.node.name = kParty;
+  o.http.listen = listen;
+  auto server = node::NodeServer::Start(std::move(o));
+  if (!server.ok()) return server.status();
+  node::Node& n = (*server)->node();
+  const std::string url = (*server)->url();
+  std::printf("accord demo — a party's node, its signed statements, and their verification\n\n");
+  std::printf("1. node     %s serving %s\n   data      %s\n   vkey      %s\n", n.origin().c_str(),
+              url.c_str(), (dir / "node").c_str(), n.verifier_key().c_str());
 
-  std::printf("accord demo — a C2SP transparency log in %s\n\n", log_dir.c_str());
-  auto pair = note::GenerateKey(name);
-  if (!pair.ok()) return pair.status();
-  if (auto s = WritePrivateKey(key_file.string(), pair->private_key, false); !s.ok()) return s;
-  std::printf("1. key      %s (private, mode 0600)\n   vkey     %s\n", key_file.c_str(),
-              pair->verifier_key.c_str());
-  auto signer = note::NewSigner(pair->private_key);
-  if (!signer.ok()) return signer.status();
-  auto log = log::Log::Create(std::make_unique<store::PosixLogStorage>(log_dir), *signer);
-  if (!log.ok()) return log.status();
-  std::printf("2. log      origin %s, empty tree\n", name.c_str());
+  auto key_text = store::ReadWholeFile(dir / "node/party.key");
+  if (!key_text.ok()) return key_text.status();
+  auto party = note::NewSigner(util::StripWhitespace(*key_text));
+  if (!party.ok()) return party.status();
+  auto vkey = note::NewVerifier(n.verifier_key());
+  if (!vkey.ok()) return vkey.status();
+  auto client = node::NodeClient::Create(url);
+  if (!client.ok()) return client.status();
 
-  std::vector<uint64_t> sizes;
-  std::vector<tlog::Hash> roots;
-  int batch_no = 0;
-  for (int count : {3, 300, 40}) {
-    auto entries = DemoEntries(batch_no++, count);
-    std::vector<std::span<const uint8_t>> views;
-    for (const auto& e : entries) views.push_back(util::AsBytes(e));
+  std::printf(
+      "\n2. submit   one signed statement (DSSE envelope) of each kind; each receipt is\n"
+      "            checked: leaf hash, signed checkpoint, inclusion proof\n");
+  std::string first_envelope;
+  for (Kind kind : statement::kAllKinds) {
+    if (kind == Kind::kEquivocation) continue;  // needs a peer's forked log: see accord drill
+    json p = Payload(kind, examples);
+    if (kind == Kind::kOfficer) {
+      auto officer = note::GenerateKey("cert.example.ee/officer/duty");
+      if (!officer.ok()) return officer.status();
+      p["action"] = "authorize";
+      p["key"] = officer->verifier_key;
+    }
+    auto envelope = statement::Sign(kind, p.dump(), *party);
+    if (!envelope.ok()) return envelope.status();
     const absl::Time start = absl::Now();
-    auto r = (*log)->Append(views);
-    if (!r.ok()) return r.status();
-    sizes.push_back(r->size);
-    roots.push_back(r->root);
-    std::printf("3. append   batch of %3d → size %4llu, root %s (durable in %.1f ms)\n", count,
-                static_cast<unsigned long long>(r->size), util::Base64Encode(r->root).c_str(),
+    auto receipt = (*client)->Submit(*envelope);
+    if (!receipt.ok()) {
+      return absl::Status(
+          receipt.status().code(),
+          absl::StrCat(std::string(statement::KindName(kind)), ": ", receipt.status().message()));
+    }
+    if (auto s = node::VerifyReceipt(*receipt, *envelope, **vkey); !s.ok()) return s;
+    if (first_envelope.empty()) first_envelope = *envelope;
+    std::printf("   %-10s → index %llu, %zu-hash proof, verified (%.1f ms)\n",
+                std::string(statement::KindName(kind)).c_str(),
+                static_cast<unsigned long long>(receipt->index), receipt->inclusion_proof.size(),
                 absl::ToDoubleMilliseconds(absl::Now() - start));
   }
-  const uint64_t size = sizes.back();
-  const tlog::Hash root = roots.back();
-  std::printf("\n%s", (*log)->signed_checkpoint().c_str());
 
-  // Inclusion of one entry, consistency of the first checkpoint with the last.
-  const uint64_t index = 123;
-  auto entry = (*log)->ReadEntry(index);
-  auto inclusion = (*log)->InclusionProof(index, size);
-  if (!entry.ok()) return entry.status();
-  if (!inclusion.ok()) return inclusion.status();
-  if (auto s = tlog::VerifyInclusion(index, size, tlog::LeafHash(util::AsBytes(*entry)), *inclusion,
-                                     root);
-      !s.ok()) {
-    return s;
+  std::printf("\n3. refuse   what the node must not accept:\n");
+  auto dup = (*client)->Submit(first_envelope);
+  if (!dup.ok() || !dup->duplicate) return absl::InternalError("a duplicate was not recognised");
+  std::printf("   the same envelope again   → duplicate of index %llu, nothing appended\n",
+              static_cast<unsigned long long>(dup->index));
+  auto stranger = note::GenerateKey("someone.example/key");
+  if (!stranger.ok()) return stranger.status();
+  auto forged = statement::Sign(Kind::kClaim, Payload(Kind::kClaim, examples).dump(),
+                                *note::NewSigner(stranger->private_key));
+  if (!forged.ok()) return forged.status();
+  auto refused = (*client)->Submit(*forged);
+  std::printf("   a claim by an unknown key → %s\n",
+              refused.ok() ? "ACCEPTED (a bug)" : std::string(refused.status().message()).c_str());
+  json bad = Payload(Kind::kIncident, examples);
+  bad["severity"] = "apocalyptic";
+  auto invalid = (*client)->Submit(*statement::Sign(Kind::kIncident, bad.dump(), *party));
+  std::printf("   an invalid incident       → %s\n",
+              invalid.ok() ? "ACCEPTED (a bug)" : std::string(invalid.status().message()).c_str());
+  if (refused.ok() || invalid.ok()) return absl::InternalError("the node accepted a bad statement");
+
+  std::printf(
+      "\n4. verify   the whole log from its published bytes (C2SP read paths), trusting\n"
+      "            nothing the server says:\n");
+  auto storage = node::HttpLogStorage::Create(url);
+  if (!storage.ok()) return storage.status();
+  auto tiles = log::VerifyLog(**storage, **vkey);
+  if (!tiles.ok()) return tiles.status();
+  auto log = log::Log::OpenReadOnly(*std::move(storage), **vkey);
+  if (!log.ok()) return log.status();
+  auto validator = statement::Validator::Create();
+  if (!validator.ok()) return validator.status();
+  auto audit = node::AuditLog(**log, **vkey, **validator, 0, (*log)->size());
+  if (!audit.ok()) return audit.status();
+  std::printf(
+      "   checkpoint signature, %llu entry bundles, %llu hash tiles, root: ok\n"
+      "   %llu statements, each valid and signed by the party or an authorised officer\n",
+      static_cast<unsigned long long>(tiles->entry_bundles),
+      static_cast<unsigned long long>(tiles->hash_tiles),
+      static_cast<unsigned long long>(audit->statements));
+
+  std::printf(
+      "\nTry it:   accord get --node %s 0 --payload\n"
+      "          accord verify --node %s --vkey '%s'\n",
+      url.c_str(), url.c_str(), n.verifier_key().c_str());
+  if (serve) {
+    std::printf("\nServing until Ctrl-C.\n");
+    std::fflush(stdout);
+    int sig = 0;
+    sigwait(&stop, &sig);
   }
-  std::printf("\n4. prove    entry %llu is in the tree of %llu: %zu hashes, verified\n",
-              static_cast<unsigned long long>(index), static_cast<unsigned long long>(size),
-              inclusion->size());
-  auto consistency = (*log)->ConsistencyProof(sizes[0], size);
-  if (!consistency.ok()) return consistency.status();
-  if (auto s = tlog::VerifyConsistency(sizes[0], size, roots[0], root, *consistency); !s.ok()) {
-    return s;
-  }
-  std::printf(
-      "   prove    the tree of %llu is a prefix of the tree of %llu: %zu hashes, verified\n",
-      static_cast<unsigned long long>(sizes[0]), static_cast<unsigned long long>(size),
-      consistency->size());
-
-  auto verifier = note::NewVerifier(pair->verifier_key);
-  if (!verifier.ok()) return verifier.status();
-  store::PosixLogStorage storage(log_dir);
-  auto report = log::VerifyLog(storage, **verifier);
-  if (!report.ok()) return report.status();
-  std::printf(
-      "5. verify   whole folder: signature, %llu entry bundles, %llu hash tiles, root: ok\n",
-      static_cast<unsigned long long>(report->entry_bundles),
-      static_cast<unsigned long long>(report->hash_tiles));
-
-  // Tamper with a copy: one flipped bit in an entry bundle must be caught.
-  const fs::path tampered = dir / "tampered";
-  fs::copy(log_dir, tampered, fs::copy_options::recursive, ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot copy the log: ", ec.message()));
-  const fs::path bundle = tampered / "tile/entries/000";
-  auto data = store::ReadWholeFile(bundle);
-  if (!data.ok()) return data.status();
-  (*data)[100] ^= 0x01;
-  const store::FileWrite w[] = {{bundle, *data}};
-  if (auto s = store::WriteFilesDurably(w); !s.ok()) return s;
-  store::PosixLogStorage tampered_storage(tampered);
-  auto caught = log::VerifyLog(tampered_storage, **verifier);
-  if (caught.ok()) return absl::InternalError("a tampered log verified: this is a bug");
-  std::printf("6. tamper   one bit flipped in a copy's entry bundle → rejected:\n   %s\n",
-              std::string(caught.status().message()).c_str());
-
-  std::printf(
-      "\nThe folder is a C2SP tlog-tiles log: serve %s with any static web server.\n"
-      "Check it again with:  accord log verify %s --vkey '%s'\n",
-      log_dir.c_str(), log_dir.c_str(), pair->verifier_key.c_str());
+  (*server)->Stop();
   if (!keep) {
+    std::error_code ec;
     fs::remove_all(dir, ec);
-    std::printf("(removed %s; use --keep or --dir to keep it)\n", dir.c_str());
+    std::printf("(removed %s; use --dir or --keep to keep it)\n", dir.c_str());
   }
   return absl::OkStatus();
 }
@@ -147,13 +169,22 @@ absl::Status Run(const std::string& dir_arg, bool keep) {
 void AddDemo(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "demo",
-      "Run accord's main job on embedded defaults: create a key and a log, append entries,\n"
-      "prove and verify them, and show that tampering is caught.");
-  auto dir = std::make_shared<std::string>();
-  auto keep = std::make_shared<bool>(false);
-  cmd->add_option("--dir", *dir, "Folder to work in (kept); default: a temporary folder");
-  cmd->add_flag("--keep", *keep, "Keep the temporary folder");
-  SetAction(cmd, [=] { return Run(*dir, *keep || !dir->empty()); });
+      "Run accord's main job on embedded defaults: start a party's node on 127.0.0.1, submit\n"
+      "and verify signed statements, show refusals, and verify the whole log from its\n"
+      "published bytes.");
+  struct Args {
+    std::string dir, listen = "127.0.0.1:0", examples = "docs/examples";
+    bool keep = false, serve = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--dir", a->dir, "Folder to work in (kept); default: a temporary folder");
+  cmd->add_flag("--keep", a->keep, "Keep the temporary folder");
+  cmd->add_flag("--serve", a->serve, "Keep the node serving after the demo, until Ctrl-C");
+  cmd->add_option("--listen", a->listen, "Address for the node")->capture_default_str();
+  cmd->add_option("--examples", a->examples, "Folder of example payloads")->capture_default_str();
+  SetAction(cmd, [a] {
+    return Run(a->dir, a->keep || !a->dir.empty(), a->serve, a->listen, a->examples);
+  });
 }
 
 }  // namespace accord::cli
