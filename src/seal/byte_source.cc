@@ -38,6 +38,8 @@ absl::StatusOr<std::unique_ptr<ByteSource>> ByteSource::OpenFile(const std::stri
   s->name_ = path;
   s->observer_ = observer;
   s->chunk_ = std::max<size_t>(buffer_bytes, 4096);
+  s->buffers_.resize(observer != nullptr ? kObservedBuffers : 1);
+  s->tickets_.assign(s->buffers_.size(), 0);
   struct stat st;
   if (::fstat(fd, &st) != 0) return ErrnoStatus(errno, absl::StrCat("cannot stat ", path));
   if (S_ISDIR(st.st_mode)) return absl::InvalidArgumentError(absl::StrCat(path, " is a directory"));
@@ -57,26 +59,32 @@ std::unique_ptr<ByteSource> ByteSource::FromMemory(std::span<const uint8_t> byte
 }
 
 ByteSource::~ByteSource() {
-  if (observer_ != nullptr) observer_->Sync();
+  if (observer_ != nullptr) observer_->WaitFor(*std::max_element(tickets_.begin(), tickets_.end()));
   if (fd_ >= 0) ::close(fd_);
 }
 
 absl::Status ByteSource::Fill(size_t n) {
   if (fd_ < 0) return absl::OkStatus();  // memory: everything is already there
-  if (observer_ != nullptr) observer_->Sync();
   const size_t have = end_ - begin_;
-  if (begin_ > 0) {
-    if (have > 0) std::memmove(buffer_.data(), buffer_.data() + begin_, have);
-    base_offset_ += begin_;
-    begin_ = 0;
-    end_ = have;
-  }
+  const size_t next = (current_ + 1) % buffers_.size();
+  if (observer_ != nullptr) observer_->WaitFor(tickets_[next]);  // the next buffer is free
   const size_t capacity = std::max(n, chunk_);
-  if (buffer_.size() < capacity) buffer_.resize(capacity);
-  data_ = buffer_.data();
+  std::vector<uint8_t>& buffer = buffers_[next];
+  if (next == current_) {  // one buffer: the unread rest moves to its front
+    if (buffer.size() < capacity) buffer.resize(capacity);
+    if (have > 0) std::memmove(buffer.data(), buffer.data() + begin_, have);
+  } else {  // the unread rest (already observed) is copied to the next buffer's front
+    if (buffer.size() < capacity) buffer = std::vector<uint8_t>(capacity);
+    if (have > 0) std::memcpy(buffer.data(), data_ + begin_, have);
+  }
+  current_ = next;
+  data_ = buffer.data();
+  base_offset_ += begin_;
+  begin_ = 0;
+  end_ = have;
   while (end_ < n && !eof_) {
     const ssize_t r =
-        ::pread(fd_, buffer_.data() + end_, buffer_.size() - end_, static_cast<off_t>(file_pos_));
+        ::pread(fd_, buffer.data() + end_, buffer.size() - end_, static_cast<off_t>(file_pos_));
     if (r < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus(errno, absl::StrCat("cannot read ", name_, " at offset ", file_pos_));
@@ -86,7 +94,8 @@ absl::Status ByteSource::Fill(size_t n) {
       break;
     }
     if (observer_ != nullptr) {
-      observer_->Observe(std::span<const uint8_t>(buffer_.data() + end_, static_cast<size_t>(r)));
+      tickets_[current_] = observer_->Observe(
+          std::span<const uint8_t>(buffer.data() + end_, static_cast<size_t>(r)));
     }
     end_ += static_cast<size_t>(r);
     file_pos_ += static_cast<uint64_t>(r);

@@ -2,7 +2,8 @@
 // memory. The capture parsers (capture.h) read through a ByteSource so that the same
 // code parses a 1 TiB file in a few MiB of memory and a fuzzer's byte string in place.
 //
-// Memory: a file source holds one buffer of max(buffer_bytes, largest Peek) bytes.
+// Memory: a file source holds one buffer of max(buffer_bytes, largest Peek) bytes, or
+// kObservedBuffers of them when observed.
 #ifndef ACCORD_SEAL_BYTE_SOURCE_H_
 #define ACCORD_SEAL_BYTE_SOURCE_H_
 
@@ -23,21 +24,25 @@ namespace accord::seal {
 class ByteObserver {
  public:
   virtual ~ByteObserver() = default;
-  // `bytes` stays valid and unchanged until the next Sync() returns; the observer may
-  // work on it in another thread meanwhile.
-  virtual void Observe(std::span<const uint8_t> bytes) = 0;
-  // Returns once no span passed to Observe is in use any more. The source calls it
-  // before it overwrites its buffer.
-  virtual void Sync() = 0;
+  // Returns a ticket (1, 2, 3, … in call order) for `bytes`, which stay valid and
+  // unchanged until WaitFor(that ticket or a later one) has returned: the observer may
+  // work on them in another thread meanwhile.
+  virtual uint64_t Observe(std::span<const uint8_t> bytes) = 0;
+  // Returns once the observer is done with the spans of every ticket ≤ `ticket`. The
+  // source calls it before it overwrites a buffer.
+  virtual void WaitFor(uint64_t ticket) = 0;
 };
 
 class ByteSource {
  public:
   static constexpr size_t kDefaultBufferBytes = 4 << 20;
+  // Buffers an observed source rotates through, so that the reader runs up to three
+  // buffers ahead of a slower observer instead of in lockstep with it.
+  static constexpr size_t kObservedBuffers = 4;
 
   // Opens `path` for reading. NotFound / PermissionDenied / Internal naming the path.
   // `observer` (borrowed, may be null) sees every byte read; a source with an observer
-  // cannot Seek.
+  // cannot Seek and holds kObservedBuffers buffers.
   static absl::StatusOr<std::unique_ptr<ByteSource>> OpenFile(
       const std::string& path, ByteObserver* observer = nullptr,
       size_t buffer_bytes = kDefaultBufferBytes);
@@ -76,7 +81,9 @@ class ByteSource {
   // [base_offset_ + begin_, base_offset_ + end_). A memory source points data_ at the
   // caller's bytes and never refills.
   const uint8_t* data_ = nullptr;
-  std::vector<uint8_t> buffer_;
+  std::vector<std::vector<uint8_t>> buffers_;
+  std::vector<uint64_t> tickets_;  // per buffer: the last ticket observed in it
+  size_t current_ = 0;
   size_t begin_ = 0;
   size_t end_ = 0;
   uint64_t base_offset_ = 0;

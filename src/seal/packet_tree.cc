@@ -18,8 +18,8 @@ namespace {
 constexpr size_t kBatchBytes = 4 << 20;
 
 // SHA-256 of every byte the source reads, on a second thread when asked: the parser
-// and the file hash then work on the same buffer at once (the source calls Sync before
-// it reuses the buffer).
+// and the file hash then work on the source's buffers at once, the parser up to three
+// buffers ahead (the source waits for a buffer's ticket before it reuses it).
 class FileHashObserver final : public ByteObserver {
  public:
   explicit FileHashObserver(bool threaded) {
@@ -34,28 +34,36 @@ class FileHashObserver final : public ByteObserver {
     thread_.join();
   }
 
-  void Observe(std::span<const uint8_t> bytes) override {
+  uint64_t Observe(std::span<const uint8_t> bytes) override {
     if (!thread_.joinable()) {
       sha_.Update(bytes);
-      return;
+      return ++submitted_;
     }
     absl::MutexLock lock(&mu_);
     queue_.push_back(bytes);
+    return ++submitted_;
   }
 
-  void Sync() override {
+  void WaitFor(uint64_t ticket) override {
     if (!thread_.joinable()) return;
-    mu_.LockWhen(absl::Condition(this, &FileHashObserver::Idle));
+    Target target{this, ticket};
+    mu_.LockWhen(absl::Condition(&Reached, &target));
     mu_.Unlock();
   }
 
   crypto::Digest Final() {
-    Sync();
+    WaitFor(submitted_);
     return sha_.Final();
   }
 
  private:
-  bool Idle() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return queue_.empty() && !busy_; }
+  struct Target {
+    FileHashObserver* self;
+    uint64_t ticket;
+  };
+  static bool Reached(Target* t) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return t->self->done_ >= t->ticket;  // evaluated with mu_ held
+  }
   bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !queue_.empty() || stop_; }
 
   void Run() {
@@ -67,18 +75,18 @@ class FileHashObserver final : public ByteObserver {
       }
       const std::span<const uint8_t> bytes = queue_.front();
       queue_.pop_front();
-      busy_ = true;
       mu_.Unlock();
-      sha_.Update(bytes);  // only this thread touches sha_ until Sync returns
+      sha_.Update(bytes);  // only this thread touches sha_ until WaitFor returns
       absl::MutexLock lock(&mu_);
-      busy_ = false;
+      ++done_;
     }
   }
 
   crypto::Sha256Stream sha_;
+  uint64_t submitted_ = 0;  // only the reading thread touches it
   absl::Mutex mu_;
   std::deque<std::span<const uint8_t>> queue_ ABSL_GUARDED_BY(mu_);
-  bool busy_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t done_ ABSL_GUARDED_BY(mu_) = 0;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

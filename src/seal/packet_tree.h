@@ -60,9 +60,9 @@ struct CaptureSummary {
 };
 
 struct BuildOptions {
-  bool hash_file = true;    // compute capture_sha256
-  bool two_threads = true;  // hash the file on a second thread
-  size_t buffer_bytes = 4 << 20;
+  bool hash_file = true;          // compute capture_sha256
+  bool two_threads = true;        // hash the file on a second thread
+  size_t buffer_bytes = 2 << 20;  // per read buffer; an observed source rotates four
   crypto::HashBackend backend = crypto::HashBackend::kAuto;
   // Called every few thousand packets with (bytes read so far, file size).
   std::function<void(uint64_t, uint64_t)> progress;
