@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "src/cli/cli.h"
+#include "src/node/client.h"
 #include "src/seal/seal.h"
 #include "src/store/durable_file.h"
 #include "src/util/encoding.h"
@@ -17,12 +18,38 @@ namespace accord::cli {
 namespace {
 
 struct SealArgs {
-  std::string capture, key, out, sidecar, issuer;
+  std::string capture, key, out, node, vkey, sidecar, issuer;
   seal::Custody custody;
   bool no_sidecar = false, json = false, one_thread = false;
 };
 
-void PrintSealed(const SealArgs& a, const seal::SealResult& r, double seconds) {
+// Submits the statement to a node and checks the receipt against the log's key
+// (--vkey, else the node's own /vkey): the receipt as `accord submit` prints it.
+absl::StatusOr<nlohmann::ordered_json> Submit(const SealArgs& a, const std::string& statement) {
+  auto client = node::NodeClient::Create(a.node);
+  if (!client.ok()) return client.status();
+  auto receipt = (*client)->Submit(statement);
+  if (!receipt.ok()) return receipt.status();
+  std::string vkey = a.vkey;
+  if (vkey.empty()) {
+    auto text = (*client)->Get("/vkey");
+    if (!text.ok()) return text.status();
+    vkey = text->substr(0, text->find('\n'));
+  }
+  auto log_key = LoadVerifier(vkey);
+  if (!log_key.ok()) return log_key.status();
+  if (auto s = node::VerifyReceipt(*receipt, statement, **log_key); !s.ok()) {
+    return absl::DataLossError(absl::StrCat("the node's receipt does not verify: ", s.message()));
+  }
+  nlohmann::ordered_json out = receipt->json;
+  out["verified"] = true;
+  out["log_key"] =
+      a.vkey.empty() ? "fetched from the node (pass --vkey to pin it)" : "pinned with --vkey";
+  return out;
+}
+
+void PrintSealed(const SealArgs& a, const seal::SealResult& r, double seconds,
+                 const nlohmann::ordered_json& receipt) {
   const seal::PacketTree& t = r.built.tree;
   const seal::CaptureSummary& s = r.built.summary;
   nlohmann::ordered_json j;
@@ -35,23 +62,30 @@ void PrintSealed(const SealArgs& a, const seal::SealResult& r, double seconds) {
   j["first"] = s.first_ns ? seal::FormatTimeNs(*s.first_ns) : "";
   j["last"] = s.last_ns ? seal::FormatTimeNs(*s.last_ns) : "";
   j["link_types"] = s.link_types;
-  j["statement"] = a.out;
+  if (!a.out.empty()) j["statement"] = a.out;
   j["sidecar"] = r.sidecar_path;
   j["seconds"] = seconds;
+  if (!receipt.is_null()) j["receipt"] = receipt;
   if (a.json) {
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
   std::printf(
       "sealed %s: %llu packets, %llu bytes in %.2f s\n  root     %s\n  sha256   %s\n"
-      "  observed %s to %s; link types %s\n  sidecar  %s\n  statement written to %s\n"
-      "  log it:  accord log append LOG --key KEY --raw %s\n",
+      "  observed %s to %s; link types %s\n  sidecar  %s\n",
       a.capture.c_str(), static_cast<unsigned long long>(t.size),
       static_cast<unsigned long long>(t.capture_bytes), seconds,
       j["root"].get<std::string>().c_str(), j["sha256"].get<std::string>().c_str(),
       j["first"].get<std::string>().c_str(), j["last"].get<std::string>().c_str(),
       absl::StrJoin(s.link_types, ",").c_str(),
-      r.sidecar_path.empty() ? "(none)" : r.sidecar_path.c_str(), a.out.c_str(), a.out.c_str());
+      r.sidecar_path.empty() ? "(none)" : r.sidecar_path.c_str());
+  if (!a.out.empty()) {
+    const std::string hint =
+        a.node.empty() ? absl::StrCat("; log it: accord log append LOG --key KEY --raw ", a.out)
+                       : "";
+    std::printf("  statement written to %s%s\n", a.out.c_str(), hint.c_str());
+  }
+  if (!receipt.is_null()) std::printf("receipt:\n%s\n", receipt.dump(2).c_str());
 }
 
 void AddSealVerb(CLI::App& app) {
@@ -64,7 +98,10 @@ void AddSealVerb(CLI::App& app) {
   cmd->add_option("CAPTURE", a->capture, "The capture file")->required();
   cmd->add_option("--key", a->key, "The party's private key file (signs the statement)")
       ->required();
-  cmd->add_option("--out", a->out, "Write the signed evidence statement here")->required();
+  cmd->add_option("--out", a->out, "Write the signed evidence statement here");
+  cmd->add_option("--node", a->node, "Submit the statement to this node (http://HOST:PORT)");
+  cmd->add_option("--vkey", a->vkey,
+                  "The log's verifier key for the receipt (default: the node's)");
   cmd->add_option("--collector", a->custody.collector_role, "Collector's role")
       ->default_str("collector");
   cmd->add_option("--collector-name", a->custody.collector_name, "Collector's name");
@@ -80,6 +117,10 @@ void AddSealVerb(CLI::App& app) {
   cmd->add_flag("--one-thread", a->one_thread, "Hash the file on the reading thread");
   cmd->add_flag("--json", a->json, "Print the result as JSON");
   SetAction(cmd, [a]() -> absl::Status {
+    if (a->out.empty() && a->node.empty()) {
+      return absl::InvalidArgumentError(
+          "where does the statement go? --out FILE, --node URL or both");
+    }
     auto signer = LoadSigner(a->key);
     if (!signer.ok()) return signer.status();
     seal::SealRequest req;
@@ -102,21 +143,36 @@ void AddSealVerb(CLI::App& app) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (req.build.progress) std::fprintf(stderr, "\r\033[K");
-    const store::FileWrite write{a->out, r->statement};
-    if (auto s = store::WriteFilesDurably(std::span(&write, 1), store::Durability::kFsyncEachFile);
-        !s.ok()) {
-      return s;
+    if (!a->out.empty()) {
+      const store::FileWrite write{a->out, r->statement};
+      if (auto s =
+              store::WriteFilesDurably(std::span(&write, 1), store::Durability::kFsyncEachFile);
+          !s.ok()) {
+        return s;
+      }
     }
     for (const std::string& w : r->warnings) {
       std::fprintf(stderr, "accord: warning: %s\n", w.c_str());
     }
-    PrintSealed(*a, *r, seconds);
+    nlohmann::ordered_json receipt;
+    if (!a->node.empty()) {
+      auto submitted = Submit(*a, r->statement);
+      if (!submitted.ok()) {
+        const std::string kept =
+            a->out.empty() ? "" : absl::StrCat(" (the statement is in ", a->out, ")");
+        return absl::Status(submitted.status().code(),
+                            absl::StrCat("sealed, but submitting to ", a->node, " failed", kept,
+                                         ": ", submitted.status().message()));
+      }
+      receipt = *std::move(submitted);
+    }
+    PrintSealed(*a, *r, seconds, receipt);
     return absl::OkStatus();
   });
 }
 
 struct DiscloseArgs {
-  std::string capture, evidence, evidence_file, log, filter, packets, from, to, out, sidecar;
+  std::string capture, evidence, evidence_file, log, node, filter, packets, from, to, out, sidecar;
   bool json = false;
 };
 
@@ -145,6 +201,19 @@ absl::StatusOr<seal::Selector> MakeSelector(const DiscloseArgs& a) {
   return sel;
 }
 
+// The evidence's log: a folder (--log) or a node's read paths (--node).
+absl::StatusOr<std::unique_ptr<seal::EvidenceLog>> OpenLog(const std::string& dir,
+                                                           const std::string& url,
+                                                           const note::Verifier* verifier) {
+  if (dir.empty() == url.empty()) {
+    return absl::InvalidArgumentError("give the evidence's log: --log DIR or --node URL");
+  }
+  if (url.empty()) return seal::OpenLogFolder(dir, verifier);
+  auto storage = node::HttpLogStorage::Create(url);
+  if (!storage.ok()) return storage.status();
+  return seal::OpenEvidenceLog(*std::move(storage), verifier);
+}
+
 absl::Status RunDisclose(const DiscloseArgs& a) {
   auto selector = MakeSelector(a);
   if (!selector.ok()) return selector.status();
@@ -159,7 +228,7 @@ absl::Status RunDisclose(const DiscloseArgs& a) {
     if (!statement.ok()) return statement.status();
     query.statement = *std::move(statement);
   }
-  auto log = seal::OpenLogFolder(a.log, nullptr);
+  auto log = OpenLog(a.log, a.node, nullptr);
   if (!log.ok()) return log.status();
   seal::DiscloseRequest req;
   req.capture_path = a.capture;
@@ -211,8 +280,8 @@ void AddDisclose(CLI::App& app) {
                   "The evidence statement: INDEX, ORIGIN@INDEX or ORIGIN@INDEX#LEAFHASH");
   cmd->add_option("--evidence-file", a->evidence_file,
                   "The evidence statement as `accord seal` wrote it");
-  cmd->add_option("--log", a->log, "The folder of the log holding the evidence statement")
-      ->required();
+  cmd->add_option("--log", a->log, "The folder of the log holding the evidence statement");
+  cmd->add_option("--node", a->node, "Or the node whose log holds it (http://HOST:PORT)");
   cmd->add_option("--filter", a->filter, "A BPF filter, as for tcpdump (e.g. 'tcp port 443')");
   cmd->add_option("--packets", a->packets, "Packet numbers, e.g. 1,5,10-20");
   cmd->add_option("--from", a->from, "Earliest capture time (RFC 3339 or seconds since 1970)");
@@ -233,22 +302,24 @@ void AddVerifyDisclosure(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "verify-disclosure",
       "Verify a disclosure: the evidence statement's signature and its inclusion in the log's\n"
-      "signed checkpoint (or, without --log, the checkpoint embedded at disclosure), and every\n"
+      "signed checkpoint (or, without --log/--node, the one embedded at disclosure), and every\n"
       "packet against the sealed root. Prints what was proven; exits non-zero on any fault.");
   auto file = std::make_shared<std::string>();
   auto log = std::make_shared<std::string>();
+  auto url = std::make_shared<std::string>();
   auto vkey = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   cmd->add_option("FILE", *file, "The disclosure (pcapng)")->required();
   cmd->add_option("--log", *log, "The folder of the evidence's log");
+  cmd->add_option("--node", *url, "Or the node serving it (http://HOST:PORT)");
   cmd->add_option("--vkey", *vkey, "The party's verifier key, or a file holding it")->required();
   cmd->add_flag("--json", *json, "Print the report as JSON");
   SetAction(cmd, [=]() -> absl::Status {
     auto verifier = LoadVerifier(*vkey);
     if (!verifier.ok()) return verifier.status();
     std::unique_ptr<seal::EvidenceLog> opened;
-    if (!log->empty()) {
-      auto l = seal::OpenLogFolder(*log, verifier->get());
+    if (!log->empty() || !url->empty()) {
+      auto l = OpenLog(*log, *url, verifier->get());
       if (!l.ok()) return l.status();
       opened = *std::move(l);
     }

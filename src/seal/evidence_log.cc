@@ -11,12 +11,12 @@
 namespace accord::seal {
 namespace {
 
-class FolderLog final : public EvidenceLog {
+class StorageLog final : public EvidenceLog {
  public:
-  FolderLog(std::string dir, std::unique_ptr<log::Log> log)
-      : dir_(std::move(dir)), log_(std::move(log)) {}
+  StorageLog(std::string where, std::unique_ptr<log::Log> log)
+      : where_(std::move(where)), log_(std::move(log)) {}
 
-  std::string Describe() const override { return absl::StrCat("log folder ", dir_); }
+  std::string Describe() const override { return absl::StrCat("log at ", where_); }
   std::string Origin() const override { return log_->origin(); }
 
   absl::StatusOr<std::string> ReadEntry(uint64_t index) override {
@@ -56,7 +56,7 @@ class FolderLog final : public EvidenceLog {
   }
 
  private:
-  std::string dir_;
+  std::string where_;
   std::unique_ptr<log::Log> log_;
 };
 
@@ -71,16 +71,21 @@ std::optional<tlog::Hash> DecodeHash(std::string_view text) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<EvidenceLog>> OpenLogFolder(const std::string& dir,
-                                                           const note::Verifier* verifier) {
-  auto storage = std::make_unique<store::PosixLogStorage>(dir);
+absl::StatusOr<std::unique_ptr<EvidenceLog>> OpenEvidenceLog(
+    std::unique_ptr<store::LogStorage> storage, const note::Verifier* verifier) {
+  const std::string where = storage->Describe();
   auto opened = verifier != nullptr ? log::Log::OpenReadOnly(std::move(storage), *verifier)
                                     : log::Log::OpenUnverified(std::move(storage));
   if (!opened.ok()) {
-    return absl::Status(opened.status().code(), absl::StrCat("cannot open the log in ", dir, ": ",
+    return absl::Status(opened.status().code(), absl::StrCat("cannot open the log at ", where, ": ",
                                                              opened.status().message()));
   }
-  return std::make_unique<FolderLog>(dir, *std::move(opened));
+  return std::make_unique<StorageLog>(where, *std::move(opened));
+}
+
+absl::StatusOr<std::unique_ptr<EvidenceLog>> OpenLogFolder(const std::string& dir,
+                                                           const note::Verifier* verifier) {
+  return OpenEvidenceLog(std::make_unique<store::PosixLogStorage>(dir), verifier);
 }
 
 absl::StatusOr<EvidenceQuery> ParseEvidenceRef(std::string_view ref) {

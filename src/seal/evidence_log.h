@@ -1,6 +1,6 @@
-// Where seal finds evidence statements and proves them logged. Today a log in a folder
-// (src/log); a node's HTTP API (`--node URL`) implements the same interface later, so
-// disclose and verify-disclosure do not change.
+// Where seal finds evidence statements and proves them logged: a log (src/log) in any
+// LogStorage — a folder, or a node's C2SP read paths over HTTP — read through the same
+// interface, so disclose and verify-disclosure do not care which.
 #ifndef ACCORD_SEAL_EVIDENCE_LOG_H_
 #define ACCORD_SEAL_EVIDENCE_LOG_H_
 
@@ -14,6 +14,7 @@
 #include "src/note/checkpoint.h"
 #include "src/note/keys.h"
 #include "src/seal/disclosure.h"
+#include "src/store/log_storage.h"
 #include "src/tlog/hash.h"
 
 namespace accord::seal {
@@ -27,7 +28,7 @@ struct LogInclusion {
 class EvidenceLog {
  public:
   virtual ~EvidenceLog() = default;
-  virtual std::string Describe() const = 0;  // for messages: "log folder /x"
+  virtual std::string Describe() const = 0;  // for messages: "log at /x", "log at http://…"
   virtual std::string Origin() const = 0;
   // Entry `index`, checked against its leaf hash. NotFound past the end.
   virtual absl::StatusOr<std::string> ReadEntry(uint64_t index) = 0;
@@ -38,9 +39,13 @@ class EvidenceLog {
   virtual absl::StatusOr<LogInclusion> ProveIncluded(uint64_t index) = 0;
 };
 
-// The log in folder `dir`. With a verifier, its checkpoint's signature is checked on
-// open (verification); without, the stored checkpoint is trusted (disclosure, whose
-// recipient verifies everything).
+// The log in `storage`: a folder (store::PosixLogStorage), or a node's read paths over
+// HTTP (node::HttpLogStorage), which the caller composes. With a verifier, the
+// checkpoint's signature is checked on open (verification); without, the stored
+// checkpoint is trusted (disclosure, whose recipient verifies everything).
+absl::StatusOr<std::unique_ptr<EvidenceLog>> OpenEvidenceLog(
+    std::unique_ptr<store::LogStorage> storage, const note::Verifier* verifier);
+// OpenEvidenceLog over the folder `dir`.
 absl::StatusOr<std::unique_ptr<EvidenceLog>> OpenLogFolder(const std::string& dir,
                                                            const note::Verifier* verifier);
 

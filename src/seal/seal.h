@@ -84,7 +84,7 @@ struct DisclosureReport {
   uint64_t statement_index = 0;
   tlog::Hash statement_leaf_hash{};
   uint64_t checkpoint_size = 0;
-  std::string checked_against;  // "log folder …" or "the checkpoint embedded in the file"
+  std::string checked_against;  // "log at …" or "the signed checkpoint embedded in …"
   EvidenceFacts facts;
   std::vector<uint64_t> indices;
   std::optional<uint64_t> first_ns, last_ns;  // of the disclosed packets

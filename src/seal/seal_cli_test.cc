@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "src/node/process.h"
 #include "src/seal/testing.h"
 
 namespace accord::seal {
@@ -133,6 +135,46 @@ TEST_F(SealCliTest, FailuresExitNonZeroWithTheReason) {
                           " --packets 8 --out ", F("x.pcapng")));
   EXPECT_EQ(n.code, 1);
   EXPECT_THAT(n.err, HasSubstr("packet 8 does not exist: the capture has 7 sealed packets"));
+}
+
+// The same with a node: seal --node submits and checks the receipt; disclose and
+// verify-disclosure read the log over the node's C2SP read paths.
+TEST_F(SealCliTest, WithANode) {
+  auto child = node::testing::ChildProcess::Start({ACCORD_CLI, "serve", "--data", F("data"),
+                                                   "--listen", "127.0.0.1:0", "--name",
+                                                   "cert.example.ee/log", "--json"});
+  ASSERT_TRUE(child.ok()) << child.status();
+  auto line = child->ReadLine(absl::Seconds(30));
+  ASSERT_TRUE(line.ok()) << line.status();
+  const auto started = nlohmann::json::parse(*line);
+  const std::string url = started["url"], vkey = started["vkey"];
+  testing::WriteFile(F("party.vkey"), vkey + "\n");
+  std::vector<testing::TestPacket> want;
+  testing::WriteFile(F("cap.pcapng"), testing::MixedPcapng(want));
+  Result s = Accord(absl::StrCat("seal ", F("cap.pcapng"), " --key ", F("data/party.key"),
+                                 " --node ", url, " --vkey ", F("party.vkey"), " --json"));
+  ASSERT_EQ(s.code, 0) << s.err;
+  auto sealed = nlohmann::json::parse(s.out);
+  EXPECT_EQ(sealed["receipt"]["verified"], true);
+  const uint64_t index = sealed["receipt"]["index"];
+  Result d = Accord(absl::StrCat("disclose ", F("cap.pcapng"), " --evidence ", index, " --node ",
+                                 url, " --packets 2-4 --out ", F("d.pcapng")));
+  ASSERT_EQ(d.code, 0) << d.err;
+  Result v = Accord(absl::StrCat("verify-disclosure ", F("d.pcapng"), " --node ", url, " --vkey ",
+                                 F("party.vkey")));
+  ASSERT_EQ(v.code, 0) << v.err;
+  EXPECT_THAT(v.out, HasSubstr("verified: 3 of 7 sealed packets (2,3,4)"));
+  EXPECT_THAT(v.out, HasSubstr(absl::StrCat("log at ", url)));
+  // Both a folder and a node, or neither, for disclose: a clear error.
+  Result both =
+      Accord(absl::StrCat("disclose ", F("cap.pcapng"), " --evidence 0 --node ", url, " --log ",
+                          F("data/log"), " --packets 1 --out ", F("x.pcapng")));
+  EXPECT_EQ(both.code, 1);
+  EXPECT_THAT(both.err, HasSubstr("--log DIR or --node URL"));
+  Result nowhere = Accord(absl::StrCat("seal ", F("cap.pcapng"), " --key ", F("data/party.key")));
+  EXPECT_EQ(nowhere.code, 1);
+  EXPECT_THAT(nowhere.err, HasSubstr("--out FILE, --node URL or both"));
+  child->Kill(SIGTERM);
 }
 
 }  // namespace
