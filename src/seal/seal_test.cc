@@ -185,7 +185,7 @@ TEST_F(SealRoundTrip, EvidenceReferencesResolve) {
   SealAndLog("big.pcapng", BigPcapng(10, want));
   auto folder = *OpenLogFolder(log_dir_, nullptr);
   const tlog::Hash leaf = statement::LeafHashOf(sealed_.statement);
-  for (const std::string ref : {std::string("0"), std::string("cert.example.ee/log@0"),
+  for (const std::string& ref : {std::string("0"), std::string("cert.example.ee/log@0"),
                                 absl::StrCat("cert.example.ee/log@0#", util::Base64Encode(leaf)),
                                 absl::StrCat("cert.example.ee/log@0#", util::HexEncode(leaf))}) {
     auto q = ParseEvidenceRef(ref);
