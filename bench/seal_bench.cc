@@ -155,99 +155,99 @@ double Best(int rounds, F f) {
   return best;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc >= 5 && std::strcmp(argv[1], "--child-seal") == 0) {
-    return ChildSeal(argv, !(argc >= 6 && std::strcmp(argv[5], "one-thread") == 0));
-  }
+struct Options {
   double gib = 1.0;
   int rounds = 2;
   bool keep = false;
   std::string base = fs::temp_directory_path().string();
+};
+
+bool ParseOptions(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--gib" && i + 1 < argc)
-      gib = std::atof(argv[++i]);
-    else if (a == "--dir" && i + 1 < argc)
-      base = argv[++i];
-    else if (a == "--rounds" && i + 1 < argc)
-      rounds = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--keep")
-      keep = true;
-    else {
-      std::fprintf(stderr, "usage: seal_bench [--gib N] [--dir DIR] [--rounds N] [--keep]\n");
-      return 2;
+    if (a == "--gib" && i + 1 < argc) {
+      o.gib = std::atof(argv[++i]);
+    } else if (a == "--dir" && i + 1 < argc) {
+      o.base = argv[++i];
+    } else if (a == "--rounds" && i + 1 < argc) {
+      o.rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--keep") {
+      o.keep = true;
+    } else {
+      return false;
     }
   }
-  std::random_device rd;
-  const fs::path dir = fs::path(base) / absl::StrCat("accord-seal-bench-", rd());
-  fs::create_directories(dir);
-  const std::string capture = (dir / "big.pcapng").string();
-  const std::string key_file = (dir / "k.key").string(), statement = (dir / "ev.json").string();
-  auto key = *accord::note::GenerateKey("bench.example/log");
-  std::ofstream(key_file) << key.private_key << "\n";
+  return true;
+}
 
-  auto t = Clock::now();
-  const uint64_t packets = WriteCapture(capture, static_cast<uint64_t>(gib * (1ull << 30)));
-  const uint64_t bytes = fs::file_size(capture);
-  std::printf("generated %s: %.2f GiB, %llu packets (mean %.0f B) in %.1f s\n", capture.c_str(),
-              bytes / double(1ull << 30), static_cast<unsigned long long>(packets),
-              double(bytes) / packets, Since(t));
-  Warm(capture);
+// The files of one run, in its temporary folder.
+struct Run {
+  fs::path dir;
+  std::string capture, key_file, statement, disclosure;
+  accord::note::KeyPair key;
+  uint64_t packets = 0, bytes = 0;
+};
 
-  std::string seal_hash;
-  std::string sha256sum_out;
-  const double sha256sum = Best(rounds, [&] {
-    Child c = RunChild({"sha256sum", capture});
-    sha256sum_out = c.out;
+struct Figures {
+  double sha256sum = 0, openssl = 0, seal_two = 0, seal_one = 0, disclose = 0, verify = 0;
+  long rss_two = 0, rss_one = 0;
+  std::string sha256sum_out, seal_out;
+  accord::seal::DiscloseResult disclosed;
+};
+
+void MeasureHashesAndSeal(const Run& run, int rounds, Figures& f) {
+  f.sha256sum = Best(rounds, [&] {
+    Child c = RunChild({"sha256sum", run.capture});
+    f.sha256sum_out = c.out;
     return c.seconds;
   });
-  const double openssl = Best(rounds, [&] {
-    return RunChild({"openssl", "dgst", "-sha256", capture}).seconds;
+  f.openssl = Best(rounds, [&] {
+    return RunChild({"openssl", "dgst", "-sha256", run.capture}).seconds;
   });
-  long rss_two = 0, rss_one = 0;
-  const double seal_two = Best(rounds, [&] {
-    Child c = RunChild({"/proc/self/exe", "--child-seal", capture, key_file, statement});
-    rss_two = std::max(rss_two, c.max_rss_kib);
-    seal_hash = c.out;
-    return std::atof(c.out.c_str());
-  });
-  const double seal_one = Best(1, [&] {
+  f.seal_two = Best(rounds, [&] {
     Child c =
-        RunChild({"/proc/self/exe", "--child-seal", capture, key_file, statement, "one-thread"});
-    rss_one = std::max(rss_one, c.max_rss_kib);
+        RunChild({"/proc/self/exe", "--child-seal", run.capture, run.key_file, run.statement});
+    f.rss_two = std::max(f.rss_two, c.max_rss_kib);
+    f.seal_out = c.out;
     return std::atof(c.out.c_str());
   });
+  f.seal_one = Best(1, [&] {
+    Child c = RunChild(
+        {"/proc/self/exe", "--child-seal", run.capture, run.key_file, run.statement, "one-thread"});
+    f.rss_one = std::max(f.rss_one, c.max_rss_kib);
+    return std::atof(c.out.c_str());
+  });
+}
 
-  // The statement into a log, then 1,000 packets spread over the whole capture.
-  auto signer = *accord::note::NewSigner(key.private_key);
-  auto log = *accord::log::Log::Create(
-      std::make_unique<accord::store::PosixLogStorage>(dir / "log"), signer);
-  std::ifstream sf(statement, std::ios::binary);
-  const std::string envelope((std::istreambuf_iterator<char>(sf)),
-                             std::istreambuf_iterator<char>());
-  const std::span<const uint8_t> entry[] = {accord::util::AsBytes(envelope)};
-  if (!log->Append(entry).ok()) return 1;
-  log.reset();
+// Logs the statement, then discloses 1,000 packets spread over the whole capture and
+// verifies the disclosure against the log.
+void MeasureDiscloseAndVerify(const Run& run, int rounds, Figures& f) {
+  const std::string log_dir = (run.dir / "log").string();
+  {
+    auto signer = *accord::note::NewSigner(run.key.private_key);
+    auto log = *accord::log::Log::Create(std::make_unique<accord::store::PosixLogStorage>(log_dir),
+                                         signer);
+    std::ifstream sf(run.statement, std::ios::binary);
+    const std::string envelope((std::istreambuf_iterator<char>(sf)), {});
+    const std::span<const uint8_t> entry[] = {accord::util::AsBytes(envelope)};
+    if (!log->Append(entry).ok()) std::exit(1);
+  }
   std::mt19937_64 rng(7);
-  accord::seal::PacketRanges chosen;
   std::vector<uint64_t> numbers;
-  while (numbers.size() < 1000) numbers.push_back(rng() % packets);
+  while (numbers.size() < 1000) numbers.push_back(rng() % run.packets);
   std::sort(numbers.begin(), numbers.end());
   numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
+  accord::seal::PacketRanges chosen;
   for (uint64_t n : numbers) chosen.emplace_back(n, n);
-  accord::seal::DiscloseResult disclosed;
-  const std::string out = (dir / "d.pcapng").string();
-  const double disclose = Best(rounds, [&] {
-    auto start = Clock::now();
-    auto folder = *accord::seal::OpenLogFolder((dir / "log").string(), nullptr);
+  f.disclose = Best(rounds, [&] {
+    const auto start = Clock::now();
+    auto folder = *accord::seal::OpenLogFolder(log_dir, nullptr);
     accord::seal::EvidenceQuery q;
     q.index = 0;
     accord::seal::DiscloseRequest req;
-    req.capture_path = capture;
+    req.capture_path = run.capture;
     req.evidence = *accord::seal::ResolveEvidence(*folder, q);
-    req.out_path = out;
+    req.out_path = run.disclosure;
     accord::seal::Selector sel;
     sel.packets = chosen;
     auto r = accord::seal::Disclose(req, sel);
@@ -255,43 +255,81 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "disclose: %s\n", r.status().ToString().c_str());
       std::exit(1);
     }
-    disclosed = *r;
+    f.disclosed = *r;
     return Since(start);
   });
-  auto verifier = *accord::note::NewVerifier(key.verifier_key);
-  const double verify = Best(rounds, [&] {
-    auto start = Clock::now();
-    auto folder = *accord::seal::OpenLogFolder((dir / "log").string(), verifier.get());
-    auto r = accord::seal::VerifyDisclosure(out, *verifier, folder.get());
+  auto verifier = *accord::note::NewVerifier(run.key.verifier_key);
+  f.verify = Best(rounds, [&] {
+    const auto start = Clock::now();
+    auto folder = *accord::seal::OpenLogFolder(log_dir, verifier.get());
+    auto r = accord::seal::VerifyDisclosure(run.disclosure, *verifier, folder.get());
     if (!r.ok()) {
       std::fprintf(stderr, "verify: %s\n", r.status().ToString().c_str());
       std::exit(1);
     }
     return Since(start);
   });
+}
 
-  const double mb = bytes / 1e6;
+void Print(const Run& run, const Figures& f) {
+  const double mb = run.bytes / 1e6;
+  const double packets = static_cast<double>(run.packets);
   std::printf("\n%-44s %10s %12s %8s\n", "", "MB/s", "packets/s", "ratio");
-  std::printf("%-44s %10.0f %12s %8s\n", "sha256sum (coreutils)", mb / sha256sum, "-", "1.00");
-  std::printf("%-44s %10.0f %12s %8.2f\n", "openssl dgst -sha256", mb / openssl, "-",
-              sha256sum / openssl);
-  std::printf("%-44s %10.0f %12.0f %8.2f\n", "seal, two threads (tree + file hash)", mb / seal_two,
-              packets / seal_two, sha256sum / seal_two);
-  std::printf("%-44s %10.0f %12.0f %8.2f\n", "seal, one thread", mb / seal_one, packets / seal_one,
-              sha256sum / seal_one);
+  std::printf("%-44s %10.0f %12s %8s\n", "sha256sum (coreutils)", mb / f.sha256sum, "-", "1.00");
+  std::printf("%-44s %10.0f %12s %8.2f\n", "openssl dgst -sha256", mb / f.openssl, "-",
+              f.sha256sum / f.openssl);
+  std::printf("%-44s %10.0f %12.0f %8.2f\n", "seal, two threads (tree + file hash)",
+              mb / f.seal_two, packets / f.seal_two, f.sha256sum / f.seal_two);
+  std::printf("%-44s %10.0f %12.0f %8.2f\n", "seal, one thread", mb / f.seal_one,
+              packets / f.seal_one, f.sha256sum / f.seal_one);
   std::printf("\npeak RSS of the sealing process: %.1f MiB (two threads), %.1f MiB (one)\n",
-              rss_two / 1024.0, rss_one / 1024.0);
+              f.rss_two / 1024.0, f.rss_one / 1024.0);
   std::printf("disclose 1,000 packets: %.3f s (%llu proof hashes, %llu tiles re-hashed, %s)\n",
-              disclose, static_cast<unsigned long long>(disclosed.proof_hashes),
-              static_cast<unsigned long long>(disclosed.tiles_rehashed),
-              disclosed.used_sidecar ? "sidecar" : "no sidecar");
-  std::printf("verify that disclosure: %.4f s — %.0f× faster than sealing\n", verify,
-              seal_two / verify);
-  std::printf("disclosure file: %.1f KiB; sidecar: %.1f KiB\n", fs::file_size(out) / 1024.0,
-              fs::file_size(capture + ".accord-tree") / 1024.0);
-  const std::string sealed_hash = seal_hash.substr(seal_hash.find(' ') + 1, 64);
+              f.disclose, static_cast<unsigned long long>(f.disclosed.proof_hashes),
+              static_cast<unsigned long long>(f.disclosed.tiles_rehashed),
+              f.disclosed.used_sidecar ? "sidecar" : "no sidecar");
+  std::printf("verify that disclosure: %.4f s — %.0f× faster than sealing\n", f.verify,
+              f.seal_two / f.verify);
+  std::printf("disclosure file: %.1f KiB; sidecar: %.1f KiB\n",
+              fs::file_size(run.disclosure) / 1024.0,
+              fs::file_size(run.capture + ".accord-tree") / 1024.0);
+  const std::string sealed_hash = f.seal_out.substr(f.seal_out.find(' ') + 1, 64);
   std::printf("file SHA-256 from seal %s sha256sum's\n",
-              sha256sum_out.compare(0, 64, sealed_hash) == 0 ? "equals" : "DIFFERS FROM");
-  if (!keep) fs::remove_all(dir);
+              f.sha256sum_out.compare(0, 64, sealed_hash) == 0 ? "equals" : "DIFFERS FROM");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 5 && std::strcmp(argv[1], "--child-seal") == 0) {
+    return ChildSeal(argv, !(argc >= 6 && std::strcmp(argv[5], "one-thread") == 0));
+  }
+  Options o;
+  if (!ParseOptions(argc, argv, o)) {
+    std::fprintf(stderr, "usage: seal_bench [--gib N] [--dir DIR] [--rounds N] [--keep]\n");
+    return 2;
+  }
+  Run run;
+  run.dir = fs::path(o.base) / absl::StrCat("accord-seal-bench-", std::random_device()());
+  fs::create_directories(run.dir);
+  run.capture = (run.dir / "big.pcapng").string();
+  run.key_file = (run.dir / "k.key").string();
+  run.statement = (run.dir / "ev.json").string();
+  run.disclosure = (run.dir / "d.pcapng").string();
+  run.key = *accord::note::GenerateKey("bench.example/log");
+  std::ofstream(run.key_file) << run.key.private_key << "\n";
+
+  const auto t = Clock::now();
+  run.packets = WriteCapture(run.capture, static_cast<uint64_t>(o.gib * (1ull << 30)));
+  run.bytes = fs::file_size(run.capture);
+  std::printf("generated %s: %.2f GiB, %llu packets (mean %.0f B) in %.1f s\n", run.capture.c_str(),
+              run.bytes / double(1ull << 30), static_cast<unsigned long long>(run.packets),
+              double(run.bytes) / run.packets, Since(t));
+  Warm(run.capture);
+  Figures f;
+  MeasureHashesAndSeal(run, o.rounds, f);
+  MeasureDiscloseAndVerify(run, o.rounds, f);
+  Print(run, f);
+  if (!o.keep) fs::remove_all(run.dir);
   return 0;
 }

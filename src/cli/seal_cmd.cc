@@ -88,6 +88,59 @@ void PrintSealed(const SealArgs& a, const seal::SealResult& r, double seconds,
   if (!receipt.is_null()) std::printf("receipt:\n%s\n", receipt.dump(2).c_str());
 }
 
+absl::Status RunSeal(const SealArgs& a) {
+  if (a.out.empty() && a.node.empty()) {
+    return absl::InvalidArgumentError(
+        "where does the statement go? --out FILE, --node URL or both");
+  }
+  auto signer = LoadSigner(a.key);
+  if (!signer.ok()) return signer.status();
+  seal::SealRequest req;
+  req.capture_path = a.capture;
+  req.sidecar_path = a.sidecar;
+  req.write_sidecar = !a.no_sidecar;
+  req.custody = a.custody;
+  req.custody.issuer = a.issuer;
+  req.build.two_threads = !a.one_thread;
+  if (::isatty(STDERR_FILENO) && !a.json) {
+    req.build.progress = [](uint64_t done, uint64_t total) {
+      if (total > 0) {
+        std::fprintf(stderr, "\rsealing: %3.0f%% of %.1f MB", 100.0 * done / total, total / 1e6);
+      }
+    };
+  }
+  const auto start = std::chrono::steady_clock::now();
+  auto r = seal::Seal(req, *signer);
+  if (!r.ok()) return r.status();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (req.build.progress) std::fprintf(stderr, "\r\033[K");
+  if (!a.out.empty()) {
+    const store::FileWrite write{a.out, r->statement};
+    if (auto s = store::WriteFilesDurably(std::span(&write, 1), store::Durability::kFsyncEachFile);
+        !s.ok()) {
+      return s;
+    }
+  }
+  for (const std::string& w : r->warnings) {
+    std::fprintf(stderr, "accord: warning: %s\n", w.c_str());
+  }
+  nlohmann::ordered_json receipt;
+  if (!a.node.empty()) {
+    auto submitted = Submit(a, r->statement);
+    if (!submitted.ok()) {
+      const std::string kept =
+          a.out.empty() ? "" : absl::StrCat(" (the statement is in ", a.out, ")");
+      return absl::Status(submitted.status().code(),
+                          absl::StrCat("sealed, but submitting to ", a.node, " failed", kept, ": ",
+                                       submitted.status().message()));
+    }
+    receipt = *std::move(submitted);
+  }
+  PrintSealed(a, *r, seconds, receipt);
+  return absl::OkStatus();
+}
+
 void AddSealVerb(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "seal",
@@ -116,59 +169,7 @@ void AddSealVerb(CLI::App& app) {
   cmd->add_flag("--no-sidecar", a->no_sidecar, "Keep no sidecar (disclosure then re-hashes)");
   cmd->add_flag("--one-thread", a->one_thread, "Hash the file on the reading thread");
   cmd->add_flag("--json", a->json, "Print the result as JSON");
-  SetAction(cmd, [a]() -> absl::Status {
-    if (a->out.empty() && a->node.empty()) {
-      return absl::InvalidArgumentError(
-          "where does the statement go? --out FILE, --node URL or both");
-    }
-    auto signer = LoadSigner(a->key);
-    if (!signer.ok()) return signer.status();
-    seal::SealRequest req;
-    req.capture_path = a->capture;
-    req.sidecar_path = a->sidecar;
-    req.write_sidecar = !a->no_sidecar;
-    req.custody = a->custody;
-    req.custody.issuer = a->issuer;
-    req.build.two_threads = !a->one_thread;
-    if (::isatty(STDERR_FILENO) && !a->json) {
-      req.build.progress = [](uint64_t done, uint64_t total) {
-        if (total > 0) {
-          std::fprintf(stderr, "\rsealing: %3.0f%% of %.1f MB", 100.0 * done / total, total / 1e6);
-        }
-      };
-    }
-    const auto start = std::chrono::steady_clock::now();
-    auto r = seal::Seal(req, *signer);
-    if (!r.ok()) return r.status();
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (req.build.progress) std::fprintf(stderr, "\r\033[K");
-    if (!a->out.empty()) {
-      const store::FileWrite write{a->out, r->statement};
-      if (auto s =
-              store::WriteFilesDurably(std::span(&write, 1), store::Durability::kFsyncEachFile);
-          !s.ok()) {
-        return s;
-      }
-    }
-    for (const std::string& w : r->warnings) {
-      std::fprintf(stderr, "accord: warning: %s\n", w.c_str());
-    }
-    nlohmann::ordered_json receipt;
-    if (!a->node.empty()) {
-      auto submitted = Submit(*a, r->statement);
-      if (!submitted.ok()) {
-        const std::string kept =
-            a->out.empty() ? "" : absl::StrCat(" (the statement is in ", a->out, ")");
-        return absl::Status(submitted.status().code(),
-                            absl::StrCat("sealed, but submitting to ", a->node, " failed", kept,
-                                         ": ", submitted.status().message()));
-      }
-      receipt = *std::move(submitted);
-    }
-    PrintSealed(*a, *r, seconds, receipt);
-    return absl::OkStatus();
-  });
+  SetAction(cmd, [a]() { return RunSeal(*a); });
 }
 
 struct DiscloseArgs {

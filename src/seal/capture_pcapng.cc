@@ -76,6 +76,15 @@ class PcapngReader final : public CaptureReader {
                                             ": ", std::string(detail)));
   }
 
+  // One block's framing, checked and buffered (total == 0 at a clean end of file).
+  struct Framed {
+    uint64_t offset = 0;
+    uint32_t type = 0;
+    uint32_t total = 0;
+    bool is_section = false;
+    std::span<const uint8_t> body;  // between the lengths; valid until the next Peek
+  };
+  absl::StatusOr<Framed> ReadFraming(bool at_end_ok);
   // Reads one block at the source's offset and acts on it. With `structure_only`, the
   // block must be an SHB or IDB (the first block of a file, or a Resume target).
   absl::Status ReadBlock(bool structure_only, bool& is_packet);
@@ -114,37 +123,32 @@ absl::Status PcapngReader::ForEachOption(uint64_t offset, std::string_view what,
   return absl::OkStatus();
 }
 
-absl::Status PcapngReader::ReadBlock(bool structure_only, bool& is_packet) {
-  is_packet = false;
-  const uint64_t offset = source_.offset();
+absl::StatusOr<PcapngReader::Framed> PcapngReader::ReadFraming(bool at_end_ok) {
+  Framed f;
+  f.offset = source_.offset();
   auto head = source_.Peek(12);
   if (!head.ok()) return head.status();
-  if (head->empty() && !structure_only) {
-    at_end_ = true;
-    return absl::OkStatus();
-  }
+  if (head->empty() && at_end_ok) return f;  // f.total == 0: a clean end
   if (head->size() < 12) {
     return Corrupt(
-        offset, "block",
+        f.offset, "block",
         absl::StrCat("header truncated (", head->size(), " bytes before the end of the file)"));
   }
-  const bool is_section = Load32(head->data(), false) == kPcapngSectionHeader;
-  if (is_section) {
+  f.is_section = Load32(head->data(), false) == kPcapngSectionHeader;
+  if (f.is_section) {  // its byte-order magic sets the byte order from here on
     const uint32_t bom = Load32(head->data() + 8, false);
-    if (bom == kByteOrderMagic) {
-      big_ = false;
-    } else if (bom == __builtin_bswap32(kByteOrderMagic)) {
-      big_ = true;
-    } else {
-      return Corrupt(offset, "section header block", "bad byte-order magic");
+    if (bom != kByteOrderMagic && bom != __builtin_bswap32(kByteOrderMagic)) {
+      return Corrupt(f.offset, "section header block", "bad byte-order magic");
     }
+    big_ = bom != kByteOrderMagic;
   } else if (metadata_.sections == 0) {
-    return Corrupt(offset, "block", "the file does not start with a section header block");
+    return Corrupt(f.offset, "block", "the file does not start with a section header block");
   }
-  const uint32_t type = Load32(head->data(), big_);
+  f.type = Load32(head->data(), big_);
   const uint32_t total = Load32(head->data() + 4, big_);
+  const std::string what = absl::StrCat("block of type 0x", absl::Hex(f.type));
   if (total < 12 || total % 4 != 0 || total > kMaxBlockBytes) {
-    return Corrupt(offset, absl::StrCat("block of type 0x", absl::Hex(type)),
+    return Corrupt(f.offset, what,
                    absl::StrCat("bad total length ", total,
                                 total > kMaxBlockBytes ? " (over the 16 MiB limit)"
                                                        : " (not ≥ 12 and a multiple of 4)"));
@@ -153,31 +157,43 @@ absl::Status PcapngReader::ReadBlock(bool structure_only, bool& is_packet) {
   if (!block.ok()) return block.status();
   if (block->size() < total) {
     return Corrupt(
-        offset, absl::StrCat("block of type 0x", absl::Hex(type)),
+        f.offset, what,
         absl::StrCat("truncated: ", total, " bytes declared, ", block->size(), " present"));
   }
   if (Load32(block->data() + total - 4, big_) != total) {
-    return Corrupt(offset, absl::StrCat("block of type 0x", absl::Hex(type)),
-                   "trailing total length differs from the leading one");
+    return Corrupt(f.offset, what, "trailing total length differs from the leading one");
   }
-  const std::span<const uint8_t> body = block->subspan(8, total - 12);
+  f.total = total;
+  f.body = block->subspan(8, total - 12);
+  return f;
+}
+
+absl::Status PcapngReader::ReadBlock(bool structure_only, bool& is_packet) {
+  is_packet = false;
+  auto f = ReadFraming(/*at_end_ok=*/!structure_only);
+  if (!f.ok()) return f.status();
+  if (f->total == 0) {
+    at_end_ = true;
+    return absl::OkStatus();
+  }
+  const uint32_t type = f->type;
   absl::Status s;
-  if (is_section) {
-    s = OnSectionHeader(offset, body);
+  if (f->is_section) {
+    s = OnSectionHeader(f->offset, f->body);
   } else if (type == kInterfaceDescription) {
-    s = OnInterface(offset, body);
+    s = OnInterface(f->offset, f->body);
   } else if (structure_only) {
-    s = Corrupt(offset, absl::StrCat("block of type 0x", absl::Hex(type)),
+    s = Corrupt(f->offset, absl::StrCat("block of type 0x", absl::Hex(type)),
                 "expected a section header or interface description block");
   } else if (type == kEnhancedPacket || type == kSimplePacket || type == kPacketBlock) {
-    s = OnPacket(offset, type, body);
+    s = OnPacket(f->offset, type, f->body);
     is_packet = s.ok();
   } else if ((type == kCustomCopyable || type == kCustomNoCopy) && custom_block_) {
-    if (body.size() < 4) return Corrupt(offset, "custom block", "shorter than 16 bytes");
-    s = custom_block_(offset, Load32(body.data(), big_), body.subspan(4));
+    if (f->body.size() < 4) return Corrupt(f->offset, "custom block", "shorter than 16 bytes");
+    s = custom_block_(f->offset, Load32(f->body.data(), big_), f->body.subspan(4));
   }
   if (!s.ok()) return s;
-  return source_.Skip(total);  // the block is buffered: packet_.data stays valid
+  return source_.Skip(f->total);  // the block is buffered: packet_.data stays valid
 }
 
 absl::Status PcapngReader::OnSectionHeader(uint64_t offset, std::span<const uint8_t> body) {
