@@ -354,6 +354,19 @@ TEST(SealCaptureTest, AgreesWithLibpcapWhereLibpcapCanRead) {
     EXPECT_EQ(error, "");
     ExpectSame(ReadAll(testing::Bytes(file)), theirs);
   }
+  {  // libpcap cuts a record longer than the snap length; the sealed bytes must be stored ones.
+    testing::PcapWriter w(testing::kLinkEthernet, false, false, /*snap_length=*/100);
+    auto f = testing::UdpFrame(testing::kLinkEthernet, 150, 1, 2, 3, 4, 5);
+    w.Add(1'000'000'000, 150, f);
+    testing::WriteFile(dir.File("long.pcap"), w.bytes());
+    std::string error;
+    auto theirs = ReadWithLibpcap(dir.File("long.pcap"), &error);
+    ASSERT_EQ(theirs.size(), 1u);
+    EXPECT_EQ(theirs[0].data.size(), 100u);
+    auto ours = ReadAll(testing::Bytes(w.bytes()));
+    ASSERT_EQ(ours.size(), 1u);
+    EXPECT_EQ(ours[0].data, f);
+  }
   {  // libpcap refuses what the mixed capture is made of: why accord parses itself.
     testing::WriteFile(dir.File("mixed.pcapng"), testing::MixedPcapng(want));
     std::string error;
