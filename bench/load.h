@@ -101,6 +101,16 @@ absl::StatusOr<Ceiling> MeasureCeiling(const std::vector<std::string>& envelopes
                                        const note::Verifier& party_key, int threads,
                                        absl::Duration duration);
 
+// CPU time of a process, summed over its threads (/proc/PID/task/*/schedstat): time on
+// a CPU and time runnable but waiting for one. The second says how much other programs
+// on a shared machine slowed it down. pid 0 means this process (getrusage: CPU time
+// only, ended threads included).
+struct ProcessCpu {
+  double on_cpu_sec = 0;
+  double runqueue_sec = 0;
+};
+absl::StatusOr<ProcessCpu> ReadProcessCpu(int pid);
+
 // Latency percentiles of sorted samples, in milliseconds.
 double PercentileMs(const std::vector<uint32_t>& sorted_us, double p);
 

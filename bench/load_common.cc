@@ -1,7 +1,10 @@
 // accord_load's parts that do not touch the network: signing the envelopes, counting
 // answers, and measuring the verification ceiling.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -99,6 +102,30 @@ void Record(Tally& tally, size_t envelope, int status, std::string_view body, Cl
   if (status == 201 && receipt_every > 0 && envelope % receipt_every == 0) {
     tally.receipts.emplace_back(envelope, std::string(body));
   }
+}
+
+absl::StatusOr<ProcessCpu> ReadProcessCpu(int pid) {
+  ProcessCpu cpu;
+  if (pid == 0) {  // getrusage counts threads that have ended too; no run-queue time
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    cpu.on_cpu_sec =
+        u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
+    return cpu;
+  }
+  const std::filesystem::path tasks = std::filesystem::path("/proc") / std::to_string(pid) / "task";
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+    std::ifstream in(task.path() / "schedstat");
+    uint64_t run_ns = 0, wait_ns = 0;
+    if (in >> run_ns >> wait_ns) {  // a thread that just ended has no file: skipped
+      cpu.on_cpu_sec += run_ns / 1e9;
+      cpu.runqueue_sec += wait_ns / 1e9;
+    }
+  }
+  if (ec)
+    return absl::NotFoundError(absl::StrCat("cannot read ", tasks.string(), ": ", ec.message()));
+  return cpu;
 }
 
 double PercentileMs(const std::vector<uint32_t>& sorted_us, double p) {

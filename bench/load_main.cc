@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
@@ -33,10 +34,12 @@ struct Args {
   double duration = 15;
   int connections = 128, threads = 1;
   int ceiling_threads = 2;
+  int node_pid = 0;
   double ceiling_seconds = 1.5;
   size_t receipt_every = 64;
   uint64_t first = 0;
   bool json = false;
+  bool ceiling_only = false;
 };
 
 bool ParseHash(const json& v, tlog::Hash& out) {
@@ -167,16 +170,38 @@ void PrintHuman(const json& d) {
               100 * d["ratio_to_intake_ceiling"].get<double>());
   std::printf("  receipts       %zu of %zu sampled verified (checkpoint signature, inclusion)\n",
               d["receipts"]["verified"].get<size_t>(), d["receipts"]["sampled"].get<size_t>());
+  if (d.contains("cpu") && d["cpu"].contains("node_us_per_ack")) {
+    const auto& u = d["cpu"];
+    std::printf(
+        "  cpu            node %.0f µs/statement (Ed25519 verify alone: %.0f µs), load generator "
+        "%.0f µs;\n                 the node waited for a core %.0f%% of its runnable time; "
+        "%.0f/s if CPU-bound on %.0f cores\n",
+        u["node_us_per_ack"].get<double>(), u["verify_us_per_ack"].get<double>(),
+        u["load_us_per_ack"].get<double>(), 100 * u["node_runqueue_share"].get<double>(),
+        u["cpu_bound_ack_per_sec"].get<double>(), u["cores"].get<double>());
+  }
   std::printf("  log            %llu → %llu entries\n",
               d["log_size"]["before"].get<unsigned long long>(),
               d["log_size"]["after"].get<unsigned long long>());
 }
 
+// The party key: from the node's data folder, or a fresh one for --ceiling-only.
+absl::StatusOr<note::Ed25519Signer> PartyKey(const Args& a) {
+  std::string text;
+  if (a.ceiling_only && a.data.empty() && a.key.empty()) {
+    auto pair = note::GenerateKey("load.accord.localhost/log");
+    if (!pair.ok()) return pair.status();
+    text = pair->private_key;
+  } else {
+    auto file = store::ReadWholeFile(a.key.empty() ? a.data + "/party.key" : a.key);
+    if (!file.ok()) return file.status();
+    text = *std::move(file);
+  }
+  return note::NewSigner(util::StripWhitespace(text));
+}
+
 absl::Status Run(Args& a) {
-  const std::string key_path = a.key.empty() ? a.data + "/party.key" : a.key;
-  auto key_text = store::ReadWholeFile(key_path);
-  if (!key_text.ok()) return key_text.status();
-  auto signer = note::NewSigner(util::StripWhitespace(*key_text));
+  auto signer = PartyKey(a);
   if (!signer.ok()) return signer.status();
   auto verifier = note::NewVerifier(signer->VerifierKeyString());
   if (!verifier.ok()) return verifier.status();
@@ -192,6 +217,19 @@ absl::Status Run(Args& a) {
   auto ceiling =
       MeasureCeiling(envelopes, **verifier, a.ceiling_threads, absl::Seconds(a.ceiling_seconds));
   if (!ceiling.ok()) return ceiling.status();
+  if (a.ceiling_only) {
+    json c = {{"threads", a.ceiling_threads},
+              {"ed25519_verify_per_sec", ceiling->verify_per_sec},
+              {"intake_per_sec", ceiling->intake_per_sec},
+              {"pae_bytes", ceiling->pae_bytes}};
+    std::printf("%s\n", a.json ? c.dump(2).c_str()
+                               : absl::StrFormat("ceiling: %.0f Ed25519 verifies/s, %.0f intake "
+                                                 "checks/s on %d threads (%zu-byte PAE)",
+                                                 ceiling->verify_per_sec, ceiling->intake_per_sec,
+                                                 a.ceiling_threads, ceiling->pae_bytes)
+                                     .c_str());
+    return absl::OkStatus();
+  }
 
   auto before = LogSize(a.node, **verifier);
   if (!before.ok()) return before.status();
@@ -201,8 +239,14 @@ absl::Status Run(Args& a) {
   o.threads = a.threads;
   o.duration = absl::Seconds(a.duration);
   o.receipt_every = a.receipt_every;
+  // CPU spent by the node and by this program during the load: unlike rates, CPU time
+  // per statement hardly changes when other programs compete for the cores.
+  auto node_cpu0 = a.node_pid > 0 ? ReadProcessCpu(a.node_pid) : absl::StatusOr<ProcessCpu>();
+  auto self_cpu0 = ReadProcessCpu(0);
   auto result = a.driver == "threads" ? RunThreaded(o, envelopes) : RunAsync(o, envelopes);
   if (!result.ok()) return result.status();
+  const auto node_cpu1 = a.node_pid > 0 ? ReadProcessCpu(a.node_pid) : node_cpu0;
+  const auto self_cpu1 = ReadProcessCpu(0);
   auto after = LogSize(a.node, **verifier);
   if (!after.ok()) return after.status();
   auto again =
@@ -216,6 +260,24 @@ absl::Status Run(Args& a) {
   rep.doc["envelope_bytes"] = envelopes[0].size();
   rep.doc["ceiling"]["verify_per_sec_before_after"] = {first.verify_per_sec, again->verify_per_sec};
   rep.doc["ceiling"]["intake_per_sec_before_after"] = {first.intake_per_sec, again->intake_per_sec};
+  if (const double acks = rep.doc["acknowledged"].get<double>();
+      acks > 0 && self_cpu0.ok() && self_cpu1.ok()) {
+    json cpu = {{"load_us_per_ack", 1e6 * (self_cpu1->on_cpu_sec - self_cpu0->on_cpu_sec) / acks}};
+    if (a.node_pid > 0 && node_cpu0.ok() && node_cpu1.ok()) {
+      const double node_us = 1e6 * (node_cpu1->on_cpu_sec - node_cpu0->on_cpu_sec) / acks;
+      const double cores = std::thread::hardware_concurrency();
+      cpu["node_us_per_ack"] = node_us;
+      cpu["node_runqueue_share"] =
+          (node_cpu1->runqueue_sec - node_cpu0->runqueue_sec) /
+          std::max(1e-9, node_cpu1->on_cpu_sec - node_cpu0->on_cpu_sec + node_cpu1->runqueue_sec -
+                             node_cpu0->runqueue_sec);
+      cpu["cores"] = cores;
+      // What the node would do with every core to itself and the load generator.
+      cpu["cpu_bound_ack_per_sec"] = cores * 1e6 / (node_us + cpu["load_us_per_ack"].get<double>());
+      cpu["verify_us_per_ack"] = a.ceiling_threads * 1e6 / ceiling->verify_per_sec;
+    }
+    rep.doc["cpu"] = cpu;
+  }
   if (!a.json_out.empty()) {
     if (FILE* f = std::fopen(a.json_out.c_str(), "w")) {
       std::fprintf(f, "%s\n", rep.doc.dump(2).c_str());
@@ -242,7 +304,9 @@ absl::Status Run(Args& a) {
 int main(int argc, char** argv) {
   accord::bench::Args a;
   CLI::App app{"Load generator for an accord node's POST /v1/statements (bench/README.md)"};
-  app.add_option("--node", a.node, "Node URL, e.g. http://127.0.0.1:7380")->required();
+  app.add_option("--node", a.node, "Node URL, e.g. http://127.0.0.1:7380");
+  app.add_flag("--ceiling-only", a.ceiling_only,
+               "Only measure the ceiling (no node needed; --count envelopes)");
   app.add_option("--data", a.data, "The node's data folder (its party.key signs)");
   app.add_option("--key", a.key, "Party key file (default: DATA/party.key)");
   app.add_option("--count", a.count, "Envelopes to pre-sign (the run's upper bound)")
@@ -259,12 +323,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--receipt-every", a.receipt_every, "Verify every N-th receipt")
       ->capture_default_str();
+  app.add_option("--node-pid", a.node_pid,
+                 "The node's process id: report its CPU time per acknowledged statement");
   app.add_option("--first", a.first, "Number of the first statement (default: random)");
   app.add_flag("--json", a.json, "Print the result as JSON");
   app.add_option("--json-out", a.json_out, "Also write the result as JSON to this file");
   CLI11_PARSE(app, argc, argv);
-  if (a.data.empty() && a.key.empty()) {
-    std::fprintf(stderr, "accord_load: --data or --key is required\n");
+  if (!a.ceiling_only && (a.node.empty() || (a.data.empty() && a.key.empty()))) {
+    std::fprintf(stderr, "accord_load: --node and --data (or --key) are required\n");
     return 2;
   }
   if (a.count == 0 || a.connections < 1) {
