@@ -473,9 +473,56 @@ check_accord_verifies_tessera_log() {
   expect_fail "accord rejects Tessera's log under another key of the same name" accord_verify "$t" "$other"
 }
 
+# A running node's log, read by Go's x/mod while the node keeps appending: the folder is
+# a valid C2SP log at every moment (each checkpoint read finds every tile it needs, or
+# the full tile that superseded a deleted partial).
+check_go_verifies_node_log() {
+  need_accord
+  local data=$work/node line url vkey i readings=0
+  "$accord" serve --data "$data" --listen 127.0.0.1:0 --name node.interop.example/log --json \
+    >"$work/serve.out" 2>"$work/serve.err" &
+  node_pid=$!
+  trap 'kill -9 $node_pid 2>/dev/null; rm -rf "$work"' EXIT
+  for i in $(seq 100); do
+    line=$(head -n 1 "$work/serve.out" 2>/dev/null || true)
+    [[ -n $line ]] && break
+    sleep 0.1
+  done
+  [[ -n $line ]] || fail "accord serve did not start: $(cat "$work/serve.err")"
+  url=$(printf '%s' "$line" | sed -n 's/.*"url":"\([^"]*\)".*/\1/p')
+  vkey=$(printf '%s' "$line" | sed -n 's/.*"vkey":"\([^"]*\)".*/\1/p')
+  ok "accord serve started at $url"
+  # Submitters in the background; Go reads the folder over and over meanwhile.
+  local submitters=() running
+  for i in $(seq 3); do
+    (
+      for n in $(seq 40); do
+        printf '{"title":"Scan %s-%s","summary":"Port scan.","detected":"2026-05-01T08:00:00Z","sector":"energy","severity":"low"}' \
+          "$i" "$n" >"$work/p$i.json"
+        "$accord" submit --node "$url" --key "$data/party.key" --kind incident "$work/p$i.json" >/dev/null || exit 1
+      done
+    ) &
+    submitters+=($!)
+  done
+  while ((readings < 200)); do
+    go_verify "$data/log" "$vkey" --samples 4 >/dev/null 2>"$work/go.err" ||
+      fail "Go rejected the node's log while it was being appended to: $(cat "$work/go.err")"
+    readings=$((readings + 1))
+    running=0
+    for i in "${submitters[@]}"; do kill -0 "$i" 2>/dev/null && running=1; done
+    ((running)) || break
+  done
+  for i in "${submitters[@]}"; do wait "$i" || fail "a submission failed"; done
+  expect_ok "Go x/mod accepted the node's log at each of $readings readings during appends, and at the end" \
+    go_verify "$data/log" "$vkey" --samples 32
+  expect_ok "accord verify accepts the node's log over HTTP" "$accord" verify --node "$url" --vkey "$vkey"
+  kill "$node_pid"
+}
+
 case $check in
   go_verifies_tessera_log | go_verifies_go_log | go_verifies_accord_log | go_rejects_corruption | \
-    accord_verifies_go_log | accord_verifies_tessera_log | large_logs_both_ways | checkpoint_syntax)
+    accord_verifies_go_log | accord_verifies_tessera_log | large_logs_both_ways | checkpoint_syntax | \
+    go_verifies_node_log)
     "check_$check"
     ;;
   *) echo "checks.sh: unknown check $check" >&2; usage ;;
