@@ -79,24 +79,28 @@ absl::StatusOr<Accepted> Intake::Check(std::string_view envelope) const {
                                                 "\" is not this node's party \"", origin_, "\"")),
         kProblemWrongIssuer);
   }
-  // Which signatures come from keys allowed to sign this statement?
-  std::string signer;
-  bool known_keyid = false;
+  // Which signatures come from keys allowed to sign this statement? The keys are
+  // collected under the lock and the signatures verified after it, in parallel across
+  // threads.
+  std::vector<std::pair<std::string, std::shared_ptr<const note::Verifier>>> candidates;
   {
     absl::MutexLock lock(&mu_);
     for (const auto& sig : st.envelope.signatures) {
-      const note::Verifier* key = nullptr;
       if (sig.keyid == party_keyid_) {
-        key = party_key_.get();
+        candidates.emplace_back(sig.keyid, nullptr);  // the party key, owned by this
       } else if (st.kind != statement::Kind::kOfficer) {
-        if (auto it = officers_.find(sig.keyid); it != officers_.end()) key = it->second.get();
+        if (auto it = officers_.find(sig.keyid); it != officers_.end()) {
+          candidates.emplace_back(sig.keyid, it->second);
+        }
       }
-      if (key == nullptr) continue;
-      known_keyid = true;
-      if (statement::VerifiedBy(st.envelope, *key)) {
-        signer = sig.keyid;
-        break;
-      }
+    }
+  }
+  std::string signer;
+  const bool known_keyid = !candidates.empty();
+  for (const auto& [keyid, key] : candidates) {
+    if (statement::VerifiedBy(st.envelope, key ? *key : *party_key_)) {
+      signer = keyid;
+      break;
     }
   }
   if (signer.empty()) {
@@ -129,7 +133,7 @@ absl::Status Intake::Apply(const statement::Statement& officer) {
   const std::string keyid = statement::KeyId(**verifier);
   absl::MutexLock lock(&mu_);
   if (action == "authorize") {
-    officers_[keyid] = *std::move(verifier);
+    officers_[keyid] = std::shared_ptr<const note::Verifier>(*std::move(verifier));
   } else if (action == "revoke") {
     officers_.erase(keyid);
   } else {

@@ -71,8 +71,8 @@ class Intake {
   const std::string party_keyid_;
   const statement::Validator& validator_;
   mutable absl::Mutex mu_;
-  std::map<std::string, std::unique_ptr<note::Verifier>> officers_
-      ABSL_GUARDED_BY(mu_);  // by keyid
+  // By keyid. Shared so that Check verifies signatures after releasing mu_.
+  std::map<std::string, std::shared_ptr<const note::Verifier>> officers_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace accord::node

@@ -152,9 +152,13 @@ class SqliteIndex final : public StatementIndex {
     sqlite3_reset(s);
     BindBlob(s, 1, hash);
     const int rc = sqlite3_step(s);
+    // Reset before returning: a statement left on a row holds a read transaction open,
+    // and the WAL could then never be checkpointed back into the database.
+    const int64_t found = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    sqlite3_reset(s);
     if (rc == SQLITE_DONE) return std::optional<uint64_t>();
     if (rc != SQLITE_ROW) return SqlError(db_.get(), "find by leaf hash");
-    return std::optional<uint64_t>(sqlite3_column_int64(s, 0));
+    return std::optional<uint64_t>(found);
   }
 
   absl::StatusOr<std::optional<IndexedStatement>> Get(uint64_t index) override {
@@ -238,7 +242,9 @@ class SqliteIndex final : public StatementIndex {
     sqlite3_stmt* s = size_.get();
     sqlite3_reset(s);
     if (sqlite3_step(s) != SQLITE_ROW) return SqlError(db_.get(), "size");
-    return static_cast<uint64_t>(sqlite3_column_int64(s, 0));
+    const auto size = static_cast<uint64_t>(sqlite3_column_int64(s, 0));
+    sqlite3_reset(s);  // end the read transaction (see FindByLeafHash)
+    return size;
   }
 
   absl::Status Step(sqlite3_stmt* s, std::string_view what) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
