@@ -10,44 +10,21 @@ namespace {
 
 using nlohmann::json;
 
-absl::StatusCode CodeOfHttpStatus(int status) {
-  switch (status) {
-    case 400:
-    case 413:
-    case 414:
-    case 431:
-      return absl::StatusCode::kInvalidArgument;
-    case 401:
-      return absl::StatusCode::kUnauthenticated;
-    case 403:
-      return absl::StatusCode::kPermissionDenied;
-    case 404:
-      return absl::StatusCode::kNotFound;
-    case 409:
-      return absl::StatusCode::kFailedPrecondition;
-    case 503:
-      return absl::StatusCode::kUnavailable;
-    case 504:
-      return absl::StatusCode::kDeadlineExceeded;
-    default:
-      return absl::StatusCode::kInternal;
-  }
-}
-
-// An error from a non-2xx answer, with the problem's detail if the body has one.
+// An error from a non-2xx answer: http::StatusFromResponse's code and message (status,
+// problem detail), plus the problem's pointer and type when it names them.
 absl::Status ErrorOf(const http::ClientResponse& r, std::string_view what) {
-  std::string detail = absl::StrCat("HTTP ", r.status);
+  const absl::Status base = http::StatusFromResponse(r);
+  std::string message = absl::StrCat(std::string(what), ": ", std::string(base.message()));
   json j = json::parse(r.body, nullptr, false);
   if (j.is_object()) {
-    if (j.contains("detail") && j["detail"].is_string()) detail = j["detail"].get<std::string>();
     if (j.contains("pointer") && j["pointer"].is_string()) {
-      absl::StrAppend(&detail, " (at ", j["pointer"].get<std::string>(), ")");
+      absl::StrAppend(&message, " (at ", j["pointer"].get<std::string>(), ")");
     }
     if (j.contains("type") && j["type"].is_string()) {
-      absl::StrAppend(&detail, " [", j["type"].get<std::string>(), "]");
+      absl::StrAppend(&message, " [", j["type"].get<std::string>(), "]");
     }
   }
-  return absl::Status(CodeOfHttpStatus(r.status), absl::StrCat(std::string(what), ": ", detail));
+  return absl::Status(base.ok() ? absl::StatusCode::kInternal : base.code(), message);
 }
 
 bool ParseHash(const json& v, tlog::Hash& out) {
