@@ -42,35 +42,6 @@ struct Args {
   bool ceiling_only = false;
 };
 
-bool ParseHash(const json& v, tlog::Hash& out) {
-  if (!v.is_string()) return false;
-  auto b = util::Base64Decode(v.get<std::string>());
-  if (!b || b->size() != out.size()) return false;
-  std::copy(b->begin(), b->end(), out.begin());
-  return true;
-}
-
-// A POST /v1/statements answer as node::NodeClient::Submit reads it.
-absl::StatusOr<node::ReceiptDoc> ParseReceipt(const std::string& body) {
-  node::ReceiptDoc r;
-  r.json = json::parse(body, nullptr, false);
-  const json& j = r.json;
-  if (!j.is_object() || !j.contains("index") || !j.contains("tree_size") ||
-      !j.contains("checkpoint") || !j["inclusion_proof"].is_array() ||
-      !ParseHash(j["leaf_hash"], r.leaf_hash)) {
-    return absl::InvalidArgumentError("malformed receipt");
-  }
-  r.index = j["index"].get<uint64_t>();
-  r.tree_size = j["tree_size"].get<uint64_t>();
-  r.checkpoint = j["checkpoint"].get<std::string>();
-  for (const auto& h : j["inclusion_proof"]) {
-    if (!ParseHash(h, r.inclusion_proof.emplace_back())) {
-      return absl::InvalidArgumentError("malformed receipt: inclusion_proof");
-    }
-  }
-  return r;
-}
-
 // The log's size now, from its signed checkpoint (checked with `key`).
 absl::StatusOr<uint64_t> LogSize(const std::string& url, const note::Verifier& key) {
   auto client = node::NodeClient::Create(url);
@@ -101,7 +72,7 @@ Report Summarise(const Args& a, const Ceiling& ceiling, LoadResult& r,
   size_t verified = 0;
   std::string first_fault;
   for (const auto& [i, body] : r.tally.receipts) {
-    auto doc = ParseReceipt(body);
+    auto doc = node::ParseReceipt(body);
     absl::Status s = doc.ok() ? node::VerifyReceipt(*doc, envelopes[i], key) : doc.status();
     if (s.ok()) {
       ++verified;

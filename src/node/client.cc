@@ -35,6 +35,8 @@ bool ParseHash(const json& v, tlog::Hash& out) {
   return true;
 }
 
+}  // namespace
+
 absl::StatusOr<ReceiptDoc> ParseReceipt(const std::string& body) {
   ReceiptDoc r;
   r.json = json::parse(body, nullptr, false);
@@ -62,8 +64,6 @@ absl::StatusOr<ReceiptDoc> ParseReceipt(const std::string& body) {
   }
   return r;
 }
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<NodeClient>> NodeClient::Create(std::string_view url,
                                                                http::ClientOptions options) {

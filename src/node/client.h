@@ -28,6 +28,9 @@ struct ReceiptDoc {
   nlohmann::json json;  // as received
 };
 
+// Parses a POST /v1/statements answer. InvalidArgument naming the malformed field.
+absl::StatusOr<ReceiptDoc> ParseReceipt(const std::string& body);
+
 class NodeClient {
  public:
   static absl::StatusOr<std::unique_ptr<NodeClient>> Create(std::string_view url,

@@ -85,17 +85,7 @@ std::string CosignatureV1Signer::VerifierKeyString() const {
 
 absl::StatusOr<KeyPair> GenerateCosignerKeyFromSeed(std::string_view name,
                                                     std::span<const uint8_t> seed) {
-  if (!IsValidKeyName(name)) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid key name \"", std::string(name), "\""));
-  }
-  auto key = crypto::Ed25519PrivateKey::FromSeedBytes(seed);
-  if (!key.ok()) return key.status();
-  const crypto::Ed25519PublicKey public_key = key->public_key();
-  const uint32_t hash = ComputeKeyHash(name, kSignatureTypeCosignatureV1, public_key);
-  KeyPair pair;
-  pair.private_key = *FormatPrivateKey(name, hash, kSignatureTypeCosignatureV1, key->seed());
-  pair.verifier_key = *FormatVerifierKey(name, kSignatureTypeCosignatureV1, public_key);
-  return pair;
+  return GenerateTypedKeyFromSeed(name, kSignatureTypeCosignatureV1, seed);
 }
 
 absl::StatusOr<KeyPair> GenerateCosignerKey(std::string_view name) {

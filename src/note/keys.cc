@@ -149,18 +149,23 @@ std::string Ed25519Signer::VerifierKeyString() const {
   return *FormatVerifierKey(name_, kSignatureTypeEd25519, key_.public_key());
 }
 
-absl::StatusOr<KeyPair> GenerateKeyFromSeed(std::string_view name, std::span<const uint8_t> seed) {
+absl::StatusOr<KeyPair> GenerateTypedKeyFromSeed(std::string_view name, uint8_t type,
+                                                 std::span<const uint8_t> seed) {
   if (!IsValidKeyName(name)) {
     return absl::InvalidArgumentError(absl::StrCat("invalid key name \"", std::string(name), "\""));
   }
   auto key = crypto::Ed25519PrivateKey::FromSeedBytes(seed);
   if (!key.ok()) return key.status();
   const crypto::Ed25519PublicKey public_key = key->public_key();
-  const uint32_t hash = ComputeKeyHash(name, kSignatureTypeEd25519, public_key);
+  const uint32_t hash = ComputeKeyHash(name, type, public_key);
   KeyPair pair;
-  pair.private_key = *FormatPrivateKey(name, hash, kSignatureTypeEd25519, key->seed());
-  pair.verifier_key = *FormatVerifierKey(name, kSignatureTypeEd25519, public_key);
+  pair.private_key = *FormatPrivateKey(name, hash, type, key->seed());
+  pair.verifier_key = *FormatVerifierKey(name, type, public_key);
   return pair;
+}
+
+absl::StatusOr<KeyPair> GenerateKeyFromSeed(std::string_view name, std::span<const uint8_t> seed) {
+  return GenerateTypedKeyFromSeed(name, kSignatureTypeEd25519, seed);
 }
 
 absl::StatusOr<KeyPair> GenerateKey(std::string_view name) {

@@ -132,6 +132,10 @@ absl::StatusOr<KeyPair> GenerateKey(std::string_view name);
 // The same from a given 32-byte seed (deterministic). InvalidArgument on a bad name or
 // a seed that is not 32 bytes.
 absl::StatusOr<KeyPair> GenerateKeyFromSeed(std::string_view name, std::span<const uint8_t> seed);
+// The same for any Ed25519-based signature type (kSignatureTypeEd25519 or
+// kSignatureTypeCosignatureV1): the key hash and key strings carry `type`.
+absl::StatusOr<KeyPair> GenerateTypedKeyFromSeed(std::string_view name, uint8_t type,
+                                                 std::span<const uint8_t> seed);
 // The type 0x01 verifier key for an existing Ed25519 public key, as Go's
 // note.NewEd25519VerifierKey.
 absl::StatusOr<std::string> NewEd25519VerifierKey(std::string_view name,
