@@ -1,0 +1,74 @@
+// Getting the node's own checkpoints witnessed: after the log grows, the node submits
+// its latest checkpoint to the witness of every other party in the directory
+// (c2sp.org/tlog-witness add-checkpoint, with a consistency proof from the size each
+// witness last cosigned), checks each returned cosignature against the directory's
+// witness key, and publishes the checkpoint with the cosignatures it collected. That
+// published note is what GET /checkpoint serves.
+//
+// Rounds: one checkpoint, all witnesses in parallel, each request bounded by `timeout`.
+// A witness that fails (down, slow, error) is retried with exponential backoff and
+// skipped by the rounds in between, so it never stalls the others. A 409 teaches the
+// witness's size (retried at once with a proof from that size); a witness that claims
+// a size larger than the log, or answers 409 at equal size, is reported — the log or
+// the witness misbehaves — and skipped until the directory or the log changes.
+// The published checkpoint is persisted (replaced atomically) so a restart serves it.
+#ifndef ACCORD_FEDERATION_WITNESSING_H_
+#define ACCORD_FEDERATION_WITNESSING_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "src/federation/directory.h"
+#include "src/log/log.h"
+
+namespace accord::federation {
+
+struct WitnessingOptions {
+  absl::Duration timeout = absl::Seconds(5);      // per request
+  absl::Duration min_backoff = absl::Milliseconds(250);
+  absl::Duration max_backoff = absl::Seconds(60);
+  // A round also runs this often when nothing changed (retries, new directory entries).
+  absl::Duration idle_interval = absl::Seconds(5);
+};
+
+struct WitnessStatus {
+  std::string name;  // witness key name
+  std::string url;
+  uint64_t cosigned_size = 0;  // the size it last cosigned for this log, as far as known
+  absl::Time last_success = absl::InfinitePast();
+  std::string last_error;  // empty after a success
+  int consecutive_failures = 0;
+};
+
+class Witnessing {
+ public:
+  // Starts the background thread. `log` and `directory` outlive this. `state_file`
+  // holds the published checkpoint.
+  static absl::StatusOr<std::unique_ptr<Witnessing>> Start(log::Log& log,
+                                                           DirectoryWatcher& directory,
+                                                           std::filesystem::path state_file,
+                                                           WitnessingOptions options = {});
+  ~Witnessing();  // Stop()
+  void Stop();
+
+  // Wakes the thread: the log has grown. Cheap, callable from any thread.
+  void Notify();
+
+  // The latest checkpoint that went through a round, with the cosignatures collected
+  // (a signed note: the log's signature line first). Before the first round, the
+  // persisted one if it is this log's, else the log's current checkpoint. Thread-safe.
+  std::string published() const;
+  std::vector<WitnessStatus> status() const;
+  // Blocks until a round has published a checkpoint of at least `size` or `timeout`
+  // passes; returns whether it did (tests, the drill).
+  bool WaitPublished(uint64_t size, absl::Duration timeout) const;
+};
+
+}  // namespace accord::federation
+
+#endif  // ACCORD_FEDERATION_WITNESSING_H_
