@@ -210,7 +210,8 @@ Response HandleTile(Node& node, const Request& req) {
 
 }  // namespace
 
-void RegisterApi(http::Router& router, Node& node, http::Registry& registry) {
+void RegisterApi(http::Router& router, Node& node, http::Registry& registry,
+                 const NodeExtension* extension) {
   auto metrics = std::make_shared<Metrics>(registry, node);
   router.HandleAsync(
       "POST", "/v1/statements",
@@ -226,7 +227,7 @@ void RegisterApi(http::Router& router, Node& node, http::Registry& registry) {
   router.Handle("GET", "/v1/proofs/consistency",
                 [&node](const Request& r) { return HandleConsistency(node, r); });
   router.Handle("GET", "/checkpoint", [&node](const Request&) {
-    Response r = Response::Text(200, node.log().signed_checkpoint());
+    Response r = Response::Text(200, node.published_checkpoint());
     r.headers.Set("Cache-Control", "no-cache, max-age=0");
     return r;
   });
@@ -234,11 +235,16 @@ void RegisterApi(http::Router& router, Node& node, http::Registry& registry) {
   router.Handle("GET", "/vkey", [&node](const Request&) {
     return Response::Text(200, node.verifier_key() + "\n");
   });
-  router.Handle("GET", "/healthz", [&node](const Request&) {
+  router.Handle("GET", "/healthz", [&node, extension](const Request&) {
     if (absl::Status s = node.health(); !s.ok())
       return Response::FromStatus(absl::UnavailableError(s.message()));
-    return Response::Json(
-        200, {{"status", "ok"}, {"origin", node.origin()}, {"size", node.log().size()}});
+    nlohmann::json j = {{"status", "ok"}, {"origin", node.origin()}, {"size", node.log().size()}};
+    if (extension != nullptr) {
+      bool healthy = true;
+      j[extension->name()] = extension->Health(healthy);
+      if (!healthy) j["status"] = "degraded";
+    }
+    return Response::Json(200, j);
   });
   router.Handle("GET", "/metrics", [&registry](const Request&) {
     return Response::Text(200, registry.Render(), http::kPrometheusContentType);
@@ -262,7 +268,12 @@ absl::StatusOr<std::unique_ptr<NodeServer>> NodeServer::Start(NodeServerOptions 
   if (!node.ok()) return node.status();
   s->node_ = *std::move(node);
   http::Router router;
-  RegisterApi(router, *s->node_, *s->metrics_);
+  if (options.extension) {
+    auto extension = options.extension(*s->node_, router, *s->metrics_);
+    if (!extension.ok()) return extension.status();
+    s->extension_ = *std::move(extension);
+  }
+  RegisterApi(router, *s->node_, *s->metrics_, s->extension_.get());
   options.http.metrics = s->metrics_.get();
   auto server = http::Server::Create(std::move(router), options.http);
   if (!server.ok()) return server.status();
@@ -275,6 +286,7 @@ NodeServer::~NodeServer() { Stop(); }
 
 void NodeServer::Stop() {
   if (server_) server_->Stop();
+  if (extension_) extension_->Stop();
   if (node_) node_->Stop();
 }
 

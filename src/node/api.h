@@ -3,10 +3,12 @@
 #ifndef ACCORD_NODE_API_H_
 #define ACCORD_NODE_API_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
 #include "src/http/metrics.h"
 #include "src/http/router.h"
 #include "src/http/server.h"
@@ -16,11 +18,31 @@ namespace accord::node {
 
 // Registers every route of the API for `node` on `router`, and the node's metrics on
 // `metrics`. Both must outlive the server that serves the router.
-void RegisterApi(http::Router& router, Node& node, http::Registry& metrics);
+class NodeExtension;
+
+// `extension`, if not null, adds its health to /healthz.
+void RegisterApi(http::Router& router, Node& node, http::Registry& metrics,
+                 const NodeExtension* extension = nullptr);
+
+// A part that runs beside a node and serves routes of its own (federation): made after
+// the node opens and before the server starts, stopped after the server stops and
+// before the node does.
+class NodeExtension {
+ public:
+  virtual ~NodeExtension() = default;
+  virtual void Stop() = 0;
+  // Merged into GET /healthz under the extension's key; `healthy` false makes the
+  // answer say "degraded" (still 200: the node itself accepts statements).
+  virtual std::string name() const = 0;
+  virtual nlohmann::json Health(bool& healthy) const = 0;
+};
+using ExtensionFactory = std::function<absl::StatusOr<std::unique_ptr<NodeExtension>>(
+    Node& node, http::Router& router, http::Registry& metrics)>;
 
 struct NodeServerOptions {
   NodeOptions node;
-  http::ServerOptions http;  // listen defaults to 127.0.0.1:0
+  http::ServerOptions http;    // listen defaults to 127.0.0.1:0
+  ExtensionFactory extension;  // optional
 };
 
 // A node and its HTTP server.
@@ -32,12 +54,14 @@ class NodeServer {
   void Stop();
   std::string url() const;  // "http://127.0.0.1:PORT"
   Node& node() { return *node_; }
+  NodeExtension* extension() { return extension_.get(); }
   std::vector<http::RouteInfo> Routes() const { return server_->Routes(); }
 
  private:
   NodeServer() = default;
   std::unique_ptr<http::Registry> metrics_;
   std::unique_ptr<Node> node_;
+  std::unique_ptr<NodeExtension> extension_;
   std::unique_ptr<http::Server> server_;
 };
 

@@ -42,6 +42,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
   auto signer = LoadOrCreateKey(options);
   if (!signer.ok()) return signer.status();
   node->vkey_ = signer->VerifierKeyString();
+  node->signer_ = *signer;
   auto verifier = note::NewVerifier(node->vkey_);
   if (!verifier.ok()) return verifier.status();
 
@@ -84,8 +85,14 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
     if (!page->next) break;
     q.after = page->next;
   }
-  node->sequencer_ = std::make_unique<Sequencer>(*node->log_, *node->index_, options.sequencer,
-                                                 options.batch_observer);
+  Node* self = node.get();
+  BatchObserver observer = [self, user = options.batch_observer](size_t n, absl::Duration d) {
+    if (user) user(n, d);
+    absl::MutexLock lock(&self->listeners_mu_);
+    for (const auto& listener : self->listeners_) listener();
+  };
+  node->sequencer_ =
+      std::make_unique<Sequencer>(*node->log_, *node->index_, options.sequencer, observer);
   return node;
 }
 
@@ -117,6 +124,26 @@ absl::Status Node::Submit(std::string envelope, SubmitCallback done) {
                               if (!proof.ok()) return done(proof.status());
                               done(SubmitResult{*std::move(r), *std::move(proof)});
                             });
+}
+
+absl::Status Node::SignAndSubmit(statement::Kind kind, std::string_view payload_json,
+                                 SubmitCallback done) {
+  auto envelope = statement::Sign(kind, payload_json, *signer_);
+  if (!envelope.ok()) return envelope.status();
+  return Submit(*std::move(envelope), std::move(done));
+}
+
+void Node::AddCommitListener(std::function<void()> listener) {
+  absl::MutexLock lock(&listeners_mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+void Node::SetCheckpointPublisher(std::function<std::string()> publisher) {
+  publisher_ = std::move(publisher);
+}
+
+std::string Node::published_checkpoint() const {
+  return publisher_ ? publisher_() : log_->signed_checkpoint();
 }
 
 absl::StatusOr<StatementRecord> Node::Get(uint64_t index) const {

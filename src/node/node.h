@@ -12,10 +12,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "src/log/log.h"
 #include "src/node/intake.h"
 #include "src/node/sequencer.h"
@@ -70,9 +73,28 @@ class Node {
   // Stops the sequencer; queued submissions fail with Unavailable.
   void Stop();
 
+  // Signs `payload_json` (a statement of `kind` issued by this party) with the party key
+  // and submits it, as Submit. For statements the node itself makes (equivocation).
+  absl::Status SignAndSubmit(statement::Kind kind, std::string_view payload_json,
+                             SubmitCallback done);
+
+  // Called after every committed batch, on the sequencer's thread: must not block.
+  // Thread-safe; listeners stay until the node is destroyed.
+  void AddCommitListener(std::function<void()> listener);
+
+  // What GET /checkpoint serves: by default the log's latest signed checkpoint; a
+  // publisher (federation: the latest checkpoint with its witnesses' cosignatures)
+  // replaces it. Set before serving.
+  void SetCheckpointPublisher(std::function<std::string()> publisher);
+  std::string published_checkpoint() const;
+
  private:
   Node() = default;
 
+  std::optional<note::Ed25519Signer> signer_;
+  std::function<std::string()> publisher_;
+  mutable absl::Mutex listeners_mu_;
+  std::vector<std::function<void()>> listeners_ ABSL_GUARDED_BY(listeners_mu_);
   std::string vkey_;
   std::unique_ptr<statement::Validator> validator_;
   std::unique_ptr<log::Log> log_;
