@@ -9,18 +9,7 @@
 #include "src/util/encoding.h"
 
 namespace accord::node {
-namespace {
 
-using http::Request;
-using http::Response;
-using nlohmann::json;
-
-// A statement envelope is at most a log entry; leave room for nothing else.
-constexpr size_t kMaxStatementBody = tlog::kMaxEntrySize;
-
-std::string B64(const crypto::Digest& d) { return util::Base64Encode(d); }
-
-// Parses a decimal query or path parameter; nullopt if absent.
 absl::StatusOr<std::optional<uint64_t>> UintParam(std::string_view text, std::string_view name) {
   if (text.empty()) return std::optional<uint64_t>();
   uint64_t v = 0;
@@ -32,10 +21,21 @@ absl::StatusOr<std::optional<uint64_t>> UintParam(std::string_view text, std::st
   return std::optional<uint64_t>(v);
 }
 
-std::string Query(const Request& r, std::string_view name) {
+std::string QueryParam(const http::Request& r, std::string_view name) {
   auto v = r.query.Get(name);
   return v ? std::string(*v) : std::string();
 }
+
+namespace {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+// A statement envelope is at most a log entry; leave room for nothing else.
+constexpr size_t kMaxStatementBody = tlog::kMaxEntrySize;
+
+std::string B64(const crypto::Digest& d) { return util::Base64Encode(d); }
 
 Response Problem(const absl::Status& s) {
   auto name = ProblemName(s);
@@ -111,11 +111,11 @@ Response HandleGet(Node& node, const Request& req) {
 
 Response HandleList(Node& node, const Request& req) {
   store::IndexQuery q;
-  q.kind = Query(req, "kind");
-  q.issuer = Query(req, "issuer");
-  q.addressee = Query(req, "to");
-  auto after = UintParam(Query(req, "after"), "after");
-  auto limit = UintParam(Query(req, "limit"), "limit");
+  q.kind = QueryParam(req, "kind");
+  q.issuer = QueryParam(req, "issuer");
+  q.addressee = QueryParam(req, "to");
+  auto after = UintParam(QueryParam(req, "after"), "after");
+  auto limit = UintParam(QueryParam(req, "limit"), "limit");
   if (!after.ok()) return Response::FromStatus(after.status());
   if (!limit.ok()) return Response::FromStatus(limit.status());
   q.after = *after;
@@ -125,7 +125,7 @@ Response HandleList(Node& node, const Request& req) {
     }
     q.limit = **limit;
   }
-  if (const std::string ref = Query(req, "ref"); !ref.empty()) {
+  if (const std::string ref = QueryParam(req, "ref"); !ref.empty()) {
     const size_t colon = ref.rfind(':');
     auto idx = colon == std::string::npos
                    ? absl::StatusOr<std::optional<uint64_t>>(absl::InvalidArgumentError("bad ref"))
@@ -145,8 +145,8 @@ Response HandleList(Node& node, const Request& req) {
 }
 
 Response HandleInclusion(Node& node, const Request& req) {
-  auto index = UintParam(Query(req, "index"), "index");
-  auto size = UintParam(Query(req, "size"), "size");
+  auto index = UintParam(QueryParam(req, "index"), "index");
+  auto size = UintParam(QueryParam(req, "size"), "size");
   if (!index.ok()) return Response::FromStatus(index.status());
   if (!size.ok()) return Response::FromStatus(size.status());
   if (!*index) return Response::FromStatus(absl::InvalidArgumentError("index is required"));
@@ -169,8 +169,8 @@ Response HandleInclusion(Node& node, const Request& req) {
 }
 
 Response HandleConsistency(Node& node, const Request& req) {
-  auto from = UintParam(Query(req, "from"), "from");
-  auto to = UintParam(Query(req, "to"), "to");
+  auto from = UintParam(QueryParam(req, "from"), "from");
+  auto to = UintParam(QueryParam(req, "to"), "to");
   if (!from.ok()) return Response::FromStatus(from.status());
   if (!to.ok()) return Response::FromStatus(to.status());
   if (!*from) return Response::FromStatus(absl::InvalidArgumentError("from is required"));

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -19,6 +20,12 @@ namespace accord::node {
 // Registers every route of the API for `node` on `router`, and the node's metrics on
 // `metrics`. Both must outlive the server that serves the router.
 class NodeExtension;
+
+// Request parameters, shared by the node's routes and its extensions' (same errors).
+// A decimal parameter without leading zeros; nullopt if absent (empty).
+absl::StatusOr<std::optional<uint64_t>> UintParam(std::string_view text, std::string_view name);
+// A query parameter's value; empty if absent.
+std::string QueryParam(const http::Request& r, std::string_view name);
 
 // `extension`, if not null, adds its health to /healthz.
 void RegisterApi(http::Router& router, Node& node, http::Registry& metrics,

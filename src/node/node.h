@@ -67,6 +67,7 @@ class Node {
   const log::Log& log() const { return *log_; }
   const std::string& origin() const { return intake_->origin(); }
   const std::string& verifier_key() const { return vkey_; }
+  const statement::Validator& validator() const { return *validator_; }
   SequencerStats stats() const { return sequencer_->stats(); }
   // OK while the node accepts statements.
   absl::Status health() const { return sequencer_->failure(); }
