@@ -1,0 +1,89 @@
+// A node's part in the federation, composed: the party directory, the witness it runs
+// for its peers (POST /add-checkpoint), the witnessing of its own checkpoints (what
+// GET /checkpoint serves), and the monitor of its peers' logs (GET /v1/inbox,
+// GET /v1/peers), wired together:
+//  - every validly signed checkpoint the witness sees is cross-checked by the monitor,
+//    and the monitor also compares what it follows with what the witness cosigned;
+//  - a split view the monitor proves is published as an `equivocation` statement in
+//    this party's log, signed by the party key and addressed to every other party;
+//  - every committed batch wakes the witnessing.
+//
+// Files in the node's data folder: witness.key / witness.vkey (the cosignature/v1 key,
+// generated on first start unless given), witness/ (the witness's state),
+// checkpoint.witnessed (the published checkpoint), federation.sqlite (the monitor).
+#ifndef ACCORD_FEDERATION_FEDERATION_H_
+#define ACCORD_FEDERATION_FEDERATION_H_
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "src/federation/directory.h"
+#include "src/federation/monitor.h"
+#include "src/federation/witness.h"
+#include "src/federation/witnessing.h"
+#include "src/node/api.h"
+
+namespace accord::federation {
+
+struct FederationOptions {
+  std::filesystem::path directory_file;
+  // The witness key (type 0x04). Empty: DATA/witness.key, generated on first start and
+  // named after the origin ("cert.a.example/log" → "cert.a.example/witness").
+  std::filesystem::path witness_key_file;
+  absl::Duration poll_interval = absl::Seconds(1);
+  absl::Duration request_timeout = absl::Seconds(5);
+};
+
+// The witness name a node derives from its log origin.
+std::string WitnessNameFor(std::string_view origin);
+
+// Loads the witness key from `path`, or creates it (0600, with a .vkey beside it) named
+// `name` when `create` and the file does not exist.
+absl::StatusOr<note::CosignatureV1Signer> LoadOrCreateWitnessKey(const std::filesystem::path& path,
+                                                                 std::string_view name,
+                                                                 bool create);
+
+class Federation final : public node::NodeExtension {
+ public:
+  // The factory NodeServerOptions::extension takes. `data_dir` is the node's.
+  static node::ExtensionFactory Factory(std::filesystem::path data_dir,
+                                        FederationOptions options);
+
+  // Checks that the directory lists this node's origin with its log key (a node whose
+  // peers cannot verify it is a misconfiguration: FailedPrecondition), opens the parts
+  // and registers their routes. Threads start here.
+  static absl::StatusOr<std::unique_ptr<Federation>> Attach(node::Node& node,
+                                                            http::Router& router,
+                                                            http::Registry& metrics,
+                                                            const std::filesystem::path& data_dir,
+                                                            FederationOptions options);
+  ~Federation() override;
+
+  void Stop() override;
+  std::string name() const override { return "federation"; }
+  nlohmann::json Health(bool& healthy) const override;
+
+  DirectoryWatcher& directory() { return *directory_; }
+  Witness& witness() { return *witness_; }
+  Witnessing& witnessing() { return *witnessing_; }
+  Monitor& monitor() { return *monitor_; }
+  // GET /v1/peers: the directory, every peer as the monitor sees it, every witness of
+  // this log as the witnessing sees it.
+  nlohmann::json PeersJson() const;
+
+ private:
+  Federation() = default;
+
+  node::Node* node_ = nullptr;
+  std::unique_ptr<DirectoryWatcher> directory_;
+  std::unique_ptr<Witness> witness_;
+  std::unique_ptr<Witnessing> witnessing_;
+  std::unique_ptr<Monitor> monitor_;
+};
+
+}  // namespace accord::federation
+
+#endif  // ACCORD_FEDERATION_FEDERATION_H_
