@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   accord::cli::AddDemo(app);
   accord::cli::AddSeal(app);
   accord::cli::AddNode(app);
+  accord::cli::AddFederation(app);
 
   absl::Status error;
   accord::cli::pending_error = &error;

@@ -9,10 +9,13 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "src/cli/cli.h"
+#include "src/federation/federation.h"
 #include "src/log/verify.h"
 #include "src/node/api.h"
 #include "src/node/audit.h"
 #include "src/node/client.h"
+#include "src/note/checkpoint.h"
+#include "src/note/note.h"
 #include "src/statement/statement.h"
 #include "src/store/durable_file.h"
 #include "src/tlog/proof.h"
@@ -44,9 +47,21 @@ void AddServe(CLI::App& app) {
     int64_t batch_delay_ms = 5;
     int threads = 0;
     bool json = false;
+    std::string directory, witness_key;
+    int64_t poll_interval_ms = 1000, peer_timeout_ms = 5000;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--data", a->data, "Data folder (log, index, key)")->required();
+  cmd->add_option("--directory", a->directory,
+                  "Party directory (JSON, docs/federation.md): join the federation — witness\n"
+                  "and monitor the parties listed, get this log's checkpoints cosigned");
+  cmd->add_option("--witness-key", a->witness_key,
+                  "Witness key file (default: DIR/witness.key, created if missing)");
+  cmd->add_option("--poll-interval-ms", a->poll_interval_ms, "How often to poll every peer's log")
+      ->capture_default_str();
+  cmd->add_option("--peer-timeout-ms", a->peer_timeout_ms,
+                  "Timeout of each request to a peer or witness")
+      ->capture_default_str();
   cmd->add_option("--listen", a->listen, "Address to listen on")->capture_default_str();
   cmd->add_option("--key", a->key, "Party key file (default: DIR/party.key, created if missing)");
   cmd->add_option("--name", a->name, "Party log name for a key created on first start")
@@ -71,6 +86,16 @@ void AddServe(CLI::App& app) {
     o.http.error_log = [](std::string_view m) {
       std::fprintf(stderr, "accord serve: %s\n", std::string(m).c_str());
     };
+    if (!a->directory.empty()) {
+      federation::FederationOptions f;
+      f.directory_file = a->directory;
+      f.witness_key_file = a->witness_key;
+      f.poll_interval = absl::Milliseconds(std::max<int64_t>(10, a->poll_interval_ms));
+      f.request_timeout = absl::Milliseconds(std::max<int64_t>(10, a->peer_timeout_ms));
+      o.extension = federation::Federation::Factory(a->data, std::move(f));
+    } else if (!a->witness_key.empty()) {
+      return absl::InvalidArgumentError("--witness-key needs --directory");
+    }
     auto server = node::NodeServer::Start(std::move(o));
     if (!server.ok()) return server.status();
     auto& n = (*server)->node();
@@ -223,28 +248,75 @@ void AddVerify(CLI::App& app) {
       "checkpoint's signature, and then either every tile, entry and statement (no INDEX)\n"
       "or the given statements, each with an inclusion proof computed from the tiles.");
   struct Args {
-    std::string node, vkey;
+    std::string node, vkey, directory;
     std::vector<uint64_t> indices;
+    int witnesses = -1;
     bool json = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--node", a->node, "Node URL")->required();
-  cmd->add_option("--vkey", a->vkey, "The party's verifier key, or a file holding it")->required();
+  cmd->add_option("--vkey", a->vkey,
+                  "The party's verifier key, or a file holding it (default: the directory's)");
+  cmd->add_option("--directory", a->directory,
+                  "Party directory: the log key and the witnesses whose cosignatures count");
+  cmd->add_option("--witnesses", a->witnesses,
+                  "Cosignatures by the directory's witnesses the checkpoint must carry\n"
+                  "(default with --directory: its witness_quorum)");
   cmd->add_option("INDEX", a->indices, "Statements to verify (default: the whole log)");
   cmd->add_flag("--json", a->json, "Print the report as JSON");
   SetAction(cmd, [a]() -> absl::Status {
-    auto key = LoadVerifier(a->vkey);
+    std::optional<federation::Directory> directory;
+    if (!a->directory.empty()) {
+      auto d = federation::LoadDirectory(a->directory);
+      if (!d.ok()) return d.status();
+      directory = *std::move(d);
+    } else if (a->witnesses >= 0) {
+      return absl::InvalidArgumentError("--witnesses needs --directory (whose witnesses count)");
+    }
+    auto storage = node::HttpLogStorage::Create(a->node);
+    if (!storage.ok()) return storage.status();
+    absl::StatusOr<std::unique_ptr<note::Verifier>> key;
+    if (!a->vkey.empty()) {
+      key = LoadVerifier(a->vkey);
+    } else if (directory) {
+      // The log key is the directory's entry for the checkpoint's origin.
+      auto text = (*storage)->Read(store::kCheckpointPath);
+      if (!text.ok()) return text.status();
+      auto parsed = note::Parse(*text);
+      if (!parsed.ok()) return parsed.status();
+      auto cp = note::ParseCheckpoint(parsed->text);
+      if (!cp.ok()) return cp.status();
+      const federation::Party* party = directory->FindByOrigin(cp->origin);
+      if (party == nullptr) {
+        return absl::NotFoundError(
+            absl::StrCat("the directory does not list the log ", cp->origin));
+      }
+      key = note::NewVerifier(party->log_key);
+    } else {
+      return absl::InvalidArgumentError("give the log's key: --vkey or --directory");
+    }
     if (!key.ok()) return key.status();
     auto validator = statement::Validator::Create();
     if (!validator.ok()) return validator.status();
-    auto storage = node::HttpLogStorage::Create(a->node);
-    if (!storage.ok()) return storage.status();
     store::LogStorage& remote = **storage;
     auto log = log::Log::OpenReadOnly(*std::move(storage), **key);
     if (!log.ok()) return log.status();
     const note::Checkpoint cp = (*log)->checkpoint();
     ordered_json report = {
         {"origin", cp.origin}, {"size", cp.size}, {"root_hash", util::Base64Encode(cp.root_hash)}};
+    if (directory) {
+      const auto witnesses =
+          federation::CosigningWitnesses(*directory, cp.origin, (*log)->signed_checkpoint());
+      const size_t required =
+          a->witnesses >= 0 ? static_cast<size_t>(a->witnesses) : directory->witness_quorum;
+      report["witnesses"] = witnesses;
+      report["witnesses_required"] = required;
+      if (witnesses.size() < required) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the checkpoint of ", cp.origin, " at size ", cp.size, " carries ", witnesses.size(),
+            " valid cosignatures by the directory's witnesses; ", required, " are required"));
+      }
+    }
     if (a->indices.empty()) {
       auto tiles = log::VerifyLog(remote, **key);
       if (!tiles.ok()) return tiles.status();
@@ -283,6 +355,15 @@ void AddVerify(CLI::App& app) {
       std::printf("ok: %s, %llu statements, root %s: checkpoint signature verified\n",
                   cp.origin.c_str(), static_cast<unsigned long long>(cp.size),
                   util::Base64Encode(cp.root_hash).c_str());
+      if (report.contains("witnesses")) {
+        std::string names;
+        for (const auto& n : report["witnesses"]) {
+          absl::StrAppend(&names, names.empty() ? "" : ", ", n.get<std::string>());
+        }
+        std::printf("   witnessed: %zu cosignature(s) (%s), %zu required\n",
+                    report["witnesses"].size(), names.empty() ? "none" : names.c_str(),
+                    report["witnesses_required"].get<size_t>());
+      }
       if (a->indices.empty()) {
         std::printf(
             "   every tile and entry verified; every statement valid and signed by the\n"

@@ -114,8 +114,9 @@ absl::StatusOr<note::CosignatureV1Signer> LoadOrCreateWitnessKey(const fs::path&
   if (!text.ok()) return text.status();
   auto signer = note::NewCosignatureSigner(util::StripWhitespace(*text));
   if (!signer.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path.string(), ": not a witness (cosignature/v1) private key: ", signer.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path.string(),
+                     ": not a witness (cosignature/v1) private key: ", signer.status().message()));
   }
   return signer;
 }
@@ -144,10 +145,9 @@ absl::StatusOr<std::unique_ptr<Federation>> Federation::Attach(node::Node& node,
     auto d = f->directory_->current();
     const Party* self = d->FindByOrigin(node.origin());
     if (self == nullptr) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("the directory ", options.directory_file.string(),
-                       " does not list this node's log ", node.origin(),
-                       ": its peers could neither verify nor witness it"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the directory ", options.directory_file.string(), " does not list this node's log ",
+          node.origin(), ": its peers could neither verify nor witness it"));
     }
     if (util::StripWhitespace(self->log_key) != util::StripWhitespace(node.verifier_key())) {
       return absl::FailedPreconditionError(
@@ -167,8 +167,8 @@ absl::StatusOr<std::unique_ptr<Federation>> Federation::Attach(node::Node& node,
 
   WitnessingOptions wo;
   wo.timeout = options.request_timeout;
-  auto witnessing = Witnessing::Start(node.log(), *f->directory_,
-                                      data_dir / "checkpoint.witnessed", wo);
+  auto witnessing =
+      Witnessing::Start(node.log(), *f->directory_, data_dir / "checkpoint.witnessed", wo);
   if (!witnessing.ok()) return witnessing.status();
   f->witnessing_ = *std::move(witnessing);
 

@@ -1,0 +1,254 @@
+// `accord drill`, `accord inbox`, `accord peers`: the federation from the command line.
+#include <signal.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "src/cli/cli.h"
+#include "src/drill/drill.h"
+#include "src/node/client.h"
+
+namespace accord::cli {
+namespace {
+
+using nlohmann::json;
+
+void AddDrill(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "drill",
+      "Run a multi-party exercise on 127.0.0.1: N parties' nodes, each witnessing and\n"
+      "monitoring the others, play a scenario; prints a timeline and a verification report\n"
+      "and exits non-zero if any step fails to verify.\n"
+      "Scenarios: grid (default: an attack on a power-grid operator in A through a server\n"
+      "in B, evidence sealed and disclosed by both, an attribution claim verified by C),\n"
+      "split-view (B forks its log; the others catch it), pickup (time from submission to\n"
+      "a peer's monitor).");
+  struct Args {
+    int parties = 3;
+    std::string scenario = "grid", dir;
+    bool keep = false, json = false;
+    int64_t poll_interval_ms = 200;
+    int count = 200;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--parties", a->parties, "Number of parties (3 to 8)")->capture_default_str();
+  cmd->add_option("--scenario", a->scenario, "grid, split-view or pickup")->capture_default_str();
+  cmd->add_option("--dir", a->dir, "Folder for the parties' data (default: a temporary one)");
+  cmd->add_flag("--keep", a->keep,
+                "Keep the nodes running after the scenario (until Ctrl-C) and the data folder");
+  cmd->add_flag("--json", a->json, "Print the report as JSON (the timeline goes to stderr)");
+  cmd->add_option("--poll-interval-ms", a->poll_interval_ms, "Monitors' polling interval")
+      ->capture_default_str();
+  cmd->add_option("--count", a->count, "Statements the pickup scenario sends")
+      ->capture_default_str();
+  SetAction(cmd, [a]() -> absl::Status {
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+    drill::DrillOptions o;
+    o.parties = a->parties;
+    o.scenario = a->scenario;
+    o.dir = a->dir;
+    o.keep = a->keep;
+    o.poll_interval = absl::Milliseconds(std::max<int64_t>(10, a->poll_interval_ms));
+    o.pickup_count = std::max(1, a->count);
+    FILE* timeline = a->json ? stderr : stdout;
+    o.on_event = [timeline](const drill::Event& e) {
+      std::fprintf(timeline, "%8.3fs  %-3s %s%s\n", absl::ToDoubleSeconds(e.at), e.party.c_str(),
+                   e.ok ? "" : "✗ ", e.what.c_str());
+      std::fflush(timeline);
+    };
+    std::fprintf(timeline, "accord drill: scenario %s, %d parties\n", a->scenario.c_str(),
+                 a->parties);
+    auto d = drill::Drill::Start(o);
+    if (!d.ok()) return d.status();
+    nlohmann::ordered_json report = (*d)->Play();
+    const bool passed = report.value("passed", false);
+    if (a->json) {
+      std::printf("%s\n", report.dump(2).c_str());
+    } else {
+      std::printf("\nverification report (%s)\n", a->scenario.c_str());
+      if (report.contains("proven")) {
+        for (const auto& p : report["proven"]) {
+          std::printf("  ✓ %s", p.value("what", "").c_str());
+          if (p.contains("position"))
+            std::printf(" [%s]", p["position"].get<std::string>().c_str());
+          if (p.contains("witnesses")) {
+            std::string w;
+            for (const auto& n : p["witnesses"])
+              absl::StrAppend(&w, w.empty() ? "" : ", ", n.get<std::string>());
+            std::printf(" — witnessed by %s", w.c_str());
+          }
+          std::printf("\n");
+        }
+        std::printf("  not proven: %s\n", report.value("not_proven", "").c_str());
+      }
+      if (report.contains("equivocation_statements")) {
+        for (const auto& e : report["equivocation_statements"]) {
+          std::printf("  ✓ split view of %s proven by equivocation statement %s\n",
+                      report["fork"].value("origin", "").c_str(), e.value("position", "").c_str());
+        }
+        std::printf("  first detection after %.0f ms (monitors poll every %.0f ms)\n",
+                    report.value("first_detection_ms", 0.0), report.value("poll_interval_ms", 0.0));
+      }
+      if (report.contains("pickup_ms") && report["pickup_ms"].contains("median")) {
+        const auto& p = report["pickup_ms"];
+        std::printf(
+            "  pickup by a peer's monitor over %d statements: median %.0f ms, p90 %.0f ms, "
+            "p99 %.0f ms, max %.0f ms\n",
+            report.value("statements", 0), p.value("median", 0.0), p.value("p90", 0.0),
+            p.value("p99", 0.0), p.value("max", 0.0));
+      }
+      for (const auto& p : report["parties"]) {
+        std::string w;
+        for (const auto& n : p["witnessed_by"])
+          absl::StrAppend(&w, w.empty() ? "" : ", ", n.get<std::string>());
+        std::printf("  %s %s: %llu statements, checkpoint cosigned by %s\n",
+                    p.value("party", "").c_str(), p.value("origin", "").c_str(),
+                    static_cast<unsigned long long>(p.value("size", uint64_t{0})), w.c_str());
+      }
+      std::printf("%s\n", passed ? "PASSED"
+                                 : absl::StrCat("FAILED: ", report.value("failure", "")).c_str());
+    }
+    std::fflush(stdout);
+    if (a->keep) {
+      std::fprintf(timeline, "\nnodes kept running (Ctrl-C to stop); data in %s\n",
+                   (*d)->dir().c_str());
+      for (const auto& n : (*d)->Nodes()) {
+        std::fprintf(timeline, "  %-2s %-36s %s\n", n.letter.c_str(), n.origin.c_str(),
+                     n.url.c_str());
+      }
+      std::fflush(timeline);
+      int sig = 0;
+      sigwait(&stop, &sig);
+    }
+    if (!passed) {
+      return absl::AbortedError(
+          absl::StrCat("the drill failed: ", report.value("failure", "a step did not verify")));
+    }
+    return absl::OkStatus();
+  });
+}
+
+void AddInbox(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "inbox",
+      "List what a node's monitor picked up from the peers' logs for its party: statements\n"
+      "addressed to it or citing its statements, oldest first.");
+  struct Args {
+    std::string node, kind, origin;
+    uint64_t after = 0;
+    size_t limit = 100;
+    bool json = false, all = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--node", a->node, "Node URL, e.g. http://127.0.0.1:7380")->required();
+  cmd->add_option("--kind", a->kind, "Only this kind (request, response, …)");
+  cmd->add_option("--from", a->origin, "Only statements from this log origin");
+  cmd->add_option("--after", a->after, "Cursor: only items after this sequence number");
+  cmd->add_option("--limit", a->limit, "Items per page (1 to 1000)")->capture_default_str();
+  cmd->add_flag("--all", a->all, "Follow the cursor to the end");
+  cmd->add_flag("--json", a->json, "Print JSON (one page, or every item with --all)");
+  SetAction(cmd, [a]() -> absl::Status {
+    auto client = node::NodeClient::Create(a->node);
+    if (!client.ok()) return client.status();
+    std::optional<uint64_t> after;
+    if (a->after) after = a->after;
+    json all = json::array();
+    while (true) {
+      std::string target = absl::StrCat("/v1/inbox?limit=", a->limit);
+      if (after) absl::StrAppend(&target, "&after=", *after);
+      if (!a->kind.empty()) absl::StrAppend(&target, "&kind=", a->kind);
+      if (!a->origin.empty()) absl::StrAppend(&target, "&origin=", a->origin);
+      auto body = (*client)->Get(target);
+      if (!body.ok()) return body.status();
+      json page = json::parse(*body, nullptr, false);
+      if (!page.is_object() || !page.contains("items"))
+        return absl::DataLossError("the node's /v1/inbox answer is not an inbox page");
+      for (auto& item : page["items"]) {
+        if (a->json) {
+          all.push_back(item);
+        } else {
+          std::printf("%6llu  %-10s %s #%llu  issued %s, picked up %s%s%s\n",
+                      static_cast<unsigned long long>(item.value("seq", uint64_t{0})),
+                      item.value("kind", "").c_str(), item.value("origin", "").c_str(),
+                      static_cast<unsigned long long>(item.value("index", uint64_t{0})),
+                      item.value("issued", "").c_str(), item.value("picked_up", "").c_str(),
+                      item.value("addressed", false) ? "  [to us]" : "",
+                      item.value("cites_us", false) ? "  [cites us]" : "");
+        }
+      }
+      if (!a->all || !page.contains("next")) {
+        if (a->json) {
+          json out = {{"items", all}};
+          if (page.contains("next")) out["next"] = page["next"];
+          std::printf("%s\n", out.dump(2).c_str());
+        }
+        break;
+      }
+      after = page["next"].get<uint64_t>();
+    }
+    return absl::OkStatus();
+  });
+}
+
+void AddPeers(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "peers",
+      "Show a node's view of the federation: every peer's log as its monitor follows it\n"
+      "(state, size, witnesses), and the witnesses of its own log.");
+  struct Args {
+    std::string node;
+    bool json = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--node", a->node, "Node URL, e.g. http://127.0.0.1:7380")->required();
+  cmd->add_flag("--json", a->json, "Print the node's JSON answer");
+  SetAction(cmd, [a]() -> absl::Status {
+    auto client = node::NodeClient::Create(a->node);
+    if (!client.ok()) return client.status();
+    auto body = (*client)->Get("/v1/peers");
+    if (!body.ok()) return body.status();
+    json j = json::parse(*body, nullptr, false);
+    if (!j.is_object()) return absl::DataLossError("the node's /v1/peers answer is not JSON");
+    if (a->json) {
+      std::printf("%s\n", j.dump(2).c_str());
+      return absl::OkStatus();
+    }
+    std::printf("node %s, witness %s\n", j.value("origin", "").c_str(),
+                j["witness"].value("name", "").c_str());
+    for (const auto& p : j["peers"]) {
+      std::string w;
+      for (const auto& n : p["witnesses"])
+        absl::StrAppend(&w, w.empty() ? "" : ", ", n.get<std::string>());
+      std::printf(
+          "  peer %-34s %-18s size %-8llu cosigned by [%s]%s%s\n", p.value("origin", "").c_str(),
+          p.value("state", "").c_str(),
+          static_cast<unsigned long long>(p.value("size", uint64_t{0})), w.c_str(),
+          p.value("last_error", "").empty() ? "" : "  error: ", p.value("last_error", "").c_str());
+    }
+    for (const auto& w : j["witnesses"]) {
+      std::printf(
+          "  witness %-31s cosigned size %-8llu%s%s\n", w.value("name", "").c_str(),
+          static_cast<unsigned long long>(w.value("cosigned_size", uint64_t{0})),
+          w.value("last_error", "").empty() ? "" : "  error: ", w.value("last_error", "").c_str());
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace
+
+void AddFederation(CLI::App& app) {
+  AddDrill(app);
+  AddInbox(app);
+  AddPeers(app);
+}
+
+}  // namespace accord::cli
