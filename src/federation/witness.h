@@ -20,11 +20,14 @@
 #define ACCORD_FEDERATION_WITNESS_H_
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -48,6 +51,9 @@ struct AddCheckpointRequest {
 // base64 of 32 bytes, the empty line, then a note). InvalidArgument on any deviation.
 absl::StatusOr<AddCheckpointRequest> ParseAddCheckpoint(std::string_view body);
 std::string FormatAddCheckpoint(const AddCheckpointRequest& request);
+// A tree size as the spec writes it (old size line, 409 body): ASCII decimal without
+// sign or leading zeros ("0" alone) that fits in 64 bits; nullopt otherwise.
+std::optional<uint64_t> ParseTreeSize(std::string_view text);
 
 // Something the witness saw that a monitor should cross-check: a checkpoint of a known
 // log carrying a valid log signature, whether or not it was cosigned, with the latest
@@ -92,6 +98,42 @@ class Witness {
 
   std::string_view name() const;
   std::string verifier_key() const;
+
+  // Runs AddCheckpoint on one of the witness's worker threads and calls `done` there
+  // with the answer; for async HTTP handlers, since an answer waits for an fsync.
+  void AddCheckpointAsync(std::string body, std::function<void(Answer)> done);
+
+  // Finishes the requests already queued, then stops the worker threads.
+  ~Witness();
+  Witness(const Witness&) = delete;
+  Witness& operator=(const Witness&) = delete;
+
+ private:
+  struct LogState;
+  Witness(std::filesystem::path state_dir, note::CosignatureV1Signer signer,
+          std::string self_origin, DirectoryWatcher& directory, WitnessOptions options);
+  // The state of `origin`, loaded from its file on first use. DataLoss if the file is
+  // not a checkpoint of that log.
+  absl::StatusOr<std::shared_ptr<LogState>> StateOf(const std::string& origin) const;
+  std::filesystem::path StatePath(std::string_view origin) const;
+  uint64_t Now() const;
+  void Work();
+
+  const std::filesystem::path state_dir_;
+  const note::CosignatureV1Signer signer_;
+  const std::string self_origin_;
+  DirectoryWatcher& directory_;
+  const WitnessOptions options_;
+
+  mutable absl::Mutex mu_;  // guards the map, not the states (each has its own lock)
+  mutable std::map<std::string, std::shared_ptr<LogState>, std::less<>> states_
+      ABSL_GUARDED_BY(mu_);
+  ObservationSink sink_;  // set before serving
+
+  absl::Mutex queue_mu_;
+  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::vector<std::thread> workers_;
 };
 
 // POST /add-checkpoint on `router` (body limit 64 KiB), with request counters by

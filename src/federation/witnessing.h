@@ -17,11 +17,15 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "src/federation/directory.h"
 #include "src/log/log.h"
@@ -29,7 +33,7 @@
 namespace accord::federation {
 
 struct WitnessingOptions {
-  absl::Duration timeout = absl::Seconds(5);      // per request
+  absl::Duration timeout = absl::Seconds(5);  // per request
   absl::Duration min_backoff = absl::Milliseconds(250);
   absl::Duration max_backoff = absl::Seconds(60);
   // A round also runs this often when nothing changed (retries, new directory entries).
@@ -67,6 +71,41 @@ class Witnessing {
   // Blocks until a round has published a checkpoint of at least `size` or `timeout`
   // passes; returns whether it did (tests, the drill).
   bool WaitPublished(uint64_t size, absl::Duration timeout) const;
+
+  Witnessing(const Witnessing&) = delete;
+  Witnessing& operator=(const Witnessing&) = delete;
+
+ private:
+  struct Peer;
+  struct Job;
+  Witnessing(log::Log& log, DirectoryWatcher& directory, std::filesystem::path state_file,
+             WitnessingOptions options);
+  void Run();
+  // One round; returns when the next one is due if nothing wakes the thread.
+  absl::Time Round();
+  void UpdatePeers(const Directory& directory) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SeedFromPublished(Peer& peer) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Launch(const std::shared_ptr<Peer>& peer, Job job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Submit(const std::shared_ptr<Peer>& peer, const Job& job);
+
+  log::Log& log_;
+  DirectoryWatcher& directory_;
+  const std::filesystem::path state_file_;
+  const WitnessingOptions options_;
+
+  mutable absl::Mutex mu_;
+  mutable absl::CondVar changed_;  // a notification, a finished request, a publication
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool notified_ ABSL_GUARDED_BY(mu_) = false;
+  std::string published_ ABSL_GUARDED_BY(mu_);
+  uint64_t published_size_ ABSL_GUARDED_BY(mu_) = 0;
+  // By witness name, in name order; peers dropped from the directory wait in retired_
+  // for their last request to end.
+  std::map<std::string, std::shared_ptr<Peer>> peers_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<Peer>> retired_ ABSL_GUARDED_BY(mu_);
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  bool have_peers_ ABSL_GUARDED_BY(mu_) = false;  // UpdatePeers ran once
+  std::thread thread_;                            // Run()
 };
 
 }  // namespace accord::federation
