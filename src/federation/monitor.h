@@ -73,6 +73,11 @@ struct PeerStatus {
   int consecutive_failures = 0;
   std::optional<uint64_t> compromised_from;  // log size from which it is not trusted
   std::string compromised_by;  // "<origin>/<index>" of the equivocation statement, or "self"
+  // Added by the monitor's implementation: entry bundles fetched since Open (following
+  // costs one pass: about new entries / 256, plus the partial bundle re-read once it
+  // grows), and when the background loop polls this peer next (backoff after failures).
+  uint64_t bundles_fetched = 0;
+  absl::Time next_poll = absl::InfinitePast();
 };
 
 struct InboxItem {
@@ -134,6 +139,11 @@ class Monitor {
   std::vector<PeerStatus> Peers() const;
   // Blocks until `origin` is followed to at least `size` (true) or `timeout` passes.
   bool WaitFollowed(std::string_view origin, uint64_t size, absl::Duration timeout) const;
+
+ private:
+  struct Impl;
+  explicit Monitor(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace accord::federation

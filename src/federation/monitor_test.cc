@@ -1,0 +1,7 @@
+#include "src/federation/monitor.h"
+
+#include <gtest/gtest.h>
+
+namespace accord::federation {
+namespace {}  // namespace
+}  // namespace accord::federation
