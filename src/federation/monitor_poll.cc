@@ -196,6 +196,7 @@ absl::Status Monitor::Impl::Advance(Peer& p, const Directory& dir, PeerTiles& ti
   CompactRange range = p.record.range;
   PeerCommit commit;
   commit.peer = p.record;
+  commit.peer.origin = p.origin;
   std::string first_invalid;
   uint64_t bundles = 0;
   std::vector<tlog::Hash> leaves;
