@@ -344,5 +344,177 @@ TEST_F(MonitorTest, WaitsForWitnessQuorum) {
   EXPECT_TRUE(AllInbox(*m).empty());
 }
 
+// Copies a stopped node's data folder: the copy, opened with the same key, is a fork.
+void CopyFolder(const fs::path& from, const fs::path& to) {
+  fs::copy(from, to, fs::copy_options::recursive);
+}
+
+TEST_F(MonitorTest, AForkedPeerIsProvenAndMarkedCompromised) {
+  auto a = StartPeer(kA);
+  const fs::path dir_file = dir_.path() / "directory.json";
+  auto write_dir = [&](const std::string& url) {
+    std::ofstream(dir_file) << DirectoryJson({{kA, url}}).dump();
+  };
+  std::vector<std::string> batch;
+  for (int i = 0; i < 300; ++i) batch.push_back(a->Incident());
+  a->SubmitAll(batch);
+  write_dir(a->url());
+  auto dir = DirectoryWatcher::Open(dir_file, absl::ZeroDuration());
+  ASSERT_TRUE(dir.ok()) << dir.status();
+  auto m = OpenMonitor(**dir);
+  std::vector<EquivocationFound> found;
+  m->SetEquivocationSink([&](const EquivocationFound& f) { found.push_back(f); });
+  ASSERT_TRUE(m->PollOnce().ok());
+  ASSERT_EQ(StatusOf(*m, kA).size, 300u);
+
+  // Fork: the same log, key and history, then two different continuations.
+  a->server.reset();
+  PeerNode fork;
+  fork.origin = kA;
+  fork.data = dir_.path() / "fork";
+  fork.nonce = 1000;
+  CopyFolder(a->data, fork.data);
+  ASSERT_TRUE(a->Start().ok());
+  ASSERT_TRUE(fork.Start().ok());
+  write_dir(a->url());
+  auto grow = [](PeerNode& p, int n) {
+    std::vector<std::string> b;
+    for (int i = 0; i < n; ++i) b.push_back(p.Incident());
+    p.SubmitAll(b);
+  };
+  grow(*a, 50);
+  grow(fork, 80);
+  // A checkpoint of the fork seen elsewhere (a witness), larger than what is followed:
+  // kept until the followed log passes it, then proven with the followed log's tiles.
+  m->Observe(kA, fork.server->node().published_checkpoint());
+  ASSERT_TRUE(m->PollOnce().ok());
+  EXPECT_EQ(StatusOf(*m, kA).size, 350u);
+  EXPECT_TRUE(found.empty());
+  grow(*a, 40);
+  ASSERT_TRUE(m->PollOnce().ok());
+  ASSERT_EQ(found.size(), 1u);
+  PeerStatus st = StatusOf(*m, kA);
+  EXPECT_EQ(st.state, "compromised");
+  EXPECT_EQ(st.compromised_by, "self");
+  EXPECT_EQ(st.compromised_from, 380u);
+
+  // The monitor is now served the fork, which does not extend what it followed.
+  grow(fork, 120);  // 500 > 390
+  write_dir(fork.url());
+  ASSERT_TRUE(m->PollOnce().ok());
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(StatusOf(*m, kA).size, 390u);  // not followed into the fork
+  EXPECT_EQ(StatusOf(*m, kA).compromised_from, 380u);
+  ASSERT_TRUE(m->PollOnce().ok());
+  EXPECT_EQ(found.size(), 2u);  // once per pair
+
+  auto self_signer = *note::NewSigner(self_key_.private_key);
+  auto log_key = *note::NewVerifier(fork.server->node().verifier_key());
+  for (const EquivocationFound& f : found) {
+    EXPECT_EQ(f.origin, kA);
+    auto envelope = statement::Sign(Kind::kEquivocation, f.payload_json, self_signer);
+    ASSERT_TRUE(envelope.ok()) << envelope.status();
+    auto parsed = validator_->Parse(*envelope);
+    ASSERT_TRUE(parsed.ok()) << parsed.status() << "\n" << f.payload_json;
+    EXPECT_EQ(parsed->issuer, kSelf);
+    EXPECT_EQ(parsed->addressees, std::vector<std::string>{kA});
+    auto view = SplitViewOf(*parsed);
+    ASSERT_TRUE(view.ok()) << view.status();
+    EXPECT_TRUE(VerifySplitView(*view, *log_key).ok()) << VerifySplitView(*view, *log_key);
+  }
+
+  // A restart remembers the verdict and what was reported.
+  m.reset();
+  m = OpenMonitor(**dir);
+  m->SetEquivocationSink([&](const EquivocationFound& f) { found.push_back(f); });
+  EXPECT_EQ(StatusOf(*m, kA).state, "compromised");
+  ASSERT_TRUE(m->PollOnce().ok());
+  EXPECT_EQ(found.size(), 2u);
+}
+
+TEST_F(MonitorTest, SameSizeCheckpointsAreProvenOnObserve) {
+  auto a = StartPeer(kA);
+  a->SubmitAll({a->Incident()});
+  auto dir = Fixed(DirectoryJson({{kA, a->url()}}));
+  auto m = OpenMonitor(*dir);
+  std::vector<EquivocationFound> found;
+  m->SetEquivocationSink([&](const EquivocationFound& f) { found.push_back(f); });
+  ASSERT_TRUE(m->PollOnce().ok());
+  // The log's key signs another tree of the same size.
+  note::Checkpoint other{kA, 1, statement::LeafHashOf("another entry"), {}};
+  m->Observe(kA, *note::SignCheckpoint(other, *a->key));
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(StatusOf(*m, kA).state, "compromised");
+  EXPECT_EQ(StatusOf(*m, kA).compromised_from, 1u);
+  // Unsigned or foreign checkpoints are ignored.
+  auto stranger = statement::testing::TestSigner(kA, 77);
+  other.root_hash = statement::LeafHashOf("a third entry");
+  m->Observe(kA, *note::SignCheckpoint(other, stranger));
+  m->Observe(kA, "garbage");
+  EXPECT_EQ(found.size(), 1u);
+}
+
+TEST_F(MonitorTest, AnEquivocationInAPeersLogMarksTheAccusedLog) {
+  auto a = StartPeer(kA), b = StartPeer(kB);
+  a->SubmitAll({a->Incident()});
+  note::Checkpoint one{kA, 5, statement::LeafHashOf("x"), {}}, two = one;
+  two.root_hash = statement::LeafHashOf("y");
+  SplitView view{kA,
+                 *note::SignCheckpoint(one, *a->key),
+                 *note::SignCheckpoint(two, *a->key),
+                 std::nullopt,
+                 {}};
+  b->SubmitAll({b->Incident()});
+  b->SubmitAll({*statement::Sign(Kind::kEquivocation,
+                                 EquivocationPayload(view, kB, {kSelf}, absl::Now(), "seen by B"),
+                                 *b->key)});
+  // One that does not verify (the second checkpoint is signed by another key) is ignored.
+  SplitView bad = view;
+  bad.second = *note::SignCheckpoint(two, statement::testing::TestSigner(kA, 78));
+  b->SubmitAll({*statement::Sign(
+      Kind::kEquivocation, EquivocationPayload(bad, kB, {kSelf}, absl::Now(), "bogus"), *b->key)});
+  auto dir = Fixed(DirectoryJson({{kA, a->url()}, {kB, b->url()}}));
+  auto m = OpenMonitor(*dir);
+  ASSERT_TRUE(m->PollOnce().ok());
+  PeerStatus sa = StatusOf(*m, kA), sb = StatusOf(*m, kB);
+  EXPECT_EQ(sb.state, "ok") << sb.last_error;
+  EXPECT_EQ(sa.state, "compromised");
+  EXPECT_EQ(sa.compromised_by, absl::StrCat(kB, "/1"));
+  EXPECT_EQ(sa.compromised_from, 5u);
+  auto inbox = AllInbox(*m);
+  ASSERT_EQ(inbox.size(), 2u);
+  EXPECT_EQ(inbox[0].kind, "equivocation");
+}
+
+// Not a benchmark that fails: prints how fast the monitor checks a peer's entries
+// against how fast the peer's node ingested them.
+TEST_F(MonitorTest, ThroughputFigure) {
+  auto a = StartPeer(kA);
+  constexpr int kN = 5000;
+  std::vector<std::string> batch;
+  for (int i = 0; i < kN; ++i)
+    batch.push_back(
+        a->Incident(i % 100 ? std::vector<std::string>{} : std::vector<std::string>{kSelf}));
+  const absl::Time t0 = absl::Now();
+  a->SubmitAll(batch);
+  const absl::Duration ingest = absl::Now() - t0;
+  auto dir = Fixed(DirectoryJson({{kA, a->url()}}));
+  auto m = OpenMonitor(*dir);
+  const absl::Time t1 = absl::Now();
+  ASSERT_TRUE(m->PollOnce().ok());
+  const absl::Duration follow = absl::Now() - t1;
+  PeerStatus st = StatusOf(*m, kA);
+  EXPECT_EQ(st.size, uint64_t(kN));
+  EXPECT_EQ(st.statements, uint64_t(kN));
+  EXPECT_EQ(st.inbox, uint64_t(kN / 100));
+  EXPECT_EQ(st.bundles_fetched, uint64_t((kN + 255) / 256));
+  std::printf(
+      "monitor: %d statements followed in %.3f s (%.0f/s); the node ingested them in "
+      "%.3f s (%.0f/s); ratio %.2f\n",
+      kN, absl::ToDoubleSeconds(follow), kN / absl::ToDoubleSeconds(follow),
+      absl::ToDoubleSeconds(ingest), kN / absl::ToDoubleSeconds(ingest),
+      absl::ToDoubleSeconds(ingest) / absl::ToDoubleSeconds(follow));
+}
+
 }  // namespace
 }  // namespace accord::federation
