@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "src/drill/synthetic.h"
 #include "src/federation/equivocation.h"
@@ -218,7 +219,8 @@ struct Drill::Impl {
     validator = *std::move(v);
     auto ports = ReservePorts(options.parties);
     if (!ports.ok()) return ports.status();
-    directory.witness_quorum = static_cast<size_t>(options.parties - 1);
+    directory.witness_quorum = static_cast<size_t>(
+        options.witness_quorum >= 0 ? options.witness_quorum : options.parties - 1);
     for (int i = 0; i < options.parties; ++i) {
       const PartyInfo& info = kParties[i];
       Party p;
@@ -238,11 +240,14 @@ struct Drill::Impl {
       p.log_key = *log_key;
       p.witness_key = *witness_key;
       if (auto s = store::MakeDirsDurably(p.data); !s.ok()) return s;
-      const store::FileWrite keys[] = {
-          {p.data / "party.key", p.log_key.private_key + "\n", 0600},
-          {p.data / "party.vkey", p.log_key.verifier_key + "\n"},
-          {p.data / "witness.key", p.witness_key.private_key + "\n", 0600},
-          {p.data / "witness.vkey", p.witness_key.verifier_key + "\n"}};
+      // FileWrite borrows its data.
+      const std::string texts[] = {p.log_key.private_key + "\n", p.log_key.verifier_key + "\n",
+                                   p.witness_key.private_key + "\n",
+                                   p.witness_key.verifier_key + "\n"};
+      const store::FileWrite keys[] = {{p.data / "party.key", texts[0], 0600},
+                                       {p.data / "party.vkey", texts[1]},
+                                       {p.data / "witness.key", texts[2], 0600},
+                                       {p.data / "witness.vkey", texts[3]}};
       if (auto s = store::WriteFilesDurably(keys); !s.ok()) return s;
 
       federation::Party entry;
@@ -434,7 +439,7 @@ struct Drill::Impl {
     req.custody = std::move(custody);
     auto sealed = seal::Seal(req, *signer);
     if (!sealed.ok()) return sealed.status();
-    *packets = sealed->built.packets;
+    *packets = sealed->built.tree.size;
     return Submit(p, sealed->statement);
   }
 
@@ -730,7 +735,8 @@ json Drill::Impl::PlaySplitView() {
   for (auto& entry : for_c.parties) {
     if (entry.origin == b.origin) entry.url = fork.url;
   }
-  const store::FileWrite file[] = {{c.directory_file, federation::FormatDirectory(for_c)}};
+  const std::string for_c_text = federation::FormatDirectory(for_c);
+  const store::FileWrite file[] = {{c.directory_file, for_c_text}};
   DRILL_CHECK("C", store::WriteFilesDurably(file), "pointing C at the fork");
   Say("B", absl::StrCat("operator forks B's log: a copy with the same key at ", fork.url,
                         ", shown to C in place of ", b.url));
@@ -787,13 +793,24 @@ json Drill::Impl::PlaySplitView() {
   }
 
   // The equivocation statement: find it in the detector's log and check it as anyone would.
+  // The detectors publish asynchronously: wait for the statements to be durable.
+  std::vector<std::pair<Party*, store::IndexedStatement>> statements;
+  for (const absl::Time until = absl::Now() + absl::Seconds(10);
+       statements.empty() && absl::Now() < until;) {
+    for (Party* p : honest) {
+      store::IndexQuery q;
+      q.kind = "equivocation";
+      auto page = p->server->node().List(q);
+      if (!page.ok()) continue;
+      for (const auto& m : page->statements) statements.emplace_back(p, m);
+    }
+    if (statements.empty()) absl::SleepFor(absl::Milliseconds(10));
+  }
   json published = json::array();
-  for (Party* p : honest) {
-    store::IndexQuery q;
-    q.kind = "equivocation";
-    auto page = p->server->node().List(q);
-    if (!page.ok() || page->statements.empty()) continue;
-    for (const auto& m : page->statements) {
+  for (auto& [p, m] : statements) {
+    DRILL_CHECK(p->letter, WaitWitnessed(*p, m.index + 1, absl::Seconds(20)),
+                "witnessing the equivocation statement");
+    {
       DRILL_ASSIGN(checked, p->letter, CheckStatement(p->origin, m.index, m.leaf_hash),
                    "checking the equivocation statement");
       DRILL_ASSIGN(view, p->letter, federation::SplitViewOf(checked.statement),
@@ -805,8 +822,21 @@ json Drill::Impl::PlaySplitView() {
       Say(p->letter, absl::StrCat("equivocation statement ", Position(p->letter, m.index),
                                   ": two checkpoints signed by B that cannot both be true; "
                                   "verified from the log"));
-      published.push_back(
-          {{"position", Position(p->letter, m.index)}, {"witnesses", checked.witnesses}});
+      // Every other honest party reads it in the detector's log.
+      json readers = json::array();
+      for (Party* other : honest) {
+        if (other == p) continue;
+        DRILL_ASSIGN(item, other->letter, WaitInbox(*other, p->origin, m.index, absl::Seconds(20)),
+                     "picking up the equivocation statement");
+        (void)item;
+        readers.push_back(other->letter);
+        Say(other->letter,
+            absl::StrCat("picked up the equivocation statement ", Position(p->letter, m.index),
+                         " from ", p->letter, "'s log"));
+      }
+      published.push_back({{"position", Position(p->letter, m.index)},
+                           {"witnesses", checked.witnesses},
+                           {"read_by", readers}});
     }
   }
   if (published.empty()) {
@@ -948,5 +978,34 @@ std::vector<Drill::NodeInfo> Drill::Nodes() const {
 }
 
 const fs::path& Drill::dir() const { return impl_->dir; }
+
+node::NodeServer* Drill::Server(std::string_view letter) {
+  for (auto& p : impl_->parties) {
+    if (p.letter == letter) return p.server.get();
+  }
+  return nullptr;
+}
+
+absl::Status Drill::StopNode(std::string_view letter) {
+  for (auto& p : impl_->parties) {
+    if (p.letter != letter) continue;
+    if (p.server) p.server->Stop();
+    p.server.reset();
+    impl_->Say(p.letter, "node stopped");
+    return absl::OkStatus();
+  }
+  return absl::NotFoundError(absl::StrCat("no party ", std::string(letter)));
+}
+
+absl::Status Drill::RestartNode(std::string_view letter) {
+  for (auto& p : impl_->parties) {
+    if (p.letter != letter) continue;
+    if (p.server) return absl::FailedPreconditionError("the node is running");
+    if (auto s = impl_->StartNode(p, p.port, p.data, p.directory_file); !s.ok()) return s;
+    impl_->Say(p.letter, absl::StrCat("node restarted at ", p.url));
+    return absl::OkStatus();
+  }
+  return absl::NotFoundError(absl::StrCat("no party ", std::string(letter)));
+}
 
 }  // namespace accord::drill

@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
+#include "src/node/api.h"
 
 namespace accord::drill {
 
@@ -45,7 +46,8 @@ struct DrillOptions {
   std::filesystem::path dir;  // empty: a new temporary folder
   bool keep = false;          // keep the folder (and, in the CLI, the nodes running)
   absl::Duration poll_interval = absl::Milliseconds(200);
-  int pickup_count = 200;  // statements sent by the pickup scenario
+  int pickup_count = 200;   // statements sent by the pickup scenario
+  int witness_quorum = -1;  // the directory's; -1: every other party (parties - 1)
   uint64_t seed = 20261127;
   std::function<void(const Event&)> on_event;  // the timeline, as it happens
 };
@@ -69,6 +71,13 @@ class Drill {
   };
   std::vector<NodeInfo> Nodes() const;
   const std::filesystem::path& dir() const;
+
+  // The running node of party `letter` ("A", …), or null (tests drive the harness
+  // directly: stop a node, restart it, read its monitor).
+  node::NodeServer* Server(std::string_view letter);
+  // Stops party `letter`'s node, or starts it again on the same port and data.
+  absl::Status StopNode(std::string_view letter);
+  absl::Status RestartNode(std::string_view letter);
 
   struct Impl;
 

@@ -49,14 +49,12 @@ absl::StatusOr<note::CosignatureV1Signer> LoadOrCreateWitnessKey(const std::file
 class Federation final : public node::NodeExtension {
  public:
   // The factory NodeServerOptions::extension takes. `data_dir` is the node's.
-  static node::ExtensionFactory Factory(std::filesystem::path data_dir,
-                                        FederationOptions options);
+  static node::ExtensionFactory Factory(std::filesystem::path data_dir, FederationOptions options);
 
   // Checks that the directory lists this node's origin with its log key (a node whose
   // peers cannot verify it is a misconfiguration: FailedPrecondition), opens the parts
   // and registers their routes. Threads start here.
-  static absl::StatusOr<std::unique_ptr<Federation>> Attach(node::Node& node,
-                                                            http::Router& router,
+  static absl::StatusOr<std::unique_ptr<Federation>> Attach(node::Node& node, http::Router& router,
                                                             http::Registry& metrics,
                                                             const std::filesystem::path& data_dir,
                                                             FederationOptions options);
