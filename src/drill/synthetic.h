@@ -22,7 +22,7 @@
 //
 // Deterministic: the bytes depend only on the scenario, the seed and the scale (the
 // generator uses its own PRNG, not the standard library's distributions). Generation of
-// the default scale takes a few milliseconds. Pure computation apart from writing the
+// the default scale takes ~25 ms a capture. Pure computation apart from writing the
 // file; thread-compatible (no shared state).
 #ifndef ACCORD_DRILL_SYNTHETIC_H_
 #define ACCORD_DRILL_SYNTHETIC_H_

@@ -189,7 +189,9 @@ TEST_F(SyntheticTest, ProjectReaderReadsBoth) {
     for (size_t i = 0; i < p->packets.size(); ++i) {
       EXPECT_EQ(p->packets[i].link_type, 1);
       EXPECT_EQ(p->packets[i].original_length, p->bytes[i].size());
-      if (i > 0) ASSERT_GE(p->packets[i].time_ns, p->packets[i - 1].time_ns) << i;
+      if (i > 0) {
+        ASSERT_GE(p->packets[i].time_ns, p->packets[i - 1].time_ns) << i;
+      }
     }
   }
   EXPECT_EQ(sensor_->packets.front().time_ns, sensor_summary_->first_ns);
