@@ -1,4 +1,5 @@
-// `accord drill`, `accord inbox`, `accord peers`: the federation from the command line.
+// `accord directory`, `accord drill`, `accord inbox`, `accord peers`: the federation from
+// the command line.
 #include <signal.h>
 
 #include <cstdio>
@@ -9,7 +10,11 @@
 #include "absl/time/time.h"
 #include "src/cli/cli.h"
 #include "src/drill/drill.h"
+#include "src/federation/directory.h"
+#include "src/federation/federation.h"
 #include "src/node/client.h"
+#include "src/node/node.h"
+#include "src/store/durable_file.h"
 
 namespace accord::cli {
 namespace {
@@ -243,9 +248,110 @@ void AddPeers(CLI::App& app) {
   });
 }
 
+void AddDirectory(CLI::App& app) {
+  auto* dir = app.add_subcommand(
+      "directory",
+      "Make and check party directories (docs/federation.md): the file every node of a\n"
+      "federation loads to know its peers, their keys, URLs and 24/7 contacts.");
+  dir->require_subcommand(1);
+
+  auto* entry = dir->add_subcommand(
+      "entry",
+      "Print a party's directory entry (JSON) for a node's data folder, creating the party\n"
+      "key and the witness key there if they are missing. Send it to the other parties.");
+  struct EntryArgs {
+    std::string data, origin = "party.accord.localhost/log", url, name, team, email, phone;
+  };
+  auto e = std::make_shared<EntryArgs>();
+  entry->add_option("--data", e->data, "The node's data folder")->required();
+  entry->add_option("--origin", e->origin, "The log's origin, for a key created now")
+      ->capture_default_str();
+  entry->add_option("--url", e->url, "The node's public base URL")->required();
+  entry->add_option("--name", e->name, "The party, for people")->required();
+  entry->add_option("--team", e->team, "24/7 point of contact: team");
+  entry->add_option("--email", e->email, "24/7 point of contact: e-mail");
+  entry->add_option("--phone", e->phone, "24/7 point of contact: phone");
+  SetAction(entry, [e]() -> absl::Status {
+    node::NodeOptions o;
+    o.data_dir = e->data;
+    o.name = e->origin;
+    auto party = node::LoadOrCreatePartyKey(o);
+    if (!party.ok()) return party.status();
+    const std::string origin(party->Name());
+    auto witness = federation::LoadOrCreateWitnessKey(
+        std::filesystem::path(e->data) / "witness.key", federation::WitnessNameFor(origin),
+        /*create=*/true);
+    if (!witness.ok()) return witness.status();
+    federation::Directory d;
+    federation::Party p;
+    p.name = e->name;
+    p.origin = origin;
+    p.log_key = party->VerifierKeyString();
+    p.url = e->url;
+    p.witness_key = witness->VerifierKeyString();
+    p.witness_url = e->url;
+    p.contact = {e->team, e->email, e->phone, "24/7"};
+    d.parties.push_back(p);
+    // Checked as a one-party directory, so a bad URL is caught here, not at the peers.
+    auto checked = federation::ParseDirectory(federation::FormatDirectory(d));
+    if (!checked.ok()) return checked.status();
+    json j = json::parse(federation::FormatDirectory(d));
+    std::printf("%s\n", j["parties"][0].dump(2).c_str());
+    return absl::OkStatus();
+  });
+
+  auto* make = dir->add_subcommand(
+      "make", "Assemble parties' entries (files from `accord directory entry`) into a directory.");
+  struct MakeArgs {
+    std::vector<std::string> entries;
+    size_t quorum = 1;
+  };
+  auto m = std::make_shared<MakeArgs>();
+  make->add_option("ENTRY", m->entries, "Entry files, one per party")->required();
+  make->add_option("--quorum", m->quorum,
+                   "Cosignatures by other parties' witnesses a checkpoint needs to count")
+      ->capture_default_str();
+  SetAction(make, [m]() -> absl::Status {
+    json parties = json::array();
+    for (const std::string& f : m->entries) {
+      auto text = store::ReadWholeFile(f);
+      if (!text.ok()) return text.status();
+      json j = json::parse(*text, nullptr, false);
+      if (!j.is_object()) return absl::InvalidArgumentError(absl::StrCat(f, ": not a JSON object"));
+      parties.push_back(std::move(j));
+    }
+    json doc = {{"accord_directory", federation::kDirectoryVersion},
+                {"witness_quorum", m->quorum},
+                {"parties", std::move(parties)}};
+    auto d = federation::ParseDirectory(doc.dump());
+    if (!d.ok()) return d.status();
+    if (m->quorum + 1 > d->parties.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("a quorum of ", m->quorum, " needs at least ", m->quorum + 1, " parties"));
+    }
+    std::printf("%s", federation::FormatDirectory(*d).c_str());
+    return absl::OkStatus();
+  });
+
+  auto* check = dir->add_subcommand("check", "Check a directory file and list its parties.");
+  auto file = std::make_shared<std::string>();
+  check->add_option("FILE", *file, "The directory")->required();
+  SetAction(check, [file]() -> absl::Status {
+    auto d = federation::LoadDirectory(*file);
+    if (!d.ok()) return d.status();
+    std::printf("ok: %zu parties, witness quorum %zu\n", d->parties.size(), d->witness_quorum);
+    for (const auto& p : d->parties) {
+      std::printf("  %-34s %s\n    %s%s\n", p.origin.c_str(), p.url.c_str(), p.name.c_str(),
+                  p.witness_verifier ? "" : " (no witness)");
+    }
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace
 
 void AddFederation(CLI::App& app) {
+  AddDirectory(app);
   AddDrill(app);
   AddInbox(app);
   AddPeers(app);

@@ -10,10 +10,10 @@
 
 namespace accord::node {
 namespace fs = std::filesystem;
-namespace {
+namespace {}  // namespace
 
-// The party key: read from `key_file`, or DIR/party.key, generated on first start.
-absl::StatusOr<note::Ed25519Signer> LoadOrCreateKey(const NodeOptions& o) {
+absl::StatusOr<note::Ed25519Signer> LoadOrCreatePartyKey(const NodeOptions& o) {
+  if (auto s = store::MakeDirsDurably(o.data_dir); !s.ok()) return s;
   fs::path path = o.key_file.empty() ? o.data_dir / "party.key" : o.key_file;
   auto text = store::ReadWholeFile(path);
   if (!text.ok() && absl::IsNotFound(text.status()) && o.key_file.empty()) {
@@ -34,12 +34,10 @@ absl::StatusOr<note::Ed25519Signer> LoadOrCreateKey(const NodeOptions& o) {
   return signer;
 }
 
-}  // namespace
-
 absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
   if (auto s = store::MakeDirsDurably(options.data_dir); !s.ok()) return s;
   std::unique_ptr<Node> node(new Node());
-  auto signer = LoadOrCreateKey(options);
+  auto signer = LoadOrCreatePartyKey(options);
   if (!signer.ok()) return signer.status();
   node->vkey_ = signer->VerifierKeyString();
   node->signer_ = *signer;

@@ -37,6 +37,10 @@ struct NodeOptions {
   BatchObserver batch_observer;  // metrics hook
 };
 
+// The party key: read from options.key_file, or DIR/party.key, generated (with
+// DIR/party.vkey beside it) for options.name on first start.
+absl::StatusOr<note::Ed25519Signer> LoadOrCreatePartyKey(const NodeOptions& options);
+
 struct SubmitResult {
   Receipt receipt;
   std::vector<tlog::Hash> inclusion_proof;  // of receipt.index in receipt.tree_size
