@@ -79,9 +79,8 @@ struct PeerNode {
       ASSERT_TRUE(s.ok()) << s;
     }
     absl::MutexLock lock(&mu);
-    mu.Await(absl::Condition(
-        +[](std::pair<size_t*, size_t>* a) { return *a->first == a->second; },
-        new std::pair<size_t*, size_t>(&done, envelopes.size())));
+    auto all_done = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return done == envelopes.size(); };
+    mu.Await(absl::Condition(&all_done));
   }
 };
 
