@@ -1,8 +1,12 @@
 // End-to-end tests of the `accord` binary: real processes, real folders.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -207,6 +211,111 @@ TEST_F(CliTest, ServeSubmitGetVerify) {
   EXPECT_EQ(down.code, 1);
   EXPECT_NE(down.err.find("accord: error:"), std::string::npos);
   child->Kill(SIGTERM);
+}
+
+// Ports bound together on 127.0.0.1 and released, for nodes that must know each other's
+// URLs before they start.
+std::vector<int> FreePorts(int n) {
+  std::vector<int> fds, ports;
+  for (int i = 0; i < n; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    fds.push_back(fd);
+    ports.push_back(ntohs(addr.sin_port));
+  }
+  for (int fd : fds) ::close(fd);
+  return ports;
+}
+
+// docs/federation.md by hand: three parties make a directory from their entries, run
+// `accord serve --directory`, and see each other's statements, witnessed.
+TEST_F(CliTest, ThreePartiesFederateByHand) {
+  const std::vector<int> ports = FreePorts(3);
+  const std::string names[] = {"a", "b", "c"};
+  std::string entries;
+  for (int i = 0; i < 3; ++i) {
+    const std::string& x = names[i];
+    Result e =
+        Accord(absl::StrCat("directory entry --data ", (dir_ / x).string(), " --origin cert.", x,
+                            ".example/log --url http://127.0.0.1:", ports[i], " --name 'CERT ", x,
+                            "' --email duty@", x, ".example"));
+    ASSERT_EQ(e.code, 0) << e.err;
+    std::ofstream(dir_ / (x + ".json")) << e.out;
+    absl::StrAppend(&entries, " ", (dir_ / (x + ".json")).string());
+  }
+  const std::string directory = (dir_ / "directory.json").string();
+  Result m = Accord(absl::StrCat("directory make --quorum 2", entries));
+  ASSERT_EQ(m.code, 0) << m.err;
+  std::ofstream(directory) << m.out;
+  Result c = Accord("directory check " + directory);
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_NE(c.out.find("3 parties, witness quorum 2"), std::string::npos) << c.out;
+  EXPECT_EQ(Accord(absl::StrCat("directory make --quorum 3", entries)).code, 1);
+
+  std::vector<accord::node::testing::ChildProcess> nodes;
+  std::vector<std::string> urls;
+  for (int i = 0; i < 3; ++i) {
+    auto child = accord::node::testing::ChildProcess::Start(
+        {ACCORD_CLI, "serve", "--data", (dir_ / names[i]).string(), "--listen",
+         absl::StrCat("127.0.0.1:", ports[i]), "--directory", directory, "--poll-interval-ms",
+         "100", "--json"});
+    ASSERT_TRUE(child.ok());
+    auto line = child->ReadLine(absl::Seconds(30));
+    ASSERT_TRUE(line.ok()) << line.status();
+    urls.push_back(nlohmann::json::parse(*line)["url"]);
+    nodes.push_back(*std::move(child));
+  }
+  std::ofstream(dir_ / "incident.json")
+      << R"({"title":"Phishing wave against ministries","summary":"Credential phishing.",)"
+      << R"("detected":"2026-05-01T08:00:00Z","sector":"public_administration",)"
+      << R"("severity":"medium","to":["cert.b.example/log"]})";
+  Result s =
+      Accord(absl::StrCat("submit --node ", urls[0], " --key ", (dir_ / "a/party.key").string(),
+                          " --kind incident ", (dir_ / "incident.json").string()));
+  ASSERT_EQ(s.code, 0) << s.err;
+
+  // B's monitor picks it up; A's checkpoint carries B's and C's cosignatures.
+  Result inbox, verify;
+  for (int tries = 0; tries < 200; ++tries) {
+    inbox = Accord("inbox --json --node " + urls[1]);
+    verify = Accord(absl::StrCat("verify --json --node ", urls[0], " --directory ", directory));
+    if (inbox.code == 0 && inbox.out.find("cert.a.example/log") != std::string::npos &&
+        verify.code == 0 && nlohmann::json::parse(verify.out)["statements"] == 1)
+      break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_EQ(inbox.code, 0) << inbox.err;
+  auto items = nlohmann::json::parse(inbox.out)["items"];
+  ASSERT_EQ(items.size(), 1u) << inbox.out;
+  EXPECT_EQ(items[0]["origin"], "cert.a.example/log");
+  EXPECT_EQ(items[0]["addressed"], true);
+  ASSERT_EQ(verify.code, 0) << verify.err;
+  EXPECT_EQ(nlohmann::json::parse(verify.out)["witnesses"].size(), 2u) << verify.out;
+  // Three cosignatures cannot be had from two other parties: a clear refusal.
+  Result three =
+      Accord(absl::StrCat("verify --node ", urls[0], " --directory ", directory, " --witnesses 3"));
+  EXPECT_EQ(three.code, 1);
+  EXPECT_NE(three.err.find("3 are required"), std::string::npos) << three.err;
+
+  Result peers = Accord("peers --json --node " + urls[1]);
+  ASSERT_EQ(peers.code, 0) << peers.err;
+  bool a_ok = false;
+  const auto view = nlohmann::json::parse(peers.out);
+  for (const auto& p : view["peers"]) {
+    if (p["origin"] == "cert.a.example/log") a_ok = p["state"] == "ok" && p["size"] == 1;
+  }
+  EXPECT_TRUE(a_ok) << peers.out;
+  // A node whose directory does not list it refuses to start, saying why.
+  Result stranger = Accord(absl::StrCat("serve --data ", (dir_ / "x").string(),
+                                        " --listen 127.0.0.1:0 --directory ", directory));
+  EXPECT_EQ(stranger.code, 1);
+  EXPECT_NE(stranger.err.find("does not list this node's log"), std::string::npos) << stranger.err;
+  for (auto& n : nodes) n.Kill(SIGTERM);
 }
 
 }  // namespace
