@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "src/note/checkpoint.h"
+#include "src/note/note.h"
 #include "src/tlog/proof.h"
 #include "src/util/encoding.h"
 
@@ -122,6 +123,22 @@ absl::StatusOr<SplitView> SplitViewOf(const statement::Statement& equivocation) 
   return view;
 }
 
+namespace {
+
+// The note with only the log's own signature lines: a split view needs nothing else, and
+// witnesses' cosignatures would soon exceed the schema's 4,096 characters per checkpoint.
+std::string LogSignedOnly(const std::string& signed_note, std::string_view origin) {
+  auto parsed = note::Parse(signed_note);
+  if (!parsed.ok()) return signed_note;
+  std::string out = parsed->text + "\n";
+  for (const note::Signature& sig : parsed->unverified) {
+    if (sig.name == origin) out += note::FormatSignatureLine(sig);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string EquivocationPayload(const SplitView& view, std::string_view issuer,
                                 const std::vector<std::string>& to, absl::Time issued,
                                 std::string_view note) {
@@ -129,7 +146,8 @@ std::string EquivocationPayload(const SplitView& view, std::string_view issuer,
             {"issuer", issuer},
             {"issued", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", issued, absl::UTCTimeZone())},
             {"origin", view.origin},
-            {"checkpoints", {view.first, view.second}}};
+            {"checkpoints",
+             {LogSignedOnly(view.first, view.origin), LogSignedOnly(view.second, view.origin)}}};
   if (view.old_root.has_value()) {
     json hashes = json::array();
     for (const tlog::Hash& h : view.proof) hashes.push_back(util::Base64Encode(h));
