@@ -204,6 +204,15 @@ TEST(DrillTest, ANodeTheDirectoryDoesNotListRefusesToStart) {
   EXPECT_THAT(server.status().message(), HasSubstr("does not list this node's log"));
 }
 
+// A federated node serves exactly what docs/openapi.yaml documents, federation included.
+TEST(DrillTest, OpenApiDocumentsTheFederatedRoutes) {
+  auto d = Drill::Start(Options("grid"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  std::set<std::pair<std::string, std::string>> served;
+  for (const auto& r : (*d)->Server("A")->Routes()) served.insert({r.method, r.pattern});
+  EXPECT_EQ(node::testing::DocumentedRoutes(/*federated=*/true), served);
+}
+
 TEST(DrillTest, RejectsBadOptions) {
   auto o = Options("no-such-scenario");
   EXPECT_EQ(Drill::Start(o).status().code(), absl::StatusCode::kInvalidArgument);

@@ -227,26 +227,7 @@ TEST_F(ApiTest, RestartKeepsEverythingAndStillRecognisesDuplicates) {
 
 // Every route the server has is in docs/openapi.yaml, and the reverse.
 TEST_F(ApiTest, OpenApiDocumentsExactlyTheRoutes) {
-  std::ifstream in(std::filesystem::path(ACCORD_SOURCE_DIR) / "docs/openapi.yaml");
-  std::set<std::pair<std::string, std::string>> documented;
-  std::string line, path;
-  bool in_paths = false;
-  const std::regex path_re(R"(^  (/\S*):\s*$)"), method_re(R"(^    (get|post|put|delete|patch):)");
-  std::smatch m;
-  while (std::getline(in, line)) {
-    if (line == "paths:") {
-      in_paths = true;
-      continue;
-    }
-    if (in_paths && !line.empty() && line[0] != ' ') break;
-    if (std::regex_search(line, m, path_re))
-      path = m[1];
-    else if (std::regex_search(line, m, method_re)) {
-      std::string method = m[1];
-      for (auto& c : method) c = static_cast<char>(std::toupper(c));
-      documented.insert({method, path == "/tile/{path}" ? "/tile/*" : path});
-    }
-  }
+  const auto documented = testing::DocumentedRoutes(/*federated=*/false);
   std::set<std::pair<std::string, std::string>> served;
   for (const auto& r : server_->Routes()) served.insert({r.method, r.pattern});
   EXPECT_EQ(documented, served);

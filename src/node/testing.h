@@ -6,6 +6,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -55,6 +57,35 @@ inline note::Ed25519Signer KeyFromFile(const std::filesystem::path& p) {
   std::string line;
   std::getline(in, line);
   return *note::NewSigner(line);
+}
+
+// The (method, path) pairs docs/openapi.yaml documents; paths marked
+// `x-accord-federation: true` only if `federated`. "/tile/{path}" is the router's "/tile/*".
+inline std::set<std::pair<std::string, std::string>> DocumentedRoutes(bool federated) {
+  std::ifstream in(std::filesystem::path(ACCORD_SOURCE_DIR) / "docs/openapi.yaml");
+  std::set<std::pair<std::string, std::string>> documented;
+  std::string line, path;
+  bool in_paths = false, federation = false;
+  const std::regex path_re(R"(^  (/\S*):\s*$)"), method_re(R"(^    (get|post|put|delete|patch):)");
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (line == "paths:") {
+      in_paths = true;
+      continue;
+    }
+    if (in_paths && !line.empty() && line[0] != ' ') break;
+    if (std::regex_search(line, m, path_re)) {
+      path = m[1];
+      federation = false;
+    } else if (line == "    x-accord-federation: true") {
+      federation = true;
+    } else if (std::regex_search(line, m, method_re) && (federated || !federation)) {
+      std::string method = m[1];
+      for (auto& c : method) c = static_cast<char>(std::toupper(c));
+      documented.insert({method, path == "/tile/{path}" ? "/tile/*" : path});
+    }
+  }
+  return documented;
 }
 
 }  // namespace accord::node::testing
