@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "src/store/sqlite_util.h"
 
 namespace accord::federation {
 namespace {
@@ -52,80 +53,36 @@ CREATE TABLE IF NOT EXISTS equivocations(
   payload TEXT NOT NULL);
 )sql";
 
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using Db = std::unique_ptr<sqlite3, DbCloser>;
-using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+using store::sqlite::BindInt;
+using store::sqlite::BindText;
+using store::sqlite::ColumnInt;
+using store::sqlite::Db;
+using store::sqlite::Stmt;
+constexpr std::string_view kStore = "monitor store";
 
 absl::Status SqlError(sqlite3* db, std::string_view what) {
-  std::string msg = absl::StrCat("monitor store: ", std::string(what), ": ", sqlite3_errmsg(db));
-  switch (sqlite3_errcode(db) & 0xff) {
-    case SQLITE_FULL:
-      return absl::ResourceExhaustedError(msg);
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return absl::UnavailableError(msg);
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return absl::DataLossError(msg);
-    default:
-      return absl::InternalError(msg);
-  }
-}
-
-void BindText(sqlite3_stmt* s, int i, std::string_view v) {
-  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return store::sqlite::Error(db, kStore, what);
 }
 void BindBlob(sqlite3_stmt* s, int i, std::string_view v) {
-  sqlite3_bind_blob(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  store::sqlite::BindBlob(s, i, std::span(reinterpret_cast<const uint8_t*>(v.data()), v.size()));
 }
-void BindInt(sqlite3_stmt* s, int i, uint64_t v) {
-  sqlite3_bind_int64(s, i, static_cast<sqlite3_int64>(v));
-}
-std::string ColumnText(sqlite3_stmt* s, int i) {
-  const auto* p = sqlite3_column_blob(s, i);
-  return p ? std::string(static_cast<const char*>(p), sqlite3_column_bytes(s, i)) : "";
-}
-uint64_t ColumnInt(sqlite3_stmt* s, int i) {
-  return static_cast<uint64_t>(sqlite3_column_int64(s, i));
-}
+std::string ColumnText(sqlite3_stmt* s, int i) { return store::sqlite::ColumnBytes(s, i); }
 
 class SqliteMonitorStore final : public MonitorStore {
  public:
   explicit SqliteMonitorStore(Db db) : db_(std::move(db)) {}
 
   absl::Status Exec(const char* sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
-      return SqlError(db_.get(), sql);
-    }
-    return absl::OkStatus();
+    return store::sqlite::Exec(db_.get(), sql, kStore);
   }
   absl::StatusOr<Stmt> Prepare(std::string_view sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &s, nullptr) !=
-        SQLITE_OK) {
-      return SqlError(db_.get(), absl::StrCat("prepare ", std::string(sql)));
-    }
-    return Stmt(s);
+    return store::sqlite::Prepare(db_.get(), sql, kStore);
   }
   absl::Status Done(sqlite3_stmt* s, std::string_view what) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const int rc = sqlite3_step(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) return SqlError(db_.get(), what);
     sqlite3_reset(s);
     return absl::OkStatus();
-  }
-
-  absl::Status Init() {
-    absl::MutexLock lock(&mu_);
-    sqlite3_busy_timeout(db_.get(), 5000);
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"}) {
-      if (auto s = Exec(pragma); !s.ok()) return s;
-    }
-    return Exec(kSchema);
   }
 
   absl::StatusOr<std::vector<PeerRecord>> LoadPeers() override {
@@ -322,16 +279,9 @@ class SqliteMonitorStore final : public MonitorStore {
 
 absl::StatusOr<std::unique_ptr<MonitorStore>> MonitorStore::Open(
     const std::filesystem::path& path) {
-  sqlite3* raw = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-  Db db(raw);
-  if (rc != SQLITE_OK) {
-    return absl::UnavailableError(absl::StrCat("cannot open monitor store ", path.string(), ": ",
-                                               raw ? sqlite3_errmsg(raw) : "out of memory"));
-  }
-  auto store = std::make_unique<SqliteMonitorStore>(std::move(db));
-  if (auto s = store->Init(); !s.ok()) return s;
+  auto db = store::sqlite::Open(path.string(), kStore, kSchema);
+  if (!db.ok()) return db.status();
+  auto store = std::make_unique<SqliteMonitorStore>(*std::move(db));
   return std::unique_ptr<MonitorStore>(std::move(store));
 }
 

@@ -1,4 +1,4 @@
-// StatementIndex in SQLite (WAL). The only file that includes sqlite3.h.
+// StatementIndex in SQLite (WAL).
 #include <sqlite3.h>
 
 #include <cstring>
@@ -6,6 +6,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "src/store/sqlite_util.h"
 #include "src/store/statement_index.h"
 
 namespace accord::store {
@@ -34,59 +35,20 @@ CREATE INDEX IF NOT EXISTS addressees_party ON addressees(party, idx);
 CREATE INDEX IF NOT EXISTS addressees_idx ON addressees(idx);
 )sql";
 
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using Db = std::unique_ptr<sqlite3, DbCloser>;
-using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+using sqlite::BindText;
+using sqlite::Db;
+using sqlite::Stmt;
+constexpr std::string_view kStore = "statement index";
 
 absl::Status SqlError(sqlite3* db, std::string_view what) {
-  const int code = sqlite3_errcode(db);
-  std::string msg = absl::StrCat("statement index: ", std::string(what), ": ", sqlite3_errmsg(db));
-  switch (code & 0xff) {
-    case SQLITE_FULL:
-      return absl::ResourceExhaustedError(msg);
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return absl::UnavailableError(msg);
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return absl::DataLossError(msg);
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_CANTOPEN:
-      return absl::PermissionDeniedError(msg);
-    default:
-      return absl::InternalError(msg);
-  }
+  return sqlite::Error(db, kStore, what);
 }
-
-absl::Status Exec(sqlite3* db, const char* sql) {
-  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return SqlError(db, sql);
-  return absl::OkStatus();
-}
-
+absl::Status Exec(sqlite3* db, const char* sql) { return sqlite::Exec(db, sql, kStore); }
 absl::StatusOr<Stmt> Prepare(sqlite3* db, std::string_view sql) {
-  sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &s, nullptr) != SQLITE_OK) {
-    return SqlError(db, absl::StrCat("prepare ", std::string(sql)));
-  }
-  return Stmt(s);
+  return sqlite::Prepare(db, sql, kStore);
 }
-
-void BindText(sqlite3_stmt* s, int i, std::string_view v) {
-  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-}
-void BindBlob(sqlite3_stmt* s, int i, const crypto::Digest& d) {
-  sqlite3_bind_blob(s, i, d.data(), static_cast<int>(d.size()), SQLITE_TRANSIENT);
-}
-std::string ColumnText(sqlite3_stmt* s, int i) {
-  const auto* p = sqlite3_column_text(s, i);
-  return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s, i)) : "";
-}
+void BindBlob(sqlite3_stmt* s, int i, const crypto::Digest& d) { sqlite::BindBlob(s, i, d); }
+std::string ColumnText(sqlite3_stmt* s, int i) { return sqlite::ColumnBytes(s, i); }
 crypto::Digest ColumnDigest(sqlite3_stmt* s, int i) {
   crypto::Digest d{};
   if (sqlite3_column_bytes(s, i) == static_cast<int>(d.size())) {
@@ -98,22 +60,10 @@ crypto::Digest ColumnDigest(sqlite3_stmt* s, int i) {
 class SqliteIndex final : public StatementIndex {
  public:
   static absl::StatusOr<std::unique_ptr<StatementIndex>> Open(const std::filesystem::path& path) {
-    sqlite3* raw = nullptr;
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-    Db db(raw);
-    if (rc != SQLITE_OK) {
-      return absl::UnavailableError(absl::StrCat("cannot open statement index ", path.string(),
-                                                 ": ",
-                                                 raw ? sqlite3_errmsg(raw) : "out of memory"));
-    }
-    sqlite3_busy_timeout(db.get(), 5000);
-    for (const char* pragma :
-         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY"}) {
-      if (auto s = Exec(db.get(), pragma); !s.ok()) return s;
-    }
-    if (auto s = Exec(db.get(), kSchema); !s.ok()) return s;
-    auto index = std::unique_ptr<SqliteIndex>(new SqliteIndex(std::move(db)));
+    auto db = sqlite::Open(path.string(), kStore, kSchema);
+    if (!db.ok()) return db.status();
+    if (auto s = Exec(db->get(), "PRAGMA temp_store=MEMORY"); !s.ok()) return s;
+    auto index = std::unique_ptr<SqliteIndex>(new SqliteIndex(*std::move(db)));
     if (auto s = index->PrepareAll(); !s.ok()) return s;
     return std::unique_ptr<StatementIndex>(std::move(index));
   }
