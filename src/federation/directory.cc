@@ -10,6 +10,7 @@
 #include "nlohmann/json.hpp"
 #include "src/note/note.h"
 #include "src/store/durable_file.h"
+#include "src/util/encoding.h"
 
 namespace accord::federation {
 namespace {
@@ -63,7 +64,8 @@ absl::Status CheckUrl(std::string_view url, std::string_view where, std::string_
 absl::StatusOr<Party> ParseParty(const Json& j, size_t i) {
   std::string where = absl::StrCat("parties[", i, "]");
   if (!j.is_object()) return Bad(where, "must be an object");
-  if (auto st = CheckMembers(j, where, {"name", "origin", "log_key", "url", "witness", "contact"});
+  if (auto st = CheckMembers(j, where,
+                             {"name", "origin", "log_key", "url", "witness", "box_key", "contact"});
       !st.ok())
     return st;
   Party p;
@@ -105,6 +107,16 @@ absl::StatusOr<Party> ParseParty(const Json& j, size_t i) {
       return Bad(w, absl::StrCat("\"key\": ", verifier.status().message(),
                                  " (a cosignature/v1 key, type 0x04)"));
     p.witness_verifier = std::shared_ptr<const note::CosignatureV1Verifier>(*std::move(verifier));
+  }
+  {
+    auto box = StringMember(j, "box_key", where, false);
+    if (!box.ok()) return box.status();
+    p.box_key = *std::move(box);
+    if (!p.box_key.empty()) {
+      auto bytes = util::Base64Decode(p.box_key);
+      if (!bytes || bytes->size() != 32)
+        return Bad(where, "\"box_key\" must be the standard base64 of a 32-byte X25519 key");
+    }
   }
   if (auto it = j.find("contact"); it != j.end()) {
     const std::string w = where + ": contact";
@@ -180,6 +192,7 @@ std::string FormatDirectory(const Directory& directory) {
     if (!p.witness_key.empty()) {
       party["witness"] = {{"key", p.witness_key}, {"url", p.witness_url}};
     }
+    if (!p.box_key.empty()) party["box_key"] = p.box_key;
     Json contact = Json::object();
     if (!p.contact.team.empty()) contact["team"] = p.contact.team;
     if (!p.contact.email.empty()) contact["email"] = p.contact.email;

@@ -13,6 +13,7 @@
 //         "url": "https://accord.cert.a.example",
 //         "witness": { "key": "cert.a.example/witness+5e6f7a8b+BA…",
 //                      "url": "https://accord.cert.a.example" },
+//         "box_key": "base64 of an X25519 public key",
 //         "contact": { "team": "CERT-A duty officer", "email": "duty@cert.a.example",
 //                      "phone": "+000 555 0100", "hours": "24/7" } } ] }
 //
@@ -48,6 +49,9 @@ struct Party {
   std::string url;          // the node's base URL (C2SP read paths, API)
   std::string witness_key;  // cosignature/v1 verifier key (type 0x04); empty: no witness
   std::string witness_url;  // tlog-witness submission prefix; defaults to url
+  // X25519 public key (standard base64 of 32 bytes) that confidential bodies addressed to
+  // this party are sealed to (libsodium sealed boxes); empty: none published.
+  std::string box_key;
   Contact contact;
 
   // Parsed from the strings above.

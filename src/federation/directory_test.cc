@@ -94,6 +94,7 @@ TEST_F(DirectoryTest, RejectsWhatItCannotTrust) {
        [this](nlohmann::json& j) { j["parties"][1]["witness"]["key"] = a_.witness.verifier_key; },
        "witness name"},
       {"contact type", [](nlohmann::json& j) { j["parties"][0]["contact"]["phone"] = 5; }, "phone"},
+      {"box key", [](nlohmann::json& j) { j["parties"][0]["box_key"] = "AAAA"; }, "box_key"},
   };
   for (const Case& c : cases) {
     nlohmann::json j = doc_;
