@@ -109,6 +109,9 @@ absl::Status Node::Submit(std::string envelope, SubmitCallback done) {
   }
   auto accepted = intake_->Check(envelope);
   if (!accepted.ok()) return accepted.status();
+  if (submit_check_) {
+    if (absl::Status s = submit_check_(accepted->statement); !s.ok()) return s;
+  }
   const bool officer = accepted->statement.kind == statement::Kind::kOfficer;
   auto statement =
       officer ? std::make_shared<statement::Statement>(std::move(accepted->statement)) : nullptr;

@@ -87,6 +87,12 @@ class Node {
   // Thread-safe; listeners stay until the node is destroyed.
   void AddCommitListener(std::function<void()> listener);
 
+  // An extra check of every submission that passed intake (casework: the procedure's
+  // state machine), before it is queued: a non-OK status refuses the submission with that
+  // status (attach a problem name with WithProblemName). Set before serving.
+  using SubmitCheck = std::function<absl::Status(const statement::Statement&)>;
+  void SetSubmitCheck(SubmitCheck check) { submit_check_ = std::move(check); }
+
   // What GET /checkpoint serves: by default the log's latest signed checkpoint; a
   // publisher (federation: the latest checkpoint with its witnesses' cosignatures)
   // replaces it. Set before serving.
@@ -98,6 +104,7 @@ class Node {
 
   std::optional<note::Ed25519Signer> signer_;
   std::function<std::string()> publisher_;
+  SubmitCheck submit_check_;
   mutable absl::Mutex listeners_mu_;
   std::vector<std::function<void()>> listeners_ ABSL_GUARDED_BY(listeners_mu_);
   std::string vkey_;
