@@ -1,0 +1,750 @@
+// RFC 9421 HTTP Message Signatures (Ed25519) and RFC 9530 Content-Digest; see signature.h.
+// The RFC 8941 structured-field parser below implements only what these fields need
+// (dictionaries, inner lists, parameters; strings, integers, tokens, booleans, byte
+// sequences; decimals are refused) and is stricter than RFC 8941 where noted.
+#include "src/http/signature.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "src/crypto/sha256.h"
+#include "src/util/encoding.h"
+
+namespace accord::http {
+namespace {
+
+absl::Status Unauthenticated(std::string_view why) {
+  return absl::UnauthenticatedError(absl::StrCat("http signature: ", std::string(why)));
+}
+
+// --- RFC 8941 structured fields ------------------------------------------------------
+
+struct Item {
+  enum class Type { kString, kInteger, kToken, kBoolean, kBytes };
+  Type type = Type::kBoolean;
+  std::string text;  // kString, kToken
+  int64_t integer = 0;
+  bool boolean = true;
+  std::vector<uint8_t> bytes;
+};
+using Params = std::vector<std::pair<std::string, Item>>;
+struct ParamItem {
+  Item item;
+  Params params;
+};
+struct Member {
+  std::string key;
+  bool is_inner_list = false;
+  std::vector<ParamItem> inner;  // if is_inner_list
+  Item item;                     // otherwise
+  Params params;                 // of the item or of the inner list
+};
+
+bool IsLcAlpha(char c) { return c >= 'a' && c <= 'z'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAlpha(char c) { return IsLcAlpha(c) || (c >= 'A' && c <= 'Z'); }
+bool IsTChar(char c) {
+  return IsAlpha(c) || IsDigit(c) || (c != 0 && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr);
+}
+bool IsKeyChar(char c) {
+  return IsLcAlpha(c) || IsDigit(c) || c == '_' || c == '-' || c == '.' || c == '*';
+}
+bool IsPrintable(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+bool IsKey(std::string_view s) {
+  return !s.empty() && (IsLcAlpha(s[0]) || s[0] == '*') &&
+         std::all_of(s.begin(), s.end(), IsKeyChar);
+}
+
+// A cursor over one field value. Every method returns false on a syntax error, leaving
+// error_ set to what was expected.
+class SfParser {
+ public:
+  SfParser(std::string_view field, std::string_view input) : field_(field), in_(input) {}
+
+  absl::StatusOr<std::vector<Member>> Dictionary() {
+    std::vector<Member> members;
+    SkipSp();
+    while (!AtEnd()) {
+      Member m;
+      if (!Key(&m.key)) return Error();
+      for (const Member& other : members) {
+        if (other.key == m.key) return Error(absl::StrCat("repeated key \"", m.key, "\""));
+      }
+      if (Peek() == '=') {
+        ++pos_;
+        if (Peek() == '(') {
+          m.is_inner_list = true;
+          if (!InnerList(&m.inner, &m.params)) return Error();
+        } else if (!BareItem(&m.item) || !Parameters(&m.params)) {
+          return Error();
+        }
+      } else if (!Parameters(&m.params)) {
+        return Error();
+      }
+      members.push_back(std::move(m));
+      SkipOws();
+      if (AtEnd()) break;
+      if (Peek() != ',') return Error("want \",\" between members");
+      ++pos_;
+      SkipOws();
+      if (AtEnd()) return Error("trailing \",\"");
+    }
+    return members;
+  }
+
+ private:
+  bool AtEnd() const { return pos_ >= in_.size(); }
+  char Peek() const { return AtEnd() ? '\0' : in_[pos_]; }
+  void SkipSp() {
+    while (Peek() == ' ') ++pos_;
+  }
+  void SkipOws() {
+    while (Peek() == ' ' || Peek() == '\t') ++pos_;
+  }
+  bool Fail(std::string_view what) {
+    if (error_.empty()) error_ = std::string(what);
+    return false;
+  }
+  absl::Status Error(std::string_view what = {}) {
+    if (!what.empty()) error_ = std::string(what);
+    return Unauthenticated(
+        absl::StrCat("malformed ", std::string(field_), " at offset ", pos_, ": ", error_));
+  }
+
+  bool Key(std::string* out) {
+    const size_t start = pos_;
+    if (!(IsLcAlpha(Peek()) || Peek() == '*')) return Fail("want a key");
+    while (IsKeyChar(Peek())) ++pos_;
+    *out = std::string(in_.substr(start, pos_ - start));
+    return true;
+  }
+
+  bool InnerList(std::vector<ParamItem>* items, Params* params) {
+    ++pos_;  // '('
+    while (!AtEnd()) {
+      SkipSp();
+      if (Peek() == ')') {
+        ++pos_;
+        return Parameters(params);
+      }
+      ParamItem pi;
+      if (!BareItem(&pi.item) || !Parameters(&pi.params)) return false;
+      items->push_back(std::move(pi));
+      if (Peek() != ' ' && Peek() != ')') return Fail("want \" \" or \")\" in an inner list");
+    }
+    return Fail("unterminated inner list");
+  }
+
+  // Parameters: keys are unique here (RFC 8941 would let the last one win).
+  bool Parameters(Params* params) {
+    while (Peek() == ';') {
+      ++pos_;
+      SkipSp();
+      std::string key;
+      if (!Key(&key)) return false;
+      for (const auto& [k, v] : *params) {
+        if (k == key) return Fail(absl::StrCat("repeated parameter \"", key, "\""));
+      }
+      Item value;  // boolean true unless "=" follows
+      if (Peek() == '=') {
+        ++pos_;
+        if (!BareItem(&value)) return false;
+      }
+      params->emplace_back(std::move(key), std::move(value));
+    }
+    return true;
+  }
+
+  bool BareItem(Item* item) {
+    const char c = Peek();
+    if (c == '-' || IsDigit(c)) return Integer(item);
+    if (c == '"') return String(item);
+    if (c == ':') return Bytes(item);
+    if (c == '?') return Boolean(item);
+    if (IsAlpha(c) || c == '*') return Token(item);
+    return Fail("want an item");
+  }
+
+  bool Integer(Item* item) {
+    bool negative = false;
+    if (Peek() == '-') {
+      negative = true;
+      ++pos_;
+    }
+    int64_t value = 0;
+    int digits = 0;
+    while (IsDigit(Peek())) {
+      if (++digits > 15) return Fail("integer longer than 15 digits");
+      value = value * 10 + (in_[pos_++] - '0');
+    }
+    if (digits == 0) return Fail("want a digit");
+    if (Peek() == '.') return Fail("decimals are not supported");
+    item->type = Item::Type::kInteger;
+    item->integer = negative ? -value : value;
+    return true;
+  }
+
+  bool String(Item* item) {
+    ++pos_;  // '"'
+    std::string out;
+    while (!AtEnd()) {
+      const char c = in_[pos_++];
+      if (c == '"') {
+        item->type = Item::Type::kString;
+        item->text = std::move(out);
+        return true;
+      }
+      if (c == '\\') {
+        const char next = Peek();
+        if (next != '"' && next != '\\') return Fail("bad escape in a string");
+        out.push_back(next);
+        ++pos_;
+      } else if (c < 0x20 || c > 0x7e) {
+        return Fail("non-printable byte in a string");
+      } else {
+        out.push_back(c);
+      }
+    }
+    return Fail("unterminated string");
+  }
+
+  bool Token(Item* item) {
+    const size_t start = pos_++;
+    while (IsTChar(Peek()) || Peek() == ':' || Peek() == '/') ++pos_;
+    item->type = Item::Type::kToken;
+    item->text = std::string(in_.substr(start, pos_ - start));
+    return true;
+  }
+
+  bool Boolean(Item* item) {
+    ++pos_;  // '?'
+    if (Peek() != '0' && Peek() != '1') return Fail("want ?0 or ?1");
+    item->type = Item::Type::kBoolean;
+    item->boolean = in_[pos_++] == '1';
+    return true;
+  }
+
+  // Canonical padded base64 only (RFC 8941 asks parsers to tolerate missing padding).
+  bool Bytes(Item* item) {
+    const size_t end = in_.find(':', pos_ + 1);
+    if (end == std::string_view::npos) return Fail("unterminated byte sequence");
+    auto decoded = util::Base64Decode(in_.substr(pos_ + 1, end - pos_ - 1));
+    if (!decoded) return Fail("byte sequence is not canonical padded base64");
+    pos_ = end + 1;
+    item->type = Item::Type::kBytes;
+    item->bytes = std::move(*decoded);
+    return true;
+  }
+
+  std::string_view field_;
+  std::string_view in_;
+  size_t pos_ = 0;
+  std::string error_;
+};
+
+absl::StatusOr<std::vector<Member>> ParseDictionary(std::string_view field,
+                                                    std::string_view value) {
+  if (value.size() > kMaxSignatureFieldBytes) {
+    return Unauthenticated(
+        absl::StrCat(std::string(field), " longer than ", kMaxSignatureFieldBytes, " bytes"));
+  }
+  return SfParser(field, value).Dictionary();
+}
+
+const Member* FindMember(const std::vector<Member>& members, std::string_view key) {
+  for (const Member& m : members) {
+    if (m.key == key) return &m;
+  }
+  return nullptr;
+}
+
+std::string SerializeString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+// --- Components ----------------------------------------------------------------------
+
+bool IsFieldName(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(),
+                                      [](char c) { return IsTChar(c) && !(c >= 'A' && c <= 'Z'); });
+}
+
+// Field values and derived values must not hold CR, LF, NUL or other controls (HTAB
+// aside): a line break would let a value forge further lines of the signature base.
+bool IsSafeValue(std::string_view v) {
+  return std::all_of(v.begin(), v.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u == '\t' || (u >= 0x20 && u != 0x7f);
+  });
+}
+
+std::string_view TrimOws(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return v;
+}
+
+absl::StatusOr<std::string> DerivedValue(const RequestComponents& r, std::string_view name) {
+  const size_t q = r.target.find('?');
+  const std::string_view target = r.target;
+  std::string_view path = target.substr(0, q);
+  if (name == "@method") return r.method;
+  if (name == "@target-uri") return absl::StrCat(r.scheme, "://", r.authority, r.target);
+  if (name == "@authority") return r.authority;
+  if (name == "@scheme") return r.scheme;
+  if (name == "@request-target") return r.target;
+  if (name == "@path") return path.empty() ? std::string("/") : std::string(path);
+  if (name == "@query") {
+    return q == std::string_view::npos ? std::string("?") : std::string(target.substr(q));
+  }
+  if (name == "@query-param" || name == "@status" || name == "@signature-params") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("component \"", std::string(name), "\" is not supported in requests here"));
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown derived component \"", std::string(name), "\""));
+}
+
+absl::StatusOr<std::string> ComponentValue(const RequestComponents& r, std::string_view name) {
+  if (!name.empty() && name[0] == '@') {
+    auto value = DerivedValue(r, name);
+    if (value.ok() && !IsSafeValue(*value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("component \"", std::string(name), "\" holds control characters"));
+    }
+    return value;
+  }
+  if (!IsFieldName(name)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("component ", SerializeString(name), " is not a lower-case field name"));
+  }
+  const std::vector<std::string_view> lines = r.headers.GetAll(name);
+  if (lines.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("covered field \"", std::string(name), "\" is absent"));
+  }
+  std::string value;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (!IsSafeValue(lines[i])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("field \"", std::string(name), "\" holds control characters"));
+    }
+    if (i > 0) value += ", ";
+    value += TrimOws(lines[i]);
+  }
+  return value;
+}
+
+absl::Status ValidateParams(const SignatureParams& p) {
+  if (p.components.size() > kMaxCoveredComponents) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("more than ", kMaxCoveredComponents, " covered components"));
+  }
+  for (const auto* s : {&p.keyid, &p.alg, &p.nonce, &p.tag}) {
+    if (*s && !IsPrintable(**s)) {
+      return absl::InvalidArgumentError("a signature parameter is not printable ASCII");
+    }
+  }
+  for (const std::string& c : p.components) {
+    if (!IsPrintable(c)) return absl::InvalidArgumentError("a component name is not printable");
+  }
+  return absl::OkStatus();
+}
+
+// Converts the parsed Signature-Input member into SignatureParams, refusing what accord
+// does not understand rather than ignoring it.
+absl::StatusOr<SignatureParams> ToSignatureParams(const Member& m) {
+  if (!m.is_inner_list) return Unauthenticated("Signature-Input member is not an inner list");
+  if (m.inner.size() > kMaxCoveredComponents) {
+    return Unauthenticated(absl::StrCat("more than ", kMaxCoveredComponents, " components"));
+  }
+  SignatureParams p;
+  for (const ParamItem& pi : m.inner) {
+    if (pi.item.type != Item::Type::kString) {
+      return Unauthenticated("a covered component is not a string");
+    }
+    if (!pi.params.empty()) {
+      return Unauthenticated(absl::StrCat("component parameters (on ",
+                                          SerializeString(pi.item.text), ") are not supported"));
+    }
+    p.components.push_back(pi.item.text);
+  }
+  for (const auto& [name, value] : m.params) {
+    const bool is_int = value.type == Item::Type::kInteger;
+    const bool is_str = value.type == Item::Type::kString;
+    if (name == "created" || name == "expires") {
+      if (!is_int || value.integer < 0) {
+        return Unauthenticated(absl::StrCat(name, " is not a non-negative integer"));
+      }
+      (name == "created" ? p.created : p.expires) = value.integer;
+    } else if (name == "keyid" || name == "alg" || name == "nonce" || name == "tag") {
+      if (!is_str) return Unauthenticated(absl::StrCat(name, " is not a string"));
+      (name == "keyid"   ? p.keyid
+       : name == "alg"   ? p.alg
+       : name == "nonce" ? p.nonce
+                         : p.tag) = value.text;
+    } else {
+      return Unauthenticated(absl::StrCat("unknown signature parameter \"", name, "\""));
+    }
+    p.order.push_back(name);
+  }
+  return p;
+}
+
+std::string JoinFieldLines(const std::vector<std::string_view>& lines) {
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += lines[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+// --- Content-Digest ------------------------------------------------------------------
+
+std::string ContentDigestSha256(std::string_view body) {
+  const crypto::Digest d = crypto::Sha256(body);
+  return absl::StrCat("sha-256=:", util::Base64Encode(d), ":");
+}
+
+absl::Status CheckContentDigest(std::string_view field_value, std::string_view body) {
+  auto members = ParseDictionary("Content-Digest", field_value);
+  if (!members.ok()) return members.status();
+  const Member* m = FindMember(*members, "sha-256");
+  if (m == nullptr) return Unauthenticated("Content-Digest has no sha-256 member");
+  if (m->is_inner_list || m->item.type != Item::Type::kBytes || !m->params.empty()) {
+    return Unauthenticated("Content-Digest sha-256 is not a byte sequence");
+  }
+  const crypto::Digest d = crypto::Sha256(body);
+  if (!std::equal(d.begin(), d.end(), m->item.bytes.begin(), m->item.bytes.end())) {
+    return Unauthenticated("Content-Digest does not match the body");
+  }
+  return absl::OkStatus();
+}
+
+// --- Components and the signature base -----------------------------------------------
+
+std::string NormalizeAuthority(std::string_view scheme, std::string_view authority) {
+  std::string out = absl::AsciiStrToLower(std::string(authority));
+  const size_t colon = out.rfind(':');
+  const size_t bracket = out.rfind(']');
+  if (colon != std::string::npos && (bracket == std::string::npos || bracket < colon)) {
+    const std::string_view port = std::string_view(out).substr(colon + 1);
+    const bool is_default = port.empty() || (EqualsIgnoreCase(scheme, "http") && port == "80") ||
+                            (EqualsIgnoreCase(scheme, "https") && port == "443");
+    if (is_default) out.resize(colon);
+  }
+  return out;
+}
+
+absl::StatusOr<RequestComponents> ComponentsOf(const Request& request, std::string_view scheme) {
+  RequestComponents r;
+  r.method = request.method;
+  r.scheme = absl::AsciiStrToLower(std::string(scheme));
+  r.headers = request.headers;
+  const std::string_view target = request.target;
+  if (!target.empty() && target[0] == '/') {
+    const std::vector<std::string_view> hosts = request.headers.GetAll("Host");
+    if (hosts.size() != 1) return Unauthenticated("the request needs exactly one Host field");
+    r.authority = NormalizeAuthority(r.scheme, TrimOws(hosts[0]));
+    r.target = std::string(target);
+    return r;
+  }
+  const size_t sep = target.find("://");
+  if (sep == std::string_view::npos) {
+    return Unauthenticated("request target is neither origin- nor absolute-form");
+  }
+  const std::string_view rest = target.substr(sep + 3);
+  const size_t path = rest.find_first_of("/?");
+  r.authority = NormalizeAuthority(r.scheme, rest.substr(0, path));
+  r.target = path == std::string_view::npos ? "/" : std::string(rest.substr(path));
+  if (r.target[0] == '?') r.target.insert(0, "/");
+  return r;
+}
+
+RequestComponents ComponentsOf(const Url& url, const ClientRequest& request) {
+  RequestComponents r;
+  r.method = request.method;
+  r.scheme = "http";
+  r.authority = NormalizeAuthority("http", url.HostPort());
+  r.target = url.prefix + request.target;
+  r.headers = request.headers;
+  return r;
+}
+
+std::string SignatureParams::Serialize() const {
+  std::vector<std::string> quoted;
+  quoted.reserve(components.size());
+  for (const std::string& c : components) quoted.push_back(SerializeString(c));
+  std::string out = absl::StrCat("(", absl::StrJoin(quoted, " "), ")");
+  static const std::vector<std::string> kDefaultOrder = {"created", "expires", "keyid",
+                                                         "alg",     "nonce",   "tag"};
+  for (const std::string& name : order.empty() ? kDefaultOrder : order) {
+    const std::optional<int64_t>* integer = name == "created"   ? &created
+                                            : name == "expires" ? &expires
+                                                                : nullptr;
+    if (integer != nullptr) {
+      if (integer->has_value()) absl::StrAppend(&out, ";", name, "=", **integer);
+      continue;
+    }
+    const std::optional<std::string>* text = name == "keyid"   ? &keyid
+                                             : name == "alg"   ? &alg
+                                             : name == "nonce" ? &nonce
+                                             : name == "tag"   ? &tag
+                                                               : nullptr;
+    if (text != nullptr && text->has_value()) {
+      absl::StrAppend(&out, ";", name, "=", SerializeString(**text));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> SignatureBase(const RequestComponents& request,
+                                          const SignatureParams& params) {
+  if (absl::Status s = ValidateParams(params); !s.ok()) return s;
+  std::string base;
+  std::vector<std::string_view> seen;
+  for (const std::string& name : params.components) {
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("component ", SerializeString(name), " is covered twice"));
+    }
+    seen.push_back(name);
+    auto value = ComponentValue(request, name);
+    if (!value.ok()) return value.status();
+    absl::StrAppend(&base, SerializeString(name), ": ", *value, "\n");
+  }
+  absl::StrAppend(&base, "\"@signature-params\": ", params.Serialize());
+  return base;
+}
+
+absl::StatusOr<SignatureFields> SignComponents(const RequestComponents& request,
+                                               const SignatureParams& params,
+                                               std::string_view label,
+                                               const crypto::Ed25519PrivateKey& key) {
+  if (!IsKey(label)) {
+    return absl::InvalidArgumentError(absl::StrCat("bad signature label ", SerializeString(label)));
+  }
+  auto base = SignatureBase(request, params);
+  if (!base.ok()) return base.status();
+  const crypto::Ed25519Signature sig = key.Sign(util::AsBytes(*base));
+  SignatureFields out;
+  out.signature_input = absl::StrCat(std::string(label), "=", params.Serialize());
+  out.signature = absl::StrCat(std::string(label), "=:", util::Base64Encode(sig), ":");
+  return out;
+}
+
+absl::StatusOr<ParsedSignature> ParseSignature(std::string_view signature_input,
+                                               std::string_view signature, std::string_view label) {
+  auto inputs = ParseDictionary("Signature-Input", signature_input);
+  if (!inputs.ok()) return inputs.status();
+  auto sigs = ParseDictionary("Signature", signature);
+  if (!sigs.ok()) return sigs.status();
+  const Member* input = FindMember(*inputs, label);
+  const Member* sig = FindMember(*sigs, label);
+  if (input == nullptr || sig == nullptr) {
+    return Unauthenticated(absl::StrCat("no signature labelled ", SerializeString(label), " in ",
+                                        input == nullptr ? "Signature-Input" : "Signature"));
+  }
+  auto params = ToSignatureParams(*input);
+  if (!params.ok()) return params.status();
+  if (sig->is_inner_list || sig->item.type != Item::Type::kBytes || !sig->params.empty()) {
+    return Unauthenticated("Signature member is not a byte sequence");
+  }
+  return ParsedSignature{*std::move(params), sig->item.bytes};
+}
+
+// --- Signer --------------------------------------------------------------------------
+
+RequestSigner::RequestSigner(std::string keyid, crypto::Ed25519PrivateKey key, SignOptions options)
+    : keyid_(std::move(keyid)), key_(std::move(key)), options_(std::move(options)) {}
+
+absl::Status RequestSigner::Sign(const Url& url, ClientRequest& request) const {
+  request.headers.Remove("Signature-Input");
+  request.headers.Remove("Signature");
+  SignatureParams params;
+  params.components = {"@method", "@authority", "@path", "@query"};
+  if (!request.body.empty()) {
+    request.headers.Set("Content-Digest", ContentDigestSha256(request.body));
+    params.components.push_back("content-digest");
+  }
+  for (const std::string& field : options_.covered_fields) params.components.push_back(field);
+  const int64_t now = absl::ToUnixSeconds(options_.now());
+  params.created = now;
+  params.expires = now + absl::ToInt64Seconds(options_.validity);
+  params.keyid = keyid_;
+  params.alg = std::string(kSignatureAlgEd25519);
+  std::array<uint8_t, 16> nonce;
+  crypto::RandomBytes(nonce);
+  params.nonce = util::Base64Encode(nonce);
+  if (!options_.tag.empty()) params.tag = options_.tag;
+  auto fields = SignComponents(ComponentsOf(url, request), params, options_.label, key_);
+  if (!fields.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot sign request: ", fields.status().message()));
+  }
+  request.headers.Set("Signature-Input", std::move(fields->signature_input));
+  request.headers.Set("Signature", std::move(fields->signature));
+  return absl::OkStatus();
+}
+
+// --- Replay cache --------------------------------------------------------------------
+
+absl::Status MemoryNonceCache::Record(std::string_view keyid, std::string_view nonce,
+                                      absl::Time expiry, absl::Time now) {
+  // keyid and nonce are printable ASCII (sf-strings), so "\n" separates them unambiguously.
+  std::string key = absl::StrCat(std::string(keyid), "\n", std::string(nonce));
+  absl::MutexLock lock(&mu_);
+  Expire(now);
+  if (expiry_.find(key) != expiry_.end()) {
+    return absl::AlreadyExistsError("nonce already used");
+  }
+  if (expiry <= now) return absl::OkStatus();  // nothing left to remember
+  if (expiry_.size() >= capacity_) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("replay cache full (", capacity_, " unexpired nonces)"));
+  }
+  by_expiry_.emplace(expiry, key);
+  expiry_.emplace(std::move(key), expiry);
+  return absl::OkStatus();
+}
+
+void MemoryNonceCache::Expire(absl::Time now) {
+  while (!by_expiry_.empty() && by_expiry_.begin()->first <= now) {
+    expiry_.erase(by_expiry_.begin()->second);
+    by_expiry_.erase(by_expiry_.begin());
+  }
+}
+
+size_t MemoryNonceCache::size() const {
+  absl::MutexLock lock(&mu_);
+  return expiry_.size();
+}
+
+// --- Verifier ------------------------------------------------------------------------
+
+RequestVerifier::RequestVerifier(KeyLookup lookup, NonceCache* nonces, VerifyOptions options)
+    : lookup_(std::move(lookup)), nonces_(nonces), options_(std::move(options)) {
+  if (options_.require_nonce && nonces_ == nullptr) {
+    std::fprintf(stderr, "RequestVerifier: require_nonce needs a NonceCache\n");
+    std::abort();
+  }
+}
+
+absl::StatusOr<VerifiedSignature> RequestVerifier::Verify(const Request& request) const {
+  auto components = ComponentsOf(request);
+  if (!components.ok()) return components.status();
+  return Verify(*components, request.body);
+}
+
+absl::Status RequestVerifier::CheckPolicy(const SignatureParams& p, std::string_view body) const {
+  if (!p.keyid || p.keyid->empty()) return Unauthenticated("no keyid");
+  if (p.alg && *p.alg != kSignatureAlgEd25519) {
+    return Unauthenticated(absl::StrCat("alg ", SerializeString(*p.alg), " is not \"ed25519\""));
+  }
+  if (options_.require_alg && !p.alg) return Unauthenticated("no alg");
+  if (options_.required_tag && p.tag != options_.required_tag) {
+    return Unauthenticated(absl::StrCat("tag is not ", SerializeString(*options_.required_tag)));
+  }
+  if (options_.require_nonce && (!p.nonce || p.nonce->empty())) {
+    return Unauthenticated("no nonce");
+  }
+  if (!p.created) return Unauthenticated("no created");
+  if (options_.require_expires && !p.expires) return Unauthenticated("no expires");
+  const auto covers = [&](std::string_view c) {
+    return std::find(p.components.begin(), p.components.end(), c) != p.components.end();
+  };
+  for (const std::string& required : options_.required_components) {
+    const bool in_uri = required == "@authority" || required == "@path" || required == "@query" ||
+                        required == "@scheme";
+    if (!covers(required) && !(in_uri && covers("@target-uri"))) {
+      return Unauthenticated(absl::StrCat("component \"", required, "\" is not covered"));
+    }
+  }
+  if (options_.require_content_digest && !body.empty() && !covers("content-digest")) {
+    return Unauthenticated("a request with a body must cover \"content-digest\"");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RequestVerifier::CheckTimes(const SignatureParams& p, absl::Time now) const {
+  const int64_t t = absl::ToUnixSeconds(now);
+  const int64_t skew = absl::ToInt64Seconds(options_.clock_skew);
+  const int64_t max_age = absl::ToInt64Seconds(options_.max_age);
+  if (*p.created > t + skew) {
+    return Unauthenticated(absl::StrCat("created is ", *p.created - t, " s in the future"));
+  }
+  if (*p.created < t - max_age - skew) {
+    return Unauthenticated(
+        absl::StrCat("created ", t - *p.created, " s ago, more than the ", max_age, " s allowed"));
+  }
+  if (p.expires) {
+    if (*p.expires < *p.created) return Unauthenticated("expires is before created");
+    if (t > *p.expires + skew) {
+      return Unauthenticated(absl::StrCat("expired ", t - *p.expires, " s ago"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<VerifiedSignature> RequestVerifier::Verify(const RequestComponents& request,
+                                                          std::string_view body) const {
+  const std::vector<std::string_view> inputs = request.headers.GetAll("Signature-Input");
+  const std::vector<std::string_view> sigs = request.headers.GetAll("Signature");
+  if (inputs.empty() || sigs.empty()) {
+    return Unauthenticated(absl::StrCat("no ", inputs.empty() ? "Signature-Input" : "Signature",
+                                        " field: this request must be signed (RFC 9421)"));
+  }
+  auto parsed = ParseSignature(JoinFieldLines(inputs), JoinFieldLines(sigs), options_.label);
+  if (!parsed.ok()) return parsed.status();
+  const SignatureParams& p = parsed->params;
+  if (absl::Status s = CheckPolicy(p, body); !s.ok()) return s;
+  const absl::Time now = options_.now();
+  if (absl::Status s = CheckTimes(p, now); !s.ok()) return s;
+  if (std::find(p.components.begin(), p.components.end(), "content-digest") != p.components.end()) {
+    const std::vector<std::string_view> digests = request.headers.GetAll("Content-Digest");
+    if (digests.empty()) return Unauthenticated("covered Content-Digest is absent");
+    if (absl::Status s = CheckContentDigest(JoinFieldLines(digests), body); !s.ok()) return s;
+  }
+  auto key = lookup_(*p.keyid);
+  if (absl::IsNotFound(key.status())) {
+    return Unauthenticated(absl::StrCat("unknown keyid ", SerializeString(*p.keyid)));
+  }
+  if (!key.ok()) return key.status();
+  auto base = SignatureBase(request, p);
+  if (!base.ok()) return Unauthenticated(std::string(base.status().message()));
+  if (!crypto::Ed25519Verify(*key, util::AsBytes(*base), parsed->signature)) {
+    return Unauthenticated(
+        absl::StrCat("signature does not verify under keyid ", SerializeString(*p.keyid)));
+  }
+  if (p.nonce && nonces_ != nullptr) {
+    const int64_t until = std::min(p.expires.value_or(INT64_MAX),
+                                   *p.created + absl::ToInt64Seconds(options_.max_age)) +
+                          absl::ToInt64Seconds(options_.clock_skew) + 1;
+    const absl::Status s = nonces_->Record(*p.keyid, *p.nonce, absl::FromUnixSeconds(until), now);
+    if (absl::IsAlreadyExists(s)) return Unauthenticated("nonce already used: a replayed request");
+    if (absl::IsResourceExhausted(s)) {
+      return absl::UnavailableError(absl::StrCat("http signature: ", s.message()));
+    }
+    if (!s.ok()) return s;
+  }
+  return VerifiedSignature{*p.keyid, p};
+}
+
+}  // namespace accord::http
