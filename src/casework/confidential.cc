@@ -1,0 +1,258 @@
+// libsodium is included here, beside src/crypto, only for sealed boxes
+// (crypto_box_seal); see docs/casework-bodies.md ("Where the crypto lives").
+#include "src/casework/confidential.h"
+
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "src/crypto/sha256.h"
+#include "src/store/durable_file.h"
+#include "src/util/encoding.h"
+#include "src/util/strings.h"
+
+namespace accord::casework {
+namespace {
+
+static_assert(crypto_box_SEALBYTES == kSealOverheadBytes);
+static_assert(crypto_box_PUBLICKEYBYTES == kBoxKeySize);
+static_assert(crypto_box_SECRETKEYBYTES == kBoxKeySize);
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+void InitSodium() {
+  static const bool ok = sodium_init() >= 0;
+  if (!ok) {
+    std::cerr << "accord: libsodium cannot be initialised (no entropy source)\n";
+    std::abort();
+  }
+}
+
+bool IsHostChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+bool IsSegmentChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '~' || c == '-';
+}
+
+}  // namespace
+
+BoxKeyPair BoxKeyPair::Generate() {
+  InitSodium();
+  BoxKeyPair k;
+  crypto_box_keypair(k.public_.data(), k.secret_.data());
+  return k;
+}
+
+absl::StatusOr<BoxKeyPair> BoxKeyPair::FromSecret(std::span<const uint8_t> secret) {
+  if (secret.size() != kBoxKeySize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a box secret key is 32 bytes, not ", secret.size()));
+  }
+  InitSodium();
+  BoxKeyPair k;
+  std::copy(secret.begin(), secret.end(), k.secret_.begin());
+  if (crypto_scalarmult_base(k.public_.data(), k.secret_.data()) != 0) {
+    return absl::InvalidArgumentError("box secret key gives no public key");
+  }
+  return k;
+}
+
+BoxKeyPair::~BoxKeyPair() { sodium_memzero(secret_.data(), secret_.size()); }
+
+absl::StatusOr<Body> MakeBody(const json& content) {
+  InitSodium();
+  Salt salt;
+  randombytes_buf(salt.data(), salt.size());
+  return MakeBodyWithSalt(content, salt);
+}
+
+absl::StatusOr<Body> MakeBodyWithSalt(const json& content, const Salt& salt) {
+  if (!content.is_object()) return absl::InvalidArgumentError("a body must be a JSON object");
+  json doc = {{"accord_body", kBodyVersion},
+              {"body", content},
+              {"salt", util::Base64Encode(std::span<const uint8_t>(salt))}};
+  Body body;
+  try {
+    body.plaintext = doc.dump(-1, ' ', false, json::error_handler_t::strict);
+  } catch (const json::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("body is not valid JSON text: ", e.what()));
+  }
+  if (body.plaintext.size() > kMaxPlaintextBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("body is ", body.plaintext.size(), " bytes; at most ", kMaxPlaintextBytes));
+  }
+  body.commitment = Commitment(body.plaintext);
+  return body;
+}
+
+absl::StatusOr<BodyContent> ParseBody(std::string_view plaintext) {
+  if (plaintext.size() > kMaxPlaintextBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("body is ", plaintext.size(), " bytes; at most ", kMaxPlaintextBytes));
+  }
+  json doc = json::parse(plaintext, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) return absl::InvalidArgumentError("body is not a JSON object");
+  if (doc.size() != 3 || !doc.contains("accord_body") || !doc.contains("body") ||
+      !doc.contains("salt")) {
+    return absl::InvalidArgumentError("body must have exactly accord_body, body and salt");
+  }
+  if (!doc["accord_body"].is_number_integer() || doc["accord_body"].get<int64_t>() != 1) {
+    return absl::InvalidArgumentError("body: accord_body must be 1");
+  }
+  if (!doc["body"].is_object()) return absl::InvalidArgumentError("body: body is no object");
+  const auto salt =
+      doc["salt"].is_string() ? util::Base64Decode(doc["salt"].get<std::string>()) : std::nullopt;
+  if (!salt || salt->size() != kSaltSize) {
+    return absl::InvalidArgumentError("body: salt must be base64 of 32 bytes");
+  }
+  BodyContent out;
+  out.content = std::move(doc["body"]);
+  std::copy(salt->begin(), salt->end(), out.salt.begin());
+  return out;
+}
+
+std::string Commitment(std::string_view plaintext) {
+  return util::HexEncode(crypto::Sha256(plaintext));
+}
+
+bool IsCommitment(std::string_view text) {
+  if (text.size() != 2 * crypto::kSha256Size) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+absl::Status VerifyCommitment(std::string_view plaintext, std::string_view commitment) {
+  if (!IsCommitment(commitment)) {
+    return absl::InvalidArgumentError("a commitment is 64 lower-case hex digits");
+  }
+  // Both are public (the commitment is in the log); no constant-time compare needed.
+  if (Commitment(plaintext) != commitment) {
+    return absl::DataLossError(
+        absl::StrCat("body does not match its commitment ", std::string(commitment)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Seal(std::string_view plaintext, const BoxPublicKey& recipient) {
+  if (plaintext.size() > kMaxPlaintextBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot seal ", plaintext.size(), " bytes; at most ", kMaxPlaintextBytes));
+  }
+  InitSodium();
+  std::string sealed(plaintext.size() + kSealOverheadBytes, '\0');
+  if (crypto_box_seal(reinterpret_cast<unsigned char*>(sealed.data()),
+                      reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
+                      recipient.data()) != 0) {
+    return absl::InvalidArgumentError("cannot seal to this public key");
+  }
+  return sealed;
+}
+
+absl::StatusOr<std::string> Open(std::string_view sealed, const BoxKeyPair& keys) {
+  if (sealed.size() < kSealOverheadBytes || sealed.size() > kMaxSealedBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("a sealed body is ", kSealOverheadBytes, " to ",
+                                                   kMaxSealedBytes, " bytes, not ", sealed.size()));
+  }
+  InitSodium();
+  std::string plaintext(sealed.size() - kSealOverheadBytes, '\0');
+  if (crypto_box_seal_open(reinterpret_cast<unsigned char*>(plaintext.data()),
+                           reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size(),
+                           keys.public_key().data(), keys.secret_key().data()) != 0) {
+    sodium_memzero(plaintext.data(), plaintext.size());
+    return absl::InvalidArgumentError(
+        "sealed body does not open with this key (sealed to another key, or altered)");
+  }
+  return plaintext;
+}
+
+std::string FormatBoxPublicKey(const BoxPublicKey& key) {
+  return util::Base64Encode(std::span<const uint8_t>(key));
+}
+
+absl::StatusOr<BoxPublicKey> ParseBoxPublicKey(std::string_view text) {
+  auto bytes = util::Base64Decode(text);
+  if (!bytes || bytes->size() != kBoxKeySize) {
+    return absl::InvalidArgumentError("a box key is canonical base64 of 32 bytes");
+  }
+  BoxPublicKey key;
+  std::copy(bytes->begin(), bytes->end(), key.begin());
+  return key;
+}
+
+absl::StatusOr<BoxKeyPair> LoadOrCreateBoxKey(const fs::path& key_path) {
+  const fs::path pub_path = key_path.parent_path() / "box.pub";
+  auto text = store::ReadWholeFile(key_path);
+  if (!text.ok() && absl::IsNotFound(text.status())) {
+    if (auto s = store::MakeDirsDurably(key_path.parent_path()); !s.ok()) return s;
+    BoxKeyPair fresh = BoxKeyPair::Generate();
+    std::string secret = util::Base64Encode(fresh.secret_key()) + "\n";
+    const std::string pub = FormatBoxPublicKey(fresh.public_key()) + "\n";
+    const store::FileWrite files[] = {{key_path, secret, 0600}, {pub_path, pub, 0644}};
+    absl::Status s = store::WriteFilesDurably(files);
+    sodium_memzero(secret.data(), secret.size());
+    if (!s.ok()) return s;
+    return fresh;
+  }
+  if (!text.ok()) return text.status();
+  struct stat st;
+  if (::stat(key_path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    sodium_memzero(text->data(), text->size());
+    return absl::FailedPreconditionError(absl::StrCat(
+        key_path.string(), ": box key is accessible by group or others; chmod 600 it"));
+  }
+  auto secret = util::Base64Decode(util::StripWhitespace(*text));
+  sodium_memzero(text->data(), text->size());
+  if (!secret || secret->size() != kBoxKeySize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(key_path.string(), ": not a box key (base64 of 32 bytes)"));
+  }
+  auto keys = BoxKeyPair::FromSecret(*secret);
+  sodium_memzero(secret->data(), secret->size());
+  if (!keys.ok()) return keys.status();
+  const std::string pub = FormatBoxPublicKey(keys->public_key());
+  auto pub_text = store::ReadWholeFile(pub_path);
+  if (!pub_text.ok() && absl::IsNotFound(pub_text.status())) {
+    const std::string line = pub + "\n";
+    const store::FileWrite files[] = {{pub_path, line, 0644}};
+    if (auto s = store::WriteFilesDurably(files); !s.ok()) return s;
+  } else if (!pub_text.ok()) {
+    return pub_text.status();
+  } else if (util::StripWhitespace(*pub_text) != pub) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(pub_path.string(), ": does not hold the public key of ", key_path.string()));
+  }
+  return keys;
+}
+
+bool IsOrigin(std::string_view text) {
+  if (text.empty() || text.size() > 255) return false;
+  const size_t slash = text.find('/');
+  const std::string_view host = text.substr(0, slash);
+  if (host.empty() || !IsHostChar(host.front()) || !IsHostChar(host.back())) return false;
+  for (char c : host) {
+    if (!IsHostChar(c) && c != '.' && c != '-') return false;
+  }
+  if (slash == std::string_view::npos) return true;
+  std::string_view rest = text.substr(slash);
+  while (!rest.empty()) {
+    // rest starts with '/'; a segment is one or more segment characters.
+    const size_t next = rest.find('/', 1);
+    const std::string_view segment =
+        rest.substr(1, next == std::string_view::npos ? next : next - 1);
+    if (segment.empty()) return false;
+    for (char c : segment) {
+      if (!IsSegmentChar(c)) return false;
+    }
+    rest = next == std::string_view::npos ? std::string_view() : rest.substr(next);
+  }
+  return true;
+}
+
+}  // namespace accord::casework
