@@ -39,6 +39,7 @@ store::IndexedStatement Intake::MetaOf(const statement::Statement& s, std::strin
   m.signer = std::move(signer);
   for (const auto& r : s.refs) m.refs.push_back({r.origin, r.index, r.leaf_hash});
   m.addressees = s.addressees;
+  m.private_commitment = s.private_commitment;
   return m;
 }
 

@@ -19,8 +19,10 @@ CREATE TABLE IF NOT EXISTS statements(
   kind TEXT NOT NULL,
   issuer TEXT NOT NULL,
   issued INTEGER NOT NULL,
-  signer TEXT NOT NULL);
+  signer TEXT NOT NULL,
+  private BLOB);
 CREATE INDEX IF NOT EXISTS statements_leaf ON statements(leaf_hash);
+CREATE INDEX IF NOT EXISTS statements_private ON statements(private) WHERE private IS NOT NULL;
 CREATE INDEX IF NOT EXISTS statements_kind ON statements(kind, idx);
 CREATE INDEX IF NOT EXISTS statements_issuer ON statements(issuer, idx);
 CREATE TABLE IF NOT EXISTS refs(
@@ -33,6 +35,15 @@ CREATE INDEX IF NOT EXISTS refs_idx ON refs(idx);
 CREATE TABLE IF NOT EXISTS addressees(idx INTEGER NOT NULL, party TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS addressees_party ON addressees(party, idx);
 CREATE INDEX IF NOT EXISTS addressees_idx ON addressees(idx);
+PRAGMA user_version = 2;
+)sql";
+// The index is derived from the log: a database of another schema version is dropped and
+// rebuilt (the node re-indexes every entry the index lacks at start).
+constexpr int kSchemaVersion = 2;
+constexpr const char* kDropAll = R"sql(
+DROP TABLE IF EXISTS statements;
+DROP TABLE IF EXISTS refs;
+DROP TABLE IF EXISTS addressees;
 )sql";
 
 using sqlite::BindText;
@@ -60,8 +71,19 @@ crypto::Digest ColumnDigest(sqlite3_stmt* s, int i) {
 class SqliteIndex final : public StatementIndex {
  public:
   static absl::StatusOr<std::unique_ptr<StatementIndex>> Open(const std::filesystem::path& path) {
-    auto db = sqlite::Open(path.string(), kStore, kSchema);
+    auto db = sqlite::Open(path.string(), kStore, "SELECT 1");
     if (!db.ok()) return db.status();
+    {
+      auto version = Prepare(db->get(), "PRAGMA user_version");
+      if (!version.ok()) return version.status();
+      const int v =
+          sqlite3_step(version->get()) == SQLITE_ROW ? sqlite3_column_int(version->get(), 0) : -1;
+      version->reset();
+      if (v != kSchemaVersion) {
+        if (auto s = Exec(db->get(), kDropAll); !s.ok()) return s;
+      }
+    }
+    if (auto s = Exec(db->get(), kSchema); !s.ok()) return s;
     if (auto s = Exec(db->get(), "PRAGMA temp_store=MEMORY"); !s.ok()) return s;
     auto index = std::unique_ptr<SqliteIndex>(new SqliteIndex(*std::move(db)));
     if (auto s = index->PrepareAll(); !s.ok()) return s;
@@ -114,7 +136,8 @@ class SqliteIndex final : public StatementIndex {
   absl::StatusOr<std::optional<IndexedStatement>> Get(uint64_t index) override {
     absl::MutexLock lock(&mu_);
     auto page = QueryLocked(
-        "SELECT idx, leaf_hash, kind, issuer, issued, signer FROM statements WHERE idx = ?1",
+        "SELECT idx, leaf_hash, kind, issuer, issued, signer, private FROM statements WHERE idx = "
+        "?1",
         [&](sqlite3_stmt* s) { sqlite3_bind_int64(s, 1, static_cast<int64_t>(index)); }, 1);
     if (!page.ok()) return page.status();
     if (page->empty()) return std::optional<IndexedStatement>();
@@ -123,7 +146,8 @@ class SqliteIndex final : public StatementIndex {
 
   absl::StatusOr<IndexPage> Query(const IndexQuery& q) override {
     std::string sql =
-        "SELECT idx, leaf_hash, kind, issuer, issued, signer FROM statements s WHERE idx > ?1";
+        "SELECT idx, leaf_hash, kind, issuer, issued, signer, private FROM statements s WHERE idx "
+        "> ?1";
     if (!q.kind.empty()) sql += " AND kind = ?2";
     if (!q.issuer.empty()) sql += " AND issuer = ?3";
     if (!q.addressee.empty()) {
@@ -134,6 +158,7 @@ class SqliteIndex final : public StatementIndex {
           " AND EXISTS (SELECT 1 FROM refs r WHERE r.idx = s.idx AND r.origin = ?5 AND "
           "r.ref_index = ?6)";
     }
+    if (q.commitment) sql += " AND private = ?8";
     sql += " ORDER BY idx LIMIT ?7";
     const size_t limit = std::clamp<size_t>(q.limit, 1, 1000);
     absl::MutexLock lock(&mu_);
@@ -149,6 +174,7 @@ class SqliteIndex final : public StatementIndex {
             sqlite3_bind_int64(s, 6, static_cast<int64_t>(q.ref->index));
           }
           sqlite3_bind_int64(s, 7, static_cast<int64_t>(limit + 1));
+          if (q.commitment) BindBlob(s, 8, *q.commitment);
         },
         limit + 1);
     if (!rows.ok()) return rows.status();
@@ -170,8 +196,8 @@ class SqliteIndex final : public StatementIndex {
       const char* sql;
     } all[] = {
         {&insert_statement_,
-         "INSERT INTO statements(idx, leaf_hash, kind, issuer, issued, signer) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+         "INSERT INTO statements(idx, leaf_hash, kind, issuer, issued, signer, private) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
         {&insert_ref_,
          "INSERT INTO refs(idx, origin, ref_index, ref_leaf) VALUES (?1, ?2, ?3, ?4)"},
         {&insert_addressee_, "INSERT INTO addressees(idx, party) VALUES (?1, ?2)"},
@@ -212,6 +238,11 @@ class SqliteIndex final : public StatementIndex {
     BindText(s, 4, st.issuer);
     sqlite3_bind_int64(s, 5, st.issued_unix);
     BindText(s, 6, st.signer);
+    if (st.private_commitment) {
+      BindBlob(s, 7, *st.private_commitment);
+    } else {
+      sqlite3_bind_null(s, 7);
+    }
     if (auto status = Step(s, "insert statement"); !status.ok()) return status;
     for (const auto& r : st.refs) {
       s = insert_ref_.get();
@@ -252,6 +283,7 @@ class SqliteIndex final : public StatementIndex {
       st.issuer = ColumnText(s, 3);
       st.issued_unix = sqlite3_column_int64(s, 4);
       st.signer = ColumnText(s, 5);
+      if (sqlite3_column_type(s, 6) != SQLITE_NULL) st.private_commitment = ColumnDigest(s, 6);
       out.push_back(std::move(st));
     }
     if (rc != SQLITE_DONE) return SqlError(db_.get(), "query");

@@ -42,14 +42,16 @@ struct IndexedStatement {
   std::string signer;          // keyid of the signature the node accepted
   std::vector<IndexedRef> refs;
   std::vector<std::string> addressees;
+  std::optional<crypto::Digest> private_commitment;  // "private"."sha256", if any
 };
 
 struct IndexQuery {
-  std::string kind;               // empty: any
-  std::string issuer;             // empty: any
-  std::string addressee;          // empty: any
-  std::optional<IndexedRef> ref;  // statements citing (origin, index); leaf_hash ignored
-  std::optional<uint64_t> after;  // cursor: only log indices > after
+  std::string kind;                          // empty: any
+  std::string issuer;                        // empty: any
+  std::string addressee;                     // empty: any
+  std::optional<IndexedRef> ref;             // statements citing (origin, index); leaf_hash ignored
+  std::optional<crypto::Digest> commitment;  // statements committing to this private body
+  std::optional<uint64_t> after;             // cursor: only log indices > after
   size_t limit = 100;
 };
 

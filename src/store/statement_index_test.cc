@@ -1,6 +1,7 @@
 #include "src/store/statement_index.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <random>
 
@@ -22,6 +23,7 @@ IndexedStatement Make(uint64_t i) {
     s.refs.push_back({"a.example/log", i - 1, H(i - 1)});
     s.refs.push_back({"b.example/log", 7, H(7)});
     s.addressees = {"b.example/log"};
+    s.private_commitment = crypto::Sha256("body " + std::to_string(i));
   }
   return s;
 }
@@ -116,6 +118,40 @@ TEST_F(IndexTest, SurvivesReopen) {
   ASSERT_TRUE(reopened.ok());
   EXPECT_EQ(*(*reopened)->IndexedSize(), 12u);
   index_ = *std::move(reopened);
+}
+
+TEST_F(IndexTest, FindsStatementsByTheirPrivateCommitment) {
+  AddRange(0, 9);
+  IndexQuery q;
+  q.commitment = crypto::Sha256("body 5");
+  auto page = index_->Query(q);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->statements.size(), 1u);
+  EXPECT_EQ(page->statements[0].index, 5u);
+  EXPECT_EQ(page->statements[0].private_commitment, crypto::Sha256("body 5"));
+  EXPECT_EQ(page->statements[0].addressees, std::vector<std::string>{"b.example/log"});
+  q.commitment = crypto::Sha256("body 4");  // statement 4 has none
+  EXPECT_TRUE(index_->Query(q)->statements.empty());
+  EXPECT_FALSE((*index_->Get(4))->private_commitment.has_value());
+}
+
+// The index is derived from the log: a database of an older schema is dropped on open
+// and the node re-indexes from the log.
+TEST_F(IndexTest, AnOlderSchemaIsRebuilt) {
+  AddRange(0, 6);
+  index_.reset();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 1", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto reopened = OpenSqliteIndex(path_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ(*(*reopened)->IndexedSize(), 0u);
+  index_ = *std::move(reopened);
+  AddRange(0, 3);
+  EXPECT_EQ(*index_->IndexedSize(), 3u);
 }
 
 // Reads must not pin a read transaction: the WAL is checkpointed back into the database
