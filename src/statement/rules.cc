@@ -11,6 +11,7 @@
 #include "src/note/checkpoint.h"
 #include "src/note/note.h"
 #include "src/statement/internal.h"
+#include "src/statement/taxonomy.h"
 #include "src/tlog/proof.h"
 #include "src/util/encoding.h"
 
@@ -133,6 +134,23 @@ absl::Status ExtractRefs(Statement* out) {
   return absl::OkStatus();
 }
 
+// Every offence code an incident, request or claim names is in the shared taxonomy
+// (docs/taxonomy/offences.v1.json), so that parties name one conduct one way.
+absl::Status CheckOffences(const Json& p) {
+  auto it = p.find("offences");
+  if (it == p.end()) return absl::OkStatus();
+  const Taxonomy& taxonomy = OffenceTaxonomy();
+  for (size_t i = 0; i < it->size(); ++i) {
+    const std::string& code = (*it)[i].get_ref<const std::string&>();
+    if (taxonomy.Find(code) == nullptr) {
+      return BadPayload(absl::StrCat("/payload/offences/", i),
+                        absl::StrCat("\"", code, "\" is not an offence code of the taxonomy v",
+                                     taxonomy.version(), " (docs/taxonomy/offences.v1.json)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckOfficer(const Json& p) {
   absl::StatusOr<note::VerifierKey> key = note::ParseVerifierKey(p.at("key").get<std::string>());
   if (!key.ok()) return BadPayload("/payload/key", std::string(key.status().message()));
@@ -228,6 +246,10 @@ absl::Status CheckAndExtract(Statement* out) {
     out->private_commitment = digest;
   }
   switch (out->kind) {
+    case Kind::kIncident:
+    case Kind::kRequest:
+    case Kind::kClaim:
+      return CheckOffences(p);
     case Kind::kOfficer:
       return CheckOfficer(p);
     case Kind::kEquivocation:
