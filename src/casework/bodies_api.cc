@@ -32,6 +32,15 @@ Response Denied() {
                            "this party may not read this body");
 }
 
+// The answer to a failure of the store or the index: their messages name files and
+// queries, so none of it reaches the client; 503 where retrying may help.
+Response StorageFailure(const absl::Status& s) {
+  if (absl::IsUnavailable(s) || absl::IsResourceExhausted(s)) {
+    return Response::FromStatus(absl::UnavailableError("storage is unavailable; retry later"));
+  }
+  return Response::FromStatus(absl::InternalError("internal error"));
+}
+
 // One thread that runs queued store writes in order.
 class Writer {
  public:
@@ -109,6 +118,11 @@ ParsedPut ParsePut(std::string_view body) {
     }
     const std::string& addressee = c["addressee"].get_ref<const std::string&>();
     if (!IsOrigin(addressee)) return bad(absl::StrCat(where, ".addressee is not a log origin"));
+    for (const SealedCopy& earlier : out.copies) {
+      if (earlier.addressee == addressee) {
+        return bad(absl::StrCat(where, ".addressee is given twice"));
+      }
+    }
     const std::string& b64 = c["sealed"].get_ref<const std::string&>();
     if (b64.size() / 4 * 3 > kMaxSealedBytes + 2) {
       return ParsedPut{{},
@@ -186,7 +200,7 @@ void BodiesApi::Impl::Get(const Request& req, Responder respond) {
   auto statements = o_.lookup(commitment);
   if (!statements.ok()) {
     Count("get", "error");
-    respond(Response::FromStatus(statements.status()));
+    respond(StorageFailure(statements.status()));
     return;
   }
   auto entitled = std::find_if(statements->begin(), statements->end(), [&](const auto& s) {
@@ -200,7 +214,7 @@ void BodiesApi::Impl::Get(const Request& req, Responder respond) {
   auto sealed = o_.store->Get(commitment, *who);
   if (!sealed.ok()) {
     Count("get", "error");
-    respond(Response::FromStatus(sealed.status()));
+    respond(StorageFailure(sealed.status()));
     return;
   }
   if (!sealed->has_value()) {
@@ -266,7 +280,7 @@ void BodiesApi::Impl::Put(const Request& req, Responder respond) {
     absl::Status s = self->o_.store->Put(commitment, *copies);
     if (!s.ok()) {
       self->Count("put", "error");
-      respond(Response::FromStatus(s));
+      respond(StorageFailure(s));
       return;
     }
     json stored = json::array();

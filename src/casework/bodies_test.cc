@@ -2,6 +2,7 @@
 // what a denial reveals, and the access record made before any copy leaves.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -86,6 +87,7 @@ class BodiesApiTest : public ::testing::Test {
   void SetUp() override {
     std::random_device rd;
     dir_ = fs::temp_directory_path() / absl::StrCat("accord-bodies-api-", rd(), "-", rd());
+    fs::create_directories(dir_);
     store_ = std::make_unique<BodyStore>(dir_ / "bodies");
     body_ = *MakeBody({{"facts", "breaker commands from 198.51.100.23"},
                        {"contacts", {{{"name", "A. Analyst"}}}}});
@@ -335,6 +337,26 @@ TEST_F(BodiesApiTest, NothingIsReleasedWithoutADurableRecord) {
   recorder_.Release();
   t.join();
   EXPECT_EQ(held.status, 200);
+}
+
+TEST_F(BodiesApiTest, StoreFailuresAre500AndReleaseNothing) {
+  {
+    std::ofstream block(dir_ / "bodies");  // a file where the store's folder should be
+  }
+  auto put = PutCopies();
+  EXPECT_EQ(put.status, 500) << put.body;
+  EXPECT_EQ(put.body.find(dir_.string()), std::string::npos);  // no paths in answers
+  fs::remove(dir_ / "bodies");
+  ASSERT_EQ(PutCopies().status, 201);
+  {
+    std::ofstream damage(dir_ / "bodies" / body_.commitment / AddresseeId(kB),
+                         std::ios::binary | std::ios::app);
+    damage << "x";
+  }
+  auto get = Do("GET", body_.commitment, kB);
+  EXPECT_EQ(get.status, 500);
+  EXPECT_EQ(get.body.find("sealed"), std::string::npos);
+  EXPECT_TRUE(recorder_.records().empty());
 }
 
 TEST_F(BodiesApiTest, HeadIsRefusedAndUnrecorded) {
