@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "src/casework/confidential.h"
 #include "src/cli/cli.h"
 #include "src/drill/drill.h"
 #include "src/federation/directory.h"
@@ -282,6 +283,8 @@ void AddDirectory(CLI::App& app) {
         std::filesystem::path(e->data) / "witness.key", federation::WitnessNameFor(origin),
         /*create=*/true);
     if (!witness.ok()) return witness.status();
+    auto box = casework::LoadOrCreateBoxKey(std::filesystem::path(e->data) / "box.key");
+    if (!box.ok()) return box.status();
     federation::Directory d;
     federation::Party p;
     p.name = e->name;
@@ -290,6 +293,7 @@ void AddDirectory(CLI::App& app) {
     p.url = e->url;
     p.witness_key = witness->VerifierKeyString();
     p.witness_url = e->url;
+    p.box_key = casework::FormatBoxPublicKey(box->public_key());
     p.contact = {e->team, e->email, e->phone, "24/7"};
     d.parties.push_back(p);
     // Checked as a one-party directory, so a bad URL is caught here, not at the peers.

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "src/casework/party.h"
 #include "src/cli/cli.h"
 #include "src/federation/federation.h"
 #include "src/log/verify.h"
@@ -92,7 +93,7 @@ void AddServe(CLI::App& app) {
       f.witness_key_file = a->witness_key;
       f.poll_interval = absl::Milliseconds(std::max<int64_t>(10, a->poll_interval_ms));
       f.request_timeout = absl::Milliseconds(std::max<int64_t>(10, a->peer_timeout_ms));
-      o.extension = federation::Federation::Factory(a->data, std::move(f));
+      o.extension = casework::PartyExtension::Factory(a->data, std::move(f));
     } else if (!a->witness_key.empty()) {
       return absl::InvalidArgumentError("--witness-key needs --directory");
     }

@@ -16,6 +16,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "src/casework/confidential.h"
+#include "src/casework/party.h"
 #include "src/drill/synthetic.h"
 #include "src/federation/equivocation.h"
 #include "src/federation/federation.h"
@@ -188,7 +190,7 @@ struct Drill::Impl {
   }
 
   federation::Federation& Fed(Party& p) {
-    return *static_cast<federation::Federation*>(p.server->extension());
+    return static_cast<casework::PartyExtension*>(p.server->extension())->federation();
   }
 
   absl::Status StartNode(Party& p, uint16_t port, const fs::path& data,
@@ -202,7 +204,7 @@ struct Drill::Impl {
     f.directory_file = directory_file;
     f.poll_interval = options.poll_interval;
     f.request_timeout = absl::Seconds(2);
-    o.extension = federation::Federation::Factory(data, f);
+    o.extension = casework::PartyExtension::Factory(data, f);
     auto server = node::NodeServer::Start(std::move(o));
     if (!server.ok()) {
       return absl::Status(
@@ -250,7 +252,10 @@ struct Drill::Impl {
                                        {p.data / "witness.vkey", texts[3]}};
       if (auto s = store::WriteFilesDurably(keys); !s.ok()) return s;
 
+      auto box = casework::LoadOrCreateBoxKey(p.data / "box.key");
+      if (!box.ok()) return box.status();
       federation::Party entry;
+      entry.box_key = casework::FormatBoxPublicKey(box->public_key());
       entry.name = p.name;
       entry.origin = p.origin;
       entry.log_key = p.log_key.verifier_key;

@@ -66,7 +66,8 @@ inline std::set<std::pair<std::string, std::string>> DocumentedRoutes(bool feder
   std::set<std::pair<std::string, std::string>> documented;
   std::string line, path;
   bool in_paths = false, federation = false;
-  const std::regex path_re(R"(^  (/\S*):\s*$)"), method_re(R"(^    (get|post|put|delete|patch):)");
+  const std::regex path_re(R"(^  (/\S*):\s*$)"),
+      method_re(R"(^    (get|head|post|put|delete|patch):)");
   std::smatch m;
   while (std::getline(in, line)) {
     if (line == "paths:") {

@@ -1,0 +1,279 @@
+#include "src/casework/party.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "src/casework/confidential.h"
+#include "src/casework/procedure_state.h"
+#include "src/node/intake.h"
+#include "src/note/keys.h"
+#include "src/util/encoding.h"
+
+namespace accord::casework {
+namespace fs = std::filesystem;
+using statement::Kind;
+
+namespace {
+
+constexpr std::string_view kProblemProcedure = "procedure-violation";
+
+absl::Status Refuse(absl::Status s) {
+  return node::WithProblemName(std::move(s), kProblemProcedure);
+}
+
+// The "request" member of a response: which request it answers.
+absl::StatusOr<statement::Ref> RequestRef(const statement::Statement& response) {
+  for (const statement::Ref& r : response.refs) {
+    if (r.kind == Kind::kRequest && response.payload.contains("request") &&
+        response.payload["request"].value("origin", "") == r.origin &&
+        response.payload["request"].value("index", uint64_t{0}) == r.index)
+      return r;
+  }
+  return absl::InvalidArgumentError("the response names no request");
+}
+
+}  // namespace
+
+// RFC 9421 signatures under the directory's log keys: keyid = statement::KeyId.
+class PartyExtension::Authenticator final : public RequestAuthenticator {
+ public:
+  Authenticator(federation::DirectoryWatcher& directory, http::NonceCache& nonces)
+      : directory_(directory),
+        verifier_([this](std::string_view keyid) { return Lookup(keyid); }, &nonces) {}
+
+  absl::StatusOr<std::string> Authenticate(const http::Request& request) const override {
+    auto verified = verifier_.Verify(request);
+    if (!verified.ok()) return verified.status();
+    auto d = directory_.current();
+    for (const auto& p : d->parties) {
+      if (statement::KeyId(*p.log_verifier) == verified->keyid) return p.origin;
+    }
+    return absl::UnauthenticatedError("the signing party left the directory");
+  }
+
+ private:
+  absl::StatusOr<crypto::Ed25519PublicKey> Lookup(std::string_view keyid) const {
+    auto d = directory_.current();
+    for (const auto& p : d->parties) {
+      if (statement::KeyId(*p.log_verifier) != keyid) continue;
+      auto key = note::ParseVerifierKey(p.log_key);
+      if (!key.ok() || key->public_key.size() != crypto::kEd25519PublicKeySize)
+        return absl::InternalError("a directory log key is not an Ed25519 key");
+      crypto::Ed25519PublicKey out;
+      std::copy(key->public_key.begin(), key->public_key.end(), out.begin());
+      return out;
+    }
+    return absl::NotFoundError("unknown keyid");
+  }
+
+  federation::DirectoryWatcher& directory_;
+  http::RequestVerifier verifier_;
+};
+
+absl::StatusOr<http::RequestSigner> PartyRequestSigner(std::string_view skey) {
+  auto signer = note::NewSigner(skey);
+  if (!signer.ok()) return signer.status();
+  auto key = note::ParsePrivateKey(skey);
+  if (!key.ok()) return key.status();
+  if (key->key.size() != crypto::kEd25519SeedSize)
+    return absl::InvalidArgumentError("not an Ed25519 private key");
+  crypto::Ed25519Seed seed;
+  std::copy(key->key.begin(), key->key.end(), seed.begin());
+  auto verifier = note::NewVerifier(signer->VerifierKeyString());
+  if (!verifier.ok()) return verifier.status();
+  return http::RequestSigner(statement::KeyId(**verifier),
+                             crypto::Ed25519PrivateKey::FromSeed(seed));
+}
+
+node::ExtensionFactory PartyExtension::Factory(fs::path data_dir,
+                                               federation::FederationOptions federation,
+                                               CaseworkOptions casework) {
+  return [data_dir = std::move(data_dir), federation = std::move(federation), casework](
+             node::Node& node, http::Router& router,
+             http::Registry& metrics) -> absl::StatusOr<std::unique_ptr<node::NodeExtension>> {
+    auto p = Attach(node, router, metrics, data_dir, federation, casework);
+    if (!p.ok()) return p.status();
+    return std::unique_ptr<node::NodeExtension>(*std::move(p));
+  };
+}
+
+absl::StatusOr<std::unique_ptr<PartyExtension>> PartyExtension::Attach(
+    node::Node& node, http::Router& router, http::Registry& metrics, const fs::path& data_dir,
+    federation::FederationOptions federation, CaseworkOptions casework) {
+  std::unique_ptr<PartyExtension> p(new PartyExtension());
+  p->node_ = &node;
+  p->options_ = casework;
+  auto f = federation::Federation::Attach(node, router, metrics, data_dir, std::move(federation));
+  if (!f.ok()) return f.status();
+  p->federation_ = *std::move(f);
+
+  auto box = LoadOrCreateBoxKey(data_dir / "box.key");
+  if (!box.ok()) return box.status();
+  p->nonces_ = std::make_unique<http::MemoryNonceCache>();
+  p->authenticator_ = std::make_unique<Authenticator>(p->federation_->directory(), *p->nonces_);
+  p->bodies_ = std::make_unique<BodyStore>(data_dir / "bodies");
+
+  BodiesApiOptions o;
+  o.origin = node.origin();
+  o.store = p->bodies_.get();
+  o.authenticator = p->authenticator_.get();
+  o.metrics = &metrics;
+  node::Node* n = &node;
+  o.lookup = [n](std::string_view commitment) -> absl::StatusOr<std::vector<CommittedStatement>> {
+    auto digest = util::HexDecode(commitment);
+    if (!digest || digest->size() != crypto::kSha256Size)
+      return absl::InvalidArgumentError("not a commitment");
+    store::IndexQuery q;
+    q.commitment.emplace();
+    std::copy(digest->begin(), digest->end(), q.commitment->begin());
+    auto page = n->List(q);
+    if (!page.ok()) return page.status();
+    std::vector<CommittedStatement> out;
+    for (const auto& m : page->statements) {
+      CommittedStatement c;
+      c.origin = n->origin();
+      c.index = m.index;
+      c.leaf_hash = m.leaf_hash;
+      c.kind = statement::ParseKind(m.kind);
+      c.addressees = m.addressees;
+      auto record = n->Get(m.index);
+      if (record.ok()) {
+        auto st = n->validator().Parse(record->envelope);
+        if (st.ok() && st->payload.contains("legal_basis") && st->payload["legal_basis"].is_array())
+          for (const auto& b : st->payload["legal_basis"])
+            if (b.is_string()) c.legal_basis.push_back(b.get<std::string>());
+      }
+      out.push_back(std::move(c));
+    }
+    return out;
+  };
+  o.record_access = [n](const AccessRecord& record, std::function<void(absl::Status)> done) {
+    absl::Status s =
+        n->SignAndSubmit(Kind::kAccess, AccessPayload(record),
+                         [done](absl::StatusOr<node::SubmitResult> r) { done(r.status()); });
+    if (!s.ok()) done(s);
+  };
+  p->bodies_api_ = BodiesApi::Register(router, std::move(o));
+
+  PartyExtension* self = p.get();
+  node.SetSubmitCheck([self](const statement::Statement& s) { return self->CheckSubmission(s); });
+  return p;
+}
+
+PartyExtension::~PartyExtension() { Stop(); }
+
+void PartyExtension::Stop() {
+  if (bodies_api_) bodies_api_->Stop();
+  if (federation_) federation_->Stop();
+}
+
+nlohmann::json PartyExtension::Health(bool& healthy) const { return federation_->Health(healthy); }
+
+absl::StatusOr<statement::Statement> PartyExtension::FindRequest(const statement::Ref& ref) const {
+  std::string envelope;
+  if (ref.origin == node_->origin()) {
+    auto record = node_->Get(ref.index);
+    if (!record.ok()) return record.status();
+    envelope = record->envelope;
+  } else {
+    // The monitor's inbox holds every statement of a peer addressed to this party.
+    federation::InboxQuery q;
+    q.origin = ref.origin;
+    q.kind = "request";
+    q.limit = 1000;
+    bool found = false;
+    while (!found) {
+      auto page = federation_->monitor().Inbox(q);
+      if (!page.ok()) return page.status();
+      for (const auto& item : page->items) {
+        if (item.index == ref.index) {
+          envelope = item.envelope;
+          found = true;
+          break;
+        }
+      }
+      if (!page->next) break;
+      q.after = page->next;
+    }
+    if (!found) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "request ", ref.origin, " #", ref.index,
+          " is not among the requests this party's monitor has received from that log"));
+    }
+  }
+  if (statement::LeafHashOf(envelope) != ref.leaf_hash) {
+    return absl::InvalidArgumentError(absl::StrCat("the leaf hash given for request ", ref.origin,
+                                                   " #", ref.index, " is not that statement's"));
+  }
+  auto st = node_->validator().Parse(envelope);
+  if (!st.ok()) return st.status();
+  if (st->kind != Kind::kRequest) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(ref.origin, " #", ref.index, " is not a request"));
+  }
+  return st;
+}
+
+absl::StatusOr<std::vector<statement::Statement>> PartyExtension::EarlierResponses(
+    const statement::Statement& request, const statement::Ref& ref) const {
+  std::vector<statement::Statement> out;
+  auto keep = [&](std::string_view envelope) {
+    auto st = node_->validator().Parse(envelope);
+    if (!st.ok() || st->kind != Kind::kResponse) return;
+    auto r = RequestRef(*st);
+    if (r.ok() && r->origin == ref.origin && r->index == ref.index) out.push_back(*std::move(st));
+  };
+  // This party's own answers (and, if it is the requester, its withdrawals).
+  store::IndexQuery q;
+  q.kind = "response";
+  q.ref = store::IndexedRef{ref.origin, ref.index, {}};
+  q.limit = 1000;
+  while (true) {
+    auto page = node_->List(q);
+    if (!page.ok()) return page.status();
+    for (const auto& m : page->statements) {
+      auto record = node_->Get(m.index);
+      if (!record.ok()) return record.status();
+      keep(record->envelope);
+    }
+    if (!page->next) break;
+    q.after = page->next;
+  }
+  // The requester's withdrawal, if this party is an addressee.
+  if (request.issuer != node_->origin()) {
+    federation::InboxQuery iq;
+    iq.origin = request.issuer;
+    iq.kind = "response";
+    iq.limit = 1000;
+    while (true) {
+      auto page = federation_->monitor().Inbox(iq);
+      if (!page.ok()) return page.status();
+      for (const auto& item : page->items) keep(item.envelope);
+      if (!page->next) break;
+      iq.after = page->next;
+    }
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.issued < b.issued; });
+  return out;
+}
+
+absl::Status PartyExtension::CheckSubmission(const statement::Statement& s) const {
+  if (s.kind == Kind::kRequest) {
+    if (absl::Status st = CheckRequest(s, options_); !st.ok()) return Refuse(st);
+    return absl::OkStatus();
+  }
+  if (s.kind != Kind::kResponse) return absl::OkStatus();
+  auto ref = RequestRef(s);
+  if (!ref.ok()) return Refuse(ref.status());
+  auto request = FindRequest(*ref);
+  if (!request.ok()) return Refuse(request.status());
+  auto earlier = EarlierResponses(*request, *ref);
+  if (!earlier.ok()) return earlier.status();
+  if (absl::Status st = CheckResponse(*request, *earlier, s, absl::Now(), options_); !st.ok())
+    return Refuse(st);
+  return absl::OkStatus();
+}
+
+}  // namespace accord::casework
