@@ -80,6 +80,13 @@ void AddDrill(CLI::App& app) {
       std::printf("%s\n", report.dump(2).c_str());
     } else {
       std::printf("\nverification report (%s)\n", a->scenario.c_str());
+      if (report.contains("procedure")) {
+        std::printf("  procedure (each step a statement in a party's log):\n");
+        for (const auto& p : report["procedure"]) {
+          std::printf("    %-6s %s\n", p.value("position", "").c_str(),
+                      p.value("step", "").c_str());
+        }
+      }
       if (report.contains("proven")) {
         for (const auto& p : report["proven"]) {
           std::printf("  ✓ %s", p.value("what", "").c_str());

@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "src/casework/body_client.h"
 #include "src/casework/confidential.h"
 #include "src/casework/party.h"
 #include "src/drill/synthetic.h"
@@ -514,34 +515,162 @@ json Drill::Impl::PlayGrid() {
   Say("A", absl::StrCat("sealed ", sensor_packets, " packets: evidence at ",
                         Position("A", evidence_a.index)));
 
-  // 2. A asks B for expedited disclosure of the server's traffic data.
-  json request = {
-      {"request_type", "traffic_disclosure"},
-      {"legal_basis", {"Budapest Art. 30", "Budapest Art. 35"}},
-      {"urgency", "urgent"},
+  const json offences = {"budapest:art2-illegal-access", "budapest:art5-system-interference"};
+  const json server_id = {{{"type", "ipv4-addr"}, {"value", sc.attacker_server_ip}}};
+  json procedure = json::array();
+  auto step = [&](const std::string& what, const std::string& position) {
+    procedure.push_back({{"step", what}, {"position", position}});
+  };
+
+  // 2. Urgent contact through the 24/7 network.
+  json contact = {
+      {"request_type", "assistance_24_7"},
+      {"legal_basis", {"Budapest Art. 35", "UNCC Art. 41"}},
+      {"urgency", "emergency"},
       {"summary",
-       absl::StrCat("Expedited disclosure of traffic data of the server ", sc.attacker_server_ip,
-                    " in your territory, used to attack a power-grid operator.")},
-      {"identifiers", {{{"type", "ipv4-addr"}, {"value", sc.attacker_server_ip}}}},
-      {"offences", {"budapest:art2-illegal-access", "budapest:art5-system-interference"}},
+       "Ongoing intrusion into a power-grid operator controlled from a server in "
+       "your territory: immediate assistance requested."},
+      {"data_sought", "Point of contact and handling of the server's hosting provider."},
+      {"identifiers", server_id},
+      {"offences", offences},
+      {"refs", {RefJson(a.origin, incident_r, Kind::kIncident)}},
+      {"to", {b.origin}}};
+  const absl::Time contact_sent = absl::Now();
+  DRILL_ASSIGN(contact_r, "A", Publish(a, Kind::kRequest, contact), "the 24/7 request");
+  Say("A", absl::StrCat("24/7 contact: emergency assistance request to B at ",
+                        Position("A", contact_r.index), " (Budapest Art. 35, UNCC Art. 41)"));
+  step("24/7 assistance requested (emergency)", Position("A", contact_r.index));
+  DRILL_ASSIGN(picked, "B", WaitInbox(b, a.origin, contact_r.index, absl::Seconds(20)),
+               "B's monitor picking up the 24/7 request");
+  const double pickup_ms =
+      absl::ToDoubleMilliseconds(absl::FromUnixMillis(picked.picked_up_unix_ms) - contact_sent);
+  Say("B", absl::StrFormat("monitor picked up A's request %s after %.0f ms",
+                           Position("A", contact_r.index), pickup_ms));
+  DRILL_ASSIGN(contact_ack, "B",
+               Publish(b, Kind::kResponse,
+                       {{"request", RefJson(a.origin, contact_r, Kind::kRequest)},
+                        {"status", "acknowledged"},
+                        {"summary", "Received by B's 24/7 point of contact; provider alerted."},
+                        {"to", {a.origin}}}),
+               "B acknowledging the 24/7 request");
+  Say("B", absl::StrCat("acknowledged at ", Position("B", contact_ack.index)));
+  step("24/7 request acknowledged", Position("B", contact_ack.index));
+
+  // 3. Expedited preservation, its facts in a confidential body only B can read.
+  const federation::Party* b_entry = directory.FindByOrigin(b.origin);
+  DRILL_ASSIGN(b_box, "A", casework::ParseBoxPublicKey(b_entry->box_key), "B's box key");
+  DRILL_ASSIGN(
+      body, "A",
+      casework::MakeBody(
+          {{"facts",
+            "Engineering workstation 203.0.113.77 beacons every 60 s to the "
+            "server since minute 20 of the capture; the server scanned and "
+            "exploited the operator's VPN gateway first."},
+           {"data_identifiers", {{"server", sc.attacker_server_ip}, {"c2_domain", sc.c2_domain}}},
+           {"legal_basis", "Budapest Art. 29; national code of criminal procedure"},
+           {"contact", {{"role", "duty prosecutor"}, {"phone", "+000 555 0199"}}}}),
+      "making the confidential body");
+  DRILL_CHECK("A", casework::PutBody(a.url, a.log_key.private_key, body, {{b.origin, b_box}}),
+              "storing the confidential body on A's node");
+  json preservation = {
+      {"request_type", "preservation"},
+      {"legal_basis", {"Budapest Art. 29", "UNCC Art. 42"}},
+      {"urgency", "urgent"},
+      {"summary", absl::StrCat("Expedited preservation of the stored data of the server ",
+                               sc.attacker_server_ip, "; a disclosure request follows.")},
+      {"data_sought", "Connection logs, subscriber records and a disk snapshot of the server."},
+      {"identifiers", server_id},
+      {"offences", offences},
+      {"preservation_days", 90},
+      {"private", {{"sha256", body.commitment}}},
       {"refs",
        {RefJson(a.origin, incident_r, Kind::kIncident),
+        RefJson(a.origin, contact_r, Kind::kRequest)}},
+      {"to", {b.origin}}};
+  DRILL_ASSIGN(preserve_r, "A", Publish(a, Kind::kRequest, preservation),
+               "the preservation request");
+  Say("A", absl::StrCat("preservation request at ", Position("A", preserve_r.index),
+                        " (Budapest Art. 29, UNCC Art. 42); its facts sealed to B's key"));
+  step("expedited preservation requested, confidential body committed",
+       Position("A", preserve_r.index));
+  DRILL_CHECK("B", WaitInbox(b, a.origin, preserve_r.index, absl::Seconds(20)).status(),
+              "B's monitor picking up the preservation request");
+  DRILL_ASSIGN(b_box_pair, "B", casework::LoadOrCreateBoxKey(b.data / "box.key"), "B's box key");
+  DRILL_ASSIGN(fetched, "B",
+               casework::FetchBody(a.url, b.log_key.private_key, b_box_pair, body.commitment),
+               "B fetching the confidential body");
+  Say("B", absl::StrCat("fetched and opened the confidential body (", fetched.plaintext.size(),
+                        " bytes, matches the commitment)"));
+  // A's node recorded the release before it let the body go.
+  std::optional<store::IndexedStatement> access;
+  {
+    store::IndexQuery q;
+    q.kind = "access";
+    auto page = a.server->node().List(q);
+    if (page.ok() && !page->statements.empty()) access = page->statements.back();
+  }
+  if (!access) {
+    DRILL_CHECK("A", absl::NotFoundError("no access statement in A's log"), "recording B's access");
+  }
+  Say("A", absl::StrCat("access record ", Position("A", access->index), ": B fetched the body of ",
+                        Position("A", preserve_r.index), " (who, what, when, legal basis)"));
+  step("confidential body released to B, access recorded", Position("A", access->index));
+  DRILL_ASSIGN(preserve_ack, "B",
+               Publish(b, Kind::kResponse,
+                       {{"request", RefJson(a.origin, preserve_r, Kind::kRequest)},
+                        {"status", "acknowledged"},
+                        {"summary", "Preservation order sent to the hosting provider."},
+                        {"to", {a.origin}}}),
+               "B acknowledging the preservation request");
+  DRILL_ASSIGN(preserved, "B",
+               Publish(b, Kind::kResponse,
+                       {{"request", RefJson(a.origin, preserve_r, Kind::kRequest)},
+                        {"status", "executed"},
+                        {"summary", "Data preserved by the provider."},
+                        {"until", Rfc3339(absl::Now() + absl::Hours(24 * 90))},
+                        {"to", {a.origin}}}),
+               "B confirming preservation");
+  Say("B", absl::StrCat("acknowledged (", Position("B", preserve_ack.index),
+                        ") and confirmed preservation for 90 days (",
+                        Position("B", preserved.index), ")"));
+  step("preservation acknowledged", Position("B", preserve_ack.index));
+  step("preservation confirmed for 90 days", Position("B", preserved.index));
+  // The node enforces the procedure: a second acknowledgement after execution is refused.
+  {
+    auto again = Publish(b, Kind::kResponse,
+                         {{"request", RefJson(a.origin, preserve_r, Kind::kRequest)},
+                          {"status", "acknowledged"},
+                          {"summary", "Acknowledged again."},
+                          {"to", {a.origin}}});
+    if (again.ok()) {
+      DRILL_CHECK("B", absl::InternalError("B's node accepted an out-of-order acknowledgement"),
+                  "enforcing the procedure");
+    }
+    Say("B", absl::StrCat("B's node refused an out-of-order answer: ", again.status().message()));
+  }
+
+  // 4. Expedited disclosure of the preserved traffic data: B seals the server's capture,
+  // discloses the packets with A's network and refuses the rest on listed grounds.
+  json disclosure_request = {
+      {"request_type", "traffic_disclosure"},
+      {"legal_basis", {"Budapest Art. 30", "UNCC Art. 43"}},
+      {"urgency", "urgent"},
+      {"summary", absl::StrCat("Expedited disclosure of the preserved traffic data of ",
+                               sc.attacker_server_ip, ".")},
+      {"identifiers", server_id},
+      {"offences", offences},
+      {"refs",
+       {RefJson(a.origin, preserve_r, Kind::kRequest),
         RefJson(a.origin, evidence_a, Kind::kEvidence)}},
       {"to", {b.origin}}};
-  const absl::Time request_sent = absl::Now();
-  DRILL_ASSIGN(request_r, "A", Publish(a, Kind::kRequest, request), "publishing the request");
-  Say("A", absl::StrCat("published a request to B (traffic data disclosure, Budapest Art. 30) at ",
-                        Position("A", request_r.index)));
+  DRILL_ASSIGN(request_r, "A", Publish(a, Kind::kRequest, disclosure_request),
+               "the disclosure request");
+  Say("A", absl::StrCat("traffic data disclosure request at ", Position("A", request_r.index),
+                        " (Budapest Art. 30, UNCC Art. 43)"));
+  step("expedited disclosure of traffic data requested", Position("A", request_r.index));
+  DRILL_CHECK("B", WaitInbox(b, a.origin, request_r.index, absl::Seconds(20)).status(),
+              "B's monitor picking up the disclosure request");
 
-  // 3. B's monitor picks it up from A's log.
-  DRILL_ASSIGN(picked, "B", WaitInbox(b, a.origin, request_r.index, absl::Seconds(20)),
-               "B's monitor picking up the request");
-  const double pickup_ms =
-      absl::ToDoubleMilliseconds(absl::FromUnixMillis(picked.picked_up_unix_ms) - request_sent);
-  Say("B", absl::StrFormat("monitor picked up A's request %s from A's log after %.0f ms",
-                           Position("A", request_r.index), pickup_ms));
-
-  // 4. B seals its capture at the server and discloses the packets of the attack.
   const fs::path server_capture = b.data / "server-capture.pcap";
   DRILL_ASSIGN(server_summary, "B", WriteServerCapture(server_capture, sc, options.seed),
                "writing B's server capture");
@@ -563,18 +692,29 @@ json Drill::Impl::PlayGrid() {
   Say("B", absl::StrCat("disclosed ", b_disclosed.indices.size(), " of ", server_packets,
                         " packets (filter: ", sc.victim_filter, ") with proofs"));
   json response = {{"request", RefJson(a.origin, request_r, Kind::kRequest)},
-                   {"status", "executed"},
+                   {"status", "executed_in_part"},
+                   {"grounds", {"budapest:art30-2-b-essential-interests"}},
                    {"summary", absl::StrCat("Traffic data of ", sc.attacker_server_ip,
                                             " with the requesting party's network disclosed: ",
                                             b_disclosed.indices.size(), " sealed packets.")},
                    {"refs", {RefJson(b.origin, evidence_b, Kind::kEvidence)}},
                    {"to", {a.origin}}};
   DRILL_ASSIGN(response_r, "B", Publish(b, Kind::kResponse, response), "publishing the response");
-  Say("B", absl::StrCat("answered in its log: executed, at ", Position("B", response_r.index)));
-  DRILL_ASSIGN(a_picked, "A", WaitInbox(a, b.origin, response_r.index, absl::Seconds(20)),
-               "A's monitor picking up the response");
-  (void)a_picked;
-  Say("A", absl::StrCat("monitor picked up B's response ", Position("B", response_r.index)));
+  Say("B", absl::StrCat("executed in part at ", Position("B", response_r.index),
+                        ", citing its evidence ", Position("B", evidence_b.index)));
+  step("traffic data disclosed in part, with sealed evidence", Position("B", response_r.index));
+  json refusal = {{"request", RefJson(a.origin, request_r, Kind::kRequest)},
+                  {"status", "refused"},
+                  {"grounds", {"budapest:art30-2-b-essential-interests"}},
+                  {"summary", "Traffic of the provider's other customers is not disclosed."},
+                  {"to", {a.origin}}};
+  DRILL_ASSIGN(refusal_r, "B", Publish(b, Kind::kResponse, refusal), "refusing the rest");
+  Say("B", absl::StrCat("refused the rest with grounds (Budapest Art. 30(2)(b)) at ",
+                        Position("B", refusal_r.index)));
+  step("the rest refused on listed grounds", Position("B", refusal_r.index));
+  DRILL_CHECK("A", WaitInbox(a, b.origin, refusal_r.index, absl::Seconds(20)).status(),
+              "A's monitor picking up B's answers");
+  Say("A", "monitor picked up B's answers");
 
   // 5. A discloses its own packets and publishes the attribution claim.
   const fs::path a_disclosure = dir / "disclosure-A.pcapng";
@@ -663,6 +803,20 @@ json Drill::Impl::PlayGrid() {
     DRILL_ASSIGN(disclosed_flows, "C", FlowsOf(cited.disclosure), "C reading the disclosed flows");
     flows.push_back(std::move(disclosed_flows));
   }
+  // The access record is public: anyone sees who fetched what, when and why.
+  DRILL_ASSIGN(checked_access, "C", CheckStatement(a.origin, access->index, access->leaf_hash),
+               "C checking the access record");
+  if (checked_access.statement.kind != Kind::kAccess) {
+    DRILL_CHECK("C", absl::FailedPreconditionError("the access record is not an access statement"),
+                "C checking the access record");
+  }
+  Say("C", absl::StrCat("access record ", Position("A", access->index),
+                        " is in A's log: B fetched the confidential body of ",
+                        Position("A", preserve_r.index)));
+  proven.push_back({{"what", "B's fetch of the confidential body is recorded in A's log"},
+                    {"position", Position("A", access->index)},
+                    {"witnesses", checked_access.witnesses}});
+
   std::vector<Flow> common;
   std::set_intersection(flows[0].begin(), flows[0].end(), flows[1].begin(), flows[1].end(),
                         std::back_inserter(common));
@@ -687,6 +841,7 @@ json Drill::Impl::PlayGrid() {
       "that the captures are true recordings: only that each is unchanged since its party sealed "
       "it, and which party sealed it when";
   report["pickup_ms"] = {{"request_by_B", pickup_ms}};
+  report["procedure"] = std::move(procedure);
   return report;
 }
 
