@@ -683,21 +683,23 @@ absl::Status RequestVerifier::CheckPolicy(const SignatureParams& p, std::string_
   return absl::OkStatus();
 }
 
+// absl::Time arithmetic saturates, so any max_age or skew (even infinite) is safe here.
 absl::Status RequestVerifier::CheckTimes(const SignatureParams& p, absl::Time now) const {
-  const int64_t t = absl::ToUnixSeconds(now);
-  const int64_t skew = absl::ToInt64Seconds(options_.clock_skew);
-  const int64_t max_age = absl::ToInt64Seconds(options_.max_age);
-  if (*p.created > t + skew) {
-    return Unauthenticated(absl::StrCat("created is ", *p.created - t, " s in the future"));
+  const absl::Time created = absl::FromUnixSeconds(*p.created);
+  const auto seconds = [](absl::Duration d) { return absl::ToInt64Seconds(d); };
+  if (created > now + options_.clock_skew) {
+    return Unauthenticated(absl::StrCat("created is ", seconds(created - now), " s in the future"));
   }
-  if (*p.created < t - max_age - skew) {
-    return Unauthenticated(
-        absl::StrCat("created ", t - *p.created, " s ago, more than the ", max_age, " s allowed"));
+  if (created < now - options_.max_age - options_.clock_skew) {
+    return Unauthenticated(absl::StrCat("created ", seconds(now - created),
+                                        " s ago, more than the ", seconds(options_.max_age),
+                                        " s allowed"));
   }
   if (p.expires) {
-    if (*p.expires < *p.created) return Unauthenticated("expires is before created");
-    if (t > *p.expires + skew) {
-      return Unauthenticated(absl::StrCat("expired ", t - *p.expires, " s ago"));
+    const absl::Time expires = absl::FromUnixSeconds(*p.expires);
+    if (expires < created) return Unauthenticated("expires is before created");
+    if (now > expires + options_.clock_skew) {
+      return Unauthenticated(absl::StrCat("expired ", seconds(now - expires), " s ago"));
     }
   }
   return absl::OkStatus();
@@ -734,10 +736,11 @@ absl::StatusOr<VerifiedSignature> RequestVerifier::Verify(const RequestComponent
         absl::StrCat("signature does not verify under keyid ", SerializeString(*p.keyid)));
   }
   if (p.nonce && nonces_ != nullptr) {
-    const int64_t until = std::min(p.expires.value_or(INT64_MAX),
-                                   *p.created + absl::ToInt64Seconds(options_.max_age)) +
-                          absl::ToInt64Seconds(options_.clock_skew) + 1;
-    const absl::Status s = nonces_->Record(*p.keyid, *p.nonce, absl::FromUnixSeconds(until), now);
+    // Kept until the signature would be refused for its age or expiry anyway.
+    absl::Time until = absl::FromUnixSeconds(*p.created) + options_.max_age;
+    if (p.expires) until = std::min(until, absl::FromUnixSeconds(*p.expires));
+    until += options_.clock_skew + absl::Seconds(1);
+    const absl::Status s = nonces_->Record(*p.keyid, *p.nonce, until, now);
     if (absl::IsAlreadyExists(s)) return Unauthenticated("nonce already used: a replayed request");
     if (absl::IsResourceExhausted(s)) {
       return absl::UnavailableError(absl::StrCat("http signature: ", s.message()));

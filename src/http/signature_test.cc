@@ -463,6 +463,13 @@ TEST(HttpSignature, TimesAreChecked) {
   refuse(absl::Seconds(331), SignOptions{.validity = absl::Hours(1)}, "more than the 300 s");
   refuse(absl::ZeroDuration(), SignOptions{.validity = absl::Seconds(-1)},
          "expires is before created");
+
+  // Unbounded policies saturate instead of overflowing (UBSan would catch it).
+  VerifyOptions lax;
+  lax.max_age = absl::InfiniteDuration();
+  lax.clock_skew = absl::InfiniteDuration();
+  f.verifier_now = [] { return FixedNow() + absl::Hours(24 * 365); };
+  EXPECT_TRUE(f.Verifier(lax).Verify(f.SignedPost()).ok());
 }
 
 TEST(HttpSignature, ReplayedNonceIsRefused) {
@@ -473,6 +480,9 @@ TEST(HttpSignature, ReplayedNonceIsRefused) {
   const absl::Status s = verifier.Verify(r).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated);
   EXPECT_THAT(std::string(s.message()), HasSubstr("nonce already used"));
+  // Still refused at the end of its validity, when the signature itself still passes.
+  f.verifier_now = [] { return FixedNow() + absl::Seconds(89); };
+  EXPECT_THAT(std::string(verifier.Verify(r).status().message()), HasSubstr("nonce already used"));
   // Another verifier sharing the cache (another front end) refuses it too.
   EXPECT_FALSE(f.Verifier().Verify(r).ok());
   // A signature that fails never records its nonce.
