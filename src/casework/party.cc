@@ -157,6 +157,22 @@ absl::StatusOr<std::unique_ptr<PartyExtension>> PartyExtension::Attach(
   p->bodies_api_ = BodiesApi::Register(router, std::move(o));
 
   PartyExtension* self = p.get();
+  router.Handle("GET", "/v1/cases", [self](const http::Request&) {
+    auto cases = self->Cases();
+    if (!cases.ok()) return http::Response::FromStatus(cases.status());
+    nlohmann::json list = nlohmann::json::array();
+    for (const Case& c : *cases) list.push_back(CaseJson(c, /*detail=*/false));
+    return http::Response::Json(200, {{"cases", std::move(list)}});
+  });
+  router.Handle("GET", "/v1/cases/{id}", [self](const http::Request& r) {
+    auto cases = self->Cases();
+    if (!cases.ok()) return http::Response::FromStatus(cases.status());
+    const std::string id(r.PathParam("id"));
+    for (const Case& c : *cases) {
+      if (c.id == id) return http::Response::Json(200, CaseJson(c, /*detail=*/true));
+    }
+    return http::Response::FromStatus(absl::NotFoundError("no such case"));
+  });
   node.SetSubmitCheck([self](const statement::Statement& s) { return self->CheckSubmission(s); });
   return p;
 }
@@ -169,6 +185,39 @@ void PartyExtension::Stop() {
 }
 
 nlohmann::json PartyExtension::Health(bool& healthy) const { return federation_->Health(healthy); }
+
+absl::StatusOr<std::vector<Case>> PartyExtension::Cases() const {
+  std::vector<KnownStatement> known;
+  // This party's log.
+  store::IndexQuery q;
+  q.limit = 1000;
+  while (true) {
+    auto page = node_->List(q);
+    if (!page.ok()) return page.status();
+    for (const auto& m : page->statements) {
+      auto record = node_->Get(m.index);
+      if (!record.ok()) return record.status();
+      auto st = node_->validator().Parse(record->envelope);
+      if (st.ok()) known.push_back({node_->origin(), m.index, m.leaf_hash, *std::move(st)});
+    }
+    if (!page->next) break;
+    q.after = page->next;
+  }
+  // What the monitor picked up from the peers.
+  federation::InboxQuery iq;
+  iq.limit = 1000;
+  while (true) {
+    auto page = federation_->monitor().Inbox(iq);
+    if (!page.ok()) return page.status();
+    for (const auto& item : page->items) {
+      auto st = node_->validator().Parse(item.envelope);
+      if (st.ok()) known.push_back({item.origin, item.index, item.leaf_hash, *std::move(st)});
+    }
+    if (!page->next) break;
+    iq.after = page->next;
+  }
+  return BuildCases(std::move(known), absl::Now(), options_);
+}
 
 absl::StatusOr<statement::Statement> PartyExtension::FindRequest(const statement::Ref& ref) const {
   std::string envelope;

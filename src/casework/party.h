@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "src/casework/bodies_api.h"
 #include "src/casework/body_store.h"
+#include "src/casework/cases.h"
 #include "src/casework/procedures.h"
 #include "src/federation/federation.h"
 #include "src/http/signature.h"
@@ -43,6 +44,9 @@ class PartyExtension final : public node::NodeExtension {
   nlohmann::json Health(bool& healthy) const override;
 
   federation::Federation& federation() { return *federation_; }
+
+  // Every case this node knows of, evaluated now (GET /v1/cases).
+  absl::StatusOr<std::vector<Case>> Cases() const;
 
   // The submission check: requests against their procedure, responses against the state
   // machine of the request they answer. Exposed for tests.

@@ -1,5 +1,5 @@
-// `accord directory`, `accord drill`, `accord inbox`, `accord peers`: the federation from
-// the command line.
+// `accord directory`, `accord drill`, `accord inbox`, `accord peers`, `accord case`: the
+// federation and its casework from the command line.
 #include <signal.h>
 
 #include <cstdio>
@@ -30,8 +30,9 @@ void AddDrill(CLI::App& app) {
       "and exits non-zero if any step fails to verify.\n"
       "Scenarios: grid (default: an attack on a power-grid operator in A through a server\n"
       "in B, evidence sealed and disclosed by both, an attribution claim verified by C),\n"
-      "split-view (B forks its log; the others catch it), pickup (time from submission to\n"
-      "a peer's monitor).");
+      "split-view (B forks its log; the others catch it), deadline (an unanswered emergency\n"
+      "request flagged overdue on both sides), pickup (time from submission to a peer's\n"
+      "monitor).");
   struct Args {
     int parties = 3;
     std::string scenario = "grid", dir;
@@ -41,7 +42,8 @@ void AddDrill(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--parties", a->parties, "Number of parties (3 to 8)")->capture_default_str();
-  cmd->add_option("--scenario", a->scenario, "grid, split-view or pickup")->capture_default_str();
+  cmd->add_option("--scenario", a->scenario, "grid, split-view, deadline or pickup")
+      ->capture_default_str();
   cmd->add_option("--dir", a->dir, "Folder for the parties' data (default: a temporary one)");
   cmd->add_flag("--keep", a->keep,
                 "Keep the nodes running after the scenario (until Ctrl-C) and the data folder");
@@ -359,9 +361,120 @@ void AddDirectory(CLI::App& app) {
   });
 }
 
+void AddCase(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "case",
+      "Cases as a node sees them: the statements of one matter across the parties' logs\n"
+      "(incident, evidence, requests, responses, claims, access records), where each\n"
+      "request's procedure stands, what is awaited from whom, and every deadline.");
+  cmd->require_subcommand(1);
+  struct Args {
+    std::string node, id;
+    bool json = false;
+  };
+  auto fetch = [](const std::string& node, const std::string& target) -> absl::StatusOr<json> {
+    auto client = node::NodeClient::Create(node);
+    if (!client.ok()) return client.status();
+    auto body = (*client)->Get(target);
+    if (!body.ok()) return body.status();
+    json j = json::parse(*body, nullptr, false);
+    if (!j.is_object()) return absl::DataLossError("the node's answer is not JSON");
+    return j;
+  };
+  // Accepts a full case id or a unique prefix of one.
+  auto resolve = [fetch](const std::string& node, const std::string& id) -> absl::StatusOr<json> {
+    auto list = fetch(node, "/v1/cases");
+    if (!list.ok()) return list.status();
+    std::string found;
+    for (const auto& c : (*list)["cases"]) {
+      const std::string cid = c.value("id", "");
+      if (cid.rfind(id, 0) == 0) {
+        if (!found.empty()) return absl::InvalidArgumentError("the case id prefix is ambiguous");
+        found = cid;
+      }
+    }
+    if (found.empty()) return absl::NotFoundError(absl::StrCat("no case ", id));
+    return fetch(node, "/v1/cases/" + found);
+  };
+
+  auto* list = cmd->add_subcommand("list", "List the cases, newest first; overdue ones flagged.");
+  auto la = std::make_shared<Args>();
+  list->add_option("--node", la->node, "Node URL")->required();
+  list->add_flag("--json", la->json, "Print JSON");
+  SetAction(list, [la, fetch]() -> absl::Status {
+    auto j = fetch(la->node, "/v1/cases");
+    if (!j.ok()) return j.status();
+    if (la->json) {
+      std::printf("%s\n", j->dump(2).c_str());
+      return absl::OkStatus();
+    }
+    for (const auto& c : (*j)["cases"]) {
+      std::printf("%s  %s%s\n    %zu statements, %zu requests (%zu open), since %s\n",
+                  c.value("id", "").substr(0, 12).c_str(), c.value("title", "").c_str(),
+                  c.value("overdue", false) ? "  [OVERDUE]" : "", c.value("statements", size_t{0}),
+                  c.value("requests", size_t{0}), c.value("open_requests", size_t{0}),
+                  c.value("started", "").c_str());
+      for (const auto& w : c["awaiting"]) {
+        std::printf("    awaiting %s\n", w.get<std::string>().c_str());
+      }
+    }
+    return absl::OkStatus();
+  });
+
+  for (const bool timeline : {false, true}) {
+    auto* sub = cmd->add_subcommand(
+        timeline ? "timeline" : "show",
+        timeline ? "A case's statements in time order, each with its log position."
+                 : "A case's procedures: state, tracks per addressee, deadlines.");
+    auto a = std::make_shared<Args>();
+    sub->add_option("--node", a->node, "Node URL")->required();
+    sub->add_option("ID", a->id, "Case id (or a unique prefix)")->required();
+    sub->add_flag("--json", a->json, "Print JSON");
+    SetAction(sub, [a, resolve, timeline]() -> absl::Status {
+      auto c = resolve(a->node, a->id);
+      if (!c.ok()) return c.status();
+      if (a->json) {
+        std::printf("%s\n", c->dump(2).c_str());
+        return absl::OkStatus();
+      }
+      std::printf("case %s: %s%s\n", c->value("id", "").substr(0, 12).c_str(),
+                  c->value("title", "").c_str(), c->value("overdue", false) ? "  [OVERDUE]" : "");
+      if (timeline) {
+        for (const auto& i : (*c)["items"]) {
+          std::printf("  %s  %-12s %s #%llu  %s\n", i.value("issued", "").c_str(),
+                      i.value("kind", "").c_str(), i.value("origin", "").c_str(),
+                      static_cast<unsigned long long>(i.value("index", uint64_t{0})),
+                      i.value("gist", "").c_str());
+        }
+        return absl::OkStatus();
+      }
+      for (const auto& p : (*c)["procedures"]) {
+        std::printf("  %s request %s #%llu by %s: %s%s\n", p.value("request_type", "").c_str(),
+                    p.value("origin", "").c_str(),
+                    static_cast<unsigned long long>(p.value("index", uint64_t{0})),
+                    p.value("requester", "").c_str(), p.value("state", "").c_str(),
+                    p.value("overdue", false) ? "  [OVERDUE]" : "");
+        for (const auto& t : p["tracks"]) {
+          std::printf(
+              "    %s: %s%s%s\n", t.value("party", "").c_str(), t.value("phase", "").c_str(),
+              t.value("awaited", "").empty() ? "" : ", awaiting ", t.value("awaited", "").c_str());
+        }
+        for (const auto& d : p["deadlines"]) {
+          std::printf("    %-15s due %s (%s)%s%s%s\n", d.value("kind", "").c_str(),
+                      d.value("due", "").c_str(), d.value("citation", "").c_str(),
+                      d.contains("met") ? ", met " : "", d.value("met", "").c_str(),
+                      d.value("overdue", false) ? "  OVERDUE" : "");
+        }
+      }
+      return absl::OkStatus();
+    });
+  }
+}
+
 }  // namespace
 
 void AddFederation(CLI::App& app) {
+  AddCase(app);
   AddDirectory(app);
   AddDrill(app);
   AddInbox(app);

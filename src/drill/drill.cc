@@ -205,7 +205,9 @@ struct Drill::Impl {
     f.directory_file = directory_file;
     f.poll_interval = options.poll_interval;
     f.request_timeout = absl::Seconds(2);
-    o.extension = casework::PartyExtension::Factory(data, f);
+    casework::CaseworkOptions c;
+    if (options.scenario == "deadline") c.ack_emergency = options.deadline_ack;
+    o.extension = casework::PartyExtension::Factory(data, f, c);
     auto server = node::NodeServer::Start(std::move(o));
     if (!server.ok()) {
       return absl::Status(
@@ -452,6 +454,22 @@ struct Drill::Impl {
   json PlayGrid();
   json PlaySplitView();
   json PlayPickup();
+  json PlayDeadline();
+
+  casework::PartyExtension& Party_(Party& p) {
+    return *static_cast<casework::PartyExtension*>(p.server->extension());
+  }
+  // The case containing `origin`#`index` in `p`'s view, as its API shows it.
+  absl::StatusOr<json> CaseOf(Party& p, const std::string& origin, uint64_t index) {
+    auto cases = Party_(p).Cases();
+    if (!cases.ok()) return cases.status();
+    for (const casework::Case& c : *cases) {
+      for (const auto& item : c.items) {
+        if (item.origin == origin && item.index == index) return json(casework::CaseJson(c, true));
+      }
+    }
+    return absl::NotFoundError(absl::StrCat(p.letter, " knows no case with ", origin, " #", index));
+  }
 };
 
 // Scenario steps: a failed step is recorded in the timeline and the report, and ends the
@@ -633,6 +651,15 @@ json Drill::Impl::PlayGrid() {
   Say("B", absl::StrCat("acknowledged (", Position("B", preserve_ack.index),
                         ") and confirmed preservation for 90 days (",
                         Position("B", preserved.index), ")"));
+  DRILL_ASSIGN(contact_done, "B",
+               Publish(b, Kind::kResponse,
+                       {{"request", RefJson(a.origin, contact_r, Kind::kRequest)},
+                        {"status", "executed"},
+                        {"summary", "Provider's abuse desk reached; preservation under way."},
+                        {"to", {a.origin}}}),
+               "B executing the 24/7 request");
+  Say("B", absl::StrCat("24/7 assistance given (", Position("B", contact_done.index), ")"));
+  step("24/7 assistance given", Position("B", contact_done.index));
   step("preservation acknowledged", Position("B", preserve_ack.index));
   step("preservation confirmed for 90 days", Position("B", preserved.index));
   // The node enforces the procedure: a second acknowledgement after execution is refused.
@@ -1018,6 +1045,73 @@ json Drill::Impl::PlaySplitView() {
   return report;
 }
 
+json Drill::Impl::PlayDeadline() {
+  json report = {{"scenario", "deadline"}, {"passed", false}};
+  Party& a = parties[0];
+  Party& b = parties[1];
+  json request = {{"request_type", "assistance_24_7"},
+                  {"legal_basis", {"Budapest Art. 35", "UNCC Art. 41"}},
+                  {"urgency", "emergency"},
+                  {"summary",
+                   "Ransomware spreading through a hospital network from a host in your "
+                   "territory: immediate assistance requested."},
+                  {"data_sought", "Contact at the host's network operator."},
+                  {"offences", {"budapest:art5-system-interference"}},
+                  {"to", {b.origin}}};
+  DRILL_ASSIGN(r, "A", Publish(a, Kind::kRequest, request), "the emergency request");
+  Say("A", absl::StrCat("emergency 24/7 request to B at ", Position("A", r.index),
+                        "; acknowledgement due within ", absl::FormatDuration(options.deadline_ack),
+                        " (drill setting)"));
+  DRILL_CHECK("B", WaitInbox(b, a.origin, r.index, absl::Seconds(20)).status(),
+              "B's monitor picking up the request");
+  Say("B", "picked up the request, and does not answer");
+  // Statements carry times to the second: wait a full second past the deadline so that
+  // the late answer is late by its own timestamp too.
+  absl::SleepFor(options.deadline_ack + absl::Milliseconds(1200));
+  json flagged = json::object();
+  for (Party* p : {&a, &b}) {
+    DRILL_ASSIGN(c, p->letter, CaseOf(*p, a.origin, r.index), "reading the case");
+    if (!c.value("overdue", false)) {
+      DRILL_CHECK(p->letter,
+                  absl::FailedPreconditionError(absl::StrCat(
+                      p->letter, "'s case view does not flag the missed deadline: ", c.dump())),
+                  "flagging the overdue request");
+    }
+    std::string awaiting;
+    for (const auto& w : c["awaiting"]) absl::StrAppend(&awaiting, w.get<std::string>(), "; ");
+    Say(p->letter, absl::StrCat("case view flags the request OVERDUE; awaiting: ", awaiting));
+    flagged[p->letter] = c["procedures"];
+  }
+  DRILL_ASSIGN(ack, "B",
+               Publish(b, Kind::kResponse,
+                       {{"request", RefJson(a.origin, r, Kind::kRequest)},
+                        {"status", "acknowledged"},
+                        {"summary", "Acknowledged late."},
+                        {"to", {a.origin}}}),
+               "B acknowledging late");
+  Say("B", absl::StrCat("acknowledges late at ", Position("B", ack.index)));
+  DRILL_CHECK("A", WaitInbox(a, b.origin, ack.index, absl::Seconds(20)).status(),
+              "A picking up the late acknowledgement");
+  DRILL_ASSIGN(after, "A", CaseOf(a, a.origin, r.index), "reading the case");
+  bool met_late = false;
+  for (const auto& proc : after["procedures"]) {
+    for (const auto& d : proc["deadlines"]) {
+      if (d["kind"] == "acknowledgement" && d.contains("met") && d.value("overdue", false))
+        met_late = true;
+    }
+  }
+  if (!met_late) {
+    DRILL_CHECK("A",
+                absl::FailedPreconditionError("the late acknowledgement is not shown as met late"),
+                "showing the deadline met late");
+  }
+  Say("A", "case view: acknowledgement received, after its deadline (kept flagged as late)");
+  report["passed"] = true;
+  report["request"] = Position("A", r.index);
+  report["flagged"] = std::move(flagged);
+  return report;
+}
+
 json Drill::Impl::PlayPickup() {
   json report = {{"scenario", "pickup"}, {"passed", false}};
   Party& a = parties[0];
@@ -1061,7 +1155,8 @@ json Drill::Impl::PlayPickup() {
 #undef DRILL_CONCAT_
 
 const std::vector<std::string>& Drill::Scenarios() {
-  static const auto* kNames = new std::vector<std::string>{"grid", "split-view", "pickup"};
+  static const auto* kNames =
+      new std::vector<std::string>{"grid", "split-view", "deadline", "pickup"};
   return *kNames;
 }
 
@@ -1099,6 +1194,8 @@ json Drill::Play() {
   json report;
   if (impl_->options.scenario == "split-view") {
     report = impl_->PlaySplitView();
+  } else if (impl_->options.scenario == "deadline") {
+    report = impl_->PlayDeadline();
   } else if (impl_->options.scenario == "pickup") {
     report = impl_->PlayPickup();
   } else {

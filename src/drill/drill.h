@@ -15,6 +15,9 @@
 //   split-view  B's operator forks B's log and shows party C the fork; the other
 //               parties' witnesses and monitors catch it, an `equivocation` statement
 //               is published and every honest node marks B's log compromised.
+//   deadline    A sends B an emergency request that B leaves unanswered past its
+//               acknowledgement deadline: both A's and B's case views flag it overdue;
+//               B's late acknowledgement is accepted and shown as met late.
 //   pickup      A sends statements to B at a steady pace; the report gives the time
 //               from submission to pickup by B's monitor (median, p99).
 #ifndef ACCORD_DRILL_DRILL_H_
@@ -48,6 +51,9 @@ struct DrillOptions {
   absl::Duration poll_interval = absl::Milliseconds(200);
   int pickup_count = 200;   // statements sent by the pickup scenario
   int witness_quorum = -1;  // the directory's; -1: every other party (parties - 1)
+  // The deadline scenario shortens the acknowledgement period of emergency requests to
+  // this, so that a missed deadline shows within the drill.
+  absl::Duration deadline_ack = absl::Seconds(2);
   uint64_t seed = 20261127;
   std::function<void(const Event&)> on_event;  // the timeline, as it happens
 };

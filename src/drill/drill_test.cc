@@ -117,6 +117,39 @@ TEST(DrillTest, SplitViewIsCaughtAndPublished) {
   EXPECT_EQ(report["detection_ms"].size(), 2u);  // A and C
 }
 
+TEST(DrillTest, DeadlineScenarioFlagsTheOverdueRequestOnBothSides) {
+  auto d = Drill::Start(Options("deadline"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  json report = (*d)->Play();
+  ASSERT_TRUE(report["passed"].get<bool>()) << report.dump(2);
+  EXPECT_TRUE(report["flagged"].contains("A"));
+  EXPECT_TRUE(report["flagged"].contains("B"));
+}
+
+// The grid scenario's case, as A's node serves it: every procedure closed or waiting
+// on nobody, nothing overdue, each statement with its log position.
+TEST(DrillTest, CasesJoinTheMatterAcrossLogs) {
+  auto d = Drill::Start(Options("grid"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_TRUE((*d)->Play()["passed"].get<bool>());
+  json list = GetJson(Info(**d, "A").url, "/v1/cases");
+  ASSERT_EQ(list["cases"].size(), 1u) << list.dump(2);
+  const json& summary = list["cases"][0];
+  EXPECT_EQ(summary["requests"], 3);
+  EXPECT_FALSE(summary["overdue"].get<bool>());
+  json c = GetJson(Info(**d, "A").url, "/v1/cases/" + summary["id"].get<std::string>());
+  std::set<std::string> kinds;
+  for (const auto& item : c["items"]) kinds.insert(item["kind"]);
+  EXPECT_EQ(kinds, (std::set<std::string>{"incident", "evidence", "request", "response", "access",
+                                          "claim"}));
+  std::map<std::string, std::string> states;
+  for (const auto& p : c["procedures"]) states[p["request_type"]] = p["state"];
+  EXPECT_EQ(states["assistance_24_7"], "executed");
+  EXPECT_EQ(states["preservation"], "preserved");
+  EXPECT_EQ(states["traffic_disclosure"], "refused");
+  EXPECT_EQ(GetJson(Info(**d, "A").url, "/v1/cases/nope").value("status", 0), 404);
+}
+
 TEST(DrillTest, PickupScenarioMeasures) {
   auto d = Drill::Start(Options("pickup"));
   ASSERT_TRUE(d.ok()) << d.status();
