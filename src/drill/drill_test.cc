@@ -3,10 +3,14 @@
 // scenarios themselves.
 #include "src/drill/drill.h"
 
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "src/casework/body_client.h"
+#include "src/casework/confidential.h"
 #include "src/federation/directory.h"
 #include "src/federation/federation.h"
 #include "src/http/client.h"
@@ -148,6 +152,75 @@ TEST(DrillTest, CasesJoinTheMatterAcrossLogs) {
   EXPECT_EQ(states["preservation"], "preserved");
   EXPECT_EQ(states["traffic_disclosure"], "refused");
   EXPECT_EQ(GetJson(Info(**d, "A").url, "/v1/cases/nope").value("status", 0), 404);
+}
+
+// Confidential bodies through the real nodes: only the addressee reads, every read is
+// recorded, and a party cannot answer a request it was never sent.
+TEST(DrillTest, OnlyTheAddresseeReadsABodyAndOnlyAddresseesAnswer) {
+  auto d = Drill::Start(Options("grid"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_TRUE((*d)->Play()["passed"].get<bool>());
+  const auto a = Info(**d, "A"), b = Info(**d, "B"), c = Info(**d, "C");
+  // The preservation request carries the commitment.
+  std::string commitment;
+  uint64_t request_index = 0;
+  json list = GetJson(a.url, "/v1/statements?kind=request");
+  for (const auto& m : list["statements"]) {
+    json record = GetJson(a.url, absl::StrCat("/v1/statements/", m["index"].get<uint64_t>()));
+    auto envelope = statement::ParseEnvelope(record["envelope"].get<std::string>());
+    ASSERT_TRUE(envelope.ok());
+    json payload = json::parse(envelope->payload);
+    if (payload.contains("private")) {
+      commitment = payload["private"]["sha256"];
+      request_index = m["index"];
+    }
+  }
+  ASSERT_FALSE(commitment.empty());
+  auto skey = [](const Drill::NodeInfo& n) {
+    std::ifstream in(std::filesystem::path(n.data) / "party.key");
+    std::string line;
+    std::getline(in, line);
+    return line;
+  };
+  const size_t access_before = GetJson(a.url, "/v1/statements?kind=access")["statements"].size();
+  auto c_box = casework::LoadOrCreateBoxKey(std::filesystem::path(c.data) / "box.key");
+  ASSERT_TRUE(c_box.ok());
+  auto denied = casework::FetchBody(a.url, skey(c), *c_box, commitment);
+  EXPECT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied) << denied.status();
+  EXPECT_EQ(denied.status().message().find(commitment), std::string::npos);
+  // The same denial for a commitment that does not exist: nothing to learn from it.
+  auto unknown = casework::FetchBody(a.url, skey(c), *c_box, std::string(64, 'a'));
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(GetJson(a.url, "/v1/statements?kind=access")["statements"].size(), access_before);
+  auto metrics = http::Client::Create(a.url);
+  EXPECT_EQ((*metrics)->Get("/metrics")->body.find(commitment), std::string::npos);
+
+  auto b_box = casework::LoadOrCreateBoxKey(std::filesystem::path(b.data) / "box.key");
+  auto again = casework::FetchBody(a.url, skey(b), *b_box, commitment);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(GetJson(a.url, "/v1/statements?kind=access")["statements"].size(), access_before + 1);
+
+  // C answers A's request: C's node has never received it, and refuses.
+  auto c_signer = node::testing::KeyFromFile(std::filesystem::path(c.data) / "party.key");
+  json record = GetJson(a.url, absl::StrCat("/v1/statements/", request_index));
+  json response = {
+      {"kind", "response"},
+      {"issuer", c.origin},
+      {"issued", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone())},
+      {"request",
+       {{"origin", a.origin},
+        {"index", request_index},
+        {"leaf_hash", record["leaf_hash"]},
+        {"kind", "request"}}},
+      {"status", "acknowledged"},
+      {"to", {a.origin}}};
+  auto envelope = statement::Sign(statement::Kind::kResponse, response.dump(), c_signer);
+  ASSERT_TRUE(envelope.ok());
+  auto client = node::NodeClient::Create(c.url);
+  auto refused = (*client)->Submit(*envelope);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+  EXPECT_NE(refused.status().message().find("procedure-violation"), std::string::npos)
+      << refused.status();
 }
 
 TEST(DrillTest, PickupScenarioMeasures) {
