@@ -34,6 +34,7 @@
 #include "src/seal/select.h"
 #include "src/statement/statement.h"
 #include "src/store/durable_file.h"
+#include "src/store/statement_index.h"
 #include "src/util/encoding.h"
 
 namespace accord::drill {
@@ -712,13 +713,30 @@ json Drill::Impl::PlayGrid() {
                "sealing B's capture");
   Say("B", absl::StrCat("sealed the server's capture (", server_summary.packets,
                         " packets): evidence at ", Position("B", evidence_b.index)));
-  const fs::path b_disclosure = dir / "disclosure-B-to-A.pcapng";
-  DRILL_ASSIGN(b_disclosed, "B",
-               DiscloseFrom(b, server_capture, evidence_b.index, sc.victim_filter, b_disclosure),
-               "disclosing B's packets");
+  const fs::path b_disclosure_out = b.data / "disclosure-to-A.pcapng";
+  DRILL_ASSIGN(
+      b_disclosed, "B",
+      DiscloseFrom(b, server_capture, evidence_b.index, sc.victim_filter, b_disclosure_out),
+      "disclosing B's packets");
   Say("B", absl::StrCat("disclosed ", b_disclosed.indices.size(), " of ", server_packets,
                         " packets (filter: ", sc.victim_filter, ") with proofs"));
+  // The disclosure goes to A only, as a confidential body of the response.
+  DRILL_ASSIGN(disclosure_bytes, "B", store::ReadWholeFile(b_disclosure_out),
+               "reading the disclosure");
+  const federation::Party* a_entry = directory.FindByOrigin(a.origin);
+  DRILL_ASSIGN(a_box, "B", casework::ParseBoxPublicKey(a_entry->box_key), "A's box key");
+  DRILL_ASSIGN(
+      disclosure_body, "B",
+      casework::MakeBody({{"disclosure",
+                           {{"file", b_disclosure_out.filename().string()},
+                            {"media_type", "application/x-pcapng"},
+                            {"base64", util::Base64Encode(util::AsBytes(disclosure_bytes))}}}}),
+      "making the disclosure body");
+  DRILL_CHECK("B",
+              casework::PutBody(b.url, b.log_key.private_key, disclosure_body, {{a.origin, a_box}}),
+              "storing the disclosure on B's node");
   json response = {{"request", RefJson(a.origin, request_r, Kind::kRequest)},
+                   {"private", {{"sha256", disclosure_body.commitment}}},
                    {"status", "executed_in_part"},
                    {"grounds", {"budapest:art30-2-b-essential-interests"}},
                    {"summary", absl::StrCat("Traffic data of ", sc.attacker_server_ip,
@@ -742,6 +760,38 @@ json Drill::Impl::PlayGrid() {
   DRILL_CHECK("A", WaitInbox(a, b.origin, refusal_r.index, absl::Seconds(20)).status(),
               "A's monitor picking up B's answers");
   Say("A", "monitor picked up B's answers");
+  // A fetches the disclosure from B's node; B's node records the release in B's log.
+  DRILL_ASSIGN(a_box_pair, "A", casework::LoadOrCreateBoxKey(a.data / "box.key"), "A's box key");
+  DRILL_ASSIGN(
+      b_release, "A",
+      casework::FetchBody(b.url, a.log_key.private_key, a_box_pair, disclosure_body.commitment),
+      "A fetching the disclosure");
+  const fs::path b_disclosure = dir / "disclosure-B-to-A.pcapng";
+  {
+    auto bytes =
+        util::Base64Decode(b_release.content.content["disclosure"].value("base64", std::string()));
+    if (!bytes) {
+      DRILL_CHECK("A", absl::DataLossError("the disclosure body holds no pcapng"),
+                  "opening the disclosure");
+    }
+    const store::FileWrite file[] = {{b_disclosure, util::AsChars(*bytes)}};
+    DRILL_CHECK("A", store::WriteFilesDurably(file), "saving the disclosure");
+  }
+  std::optional<store::IndexedStatement> b_access;
+  {
+    store::IndexQuery q;
+    q.kind = "access";
+    auto page = b.server->node().List(q);
+    if (page.ok() && !page->statements.empty()) b_access = page->statements.back();
+  }
+  if (!b_access) {
+    DRILL_CHECK("B", absl::NotFoundError("no access statement in B's log"),
+                "recording A's access to the disclosure");
+  }
+  Say("A", absl::StrCat("fetched B's disclosure from B's node (", b_release.plaintext.size(),
+                        " bytes, matches the commitment); B's node recorded it at ",
+                        Position("B", b_access->index)));
+  step("disclosure released to A, access recorded", Position("B", b_access->index));
 
   // 5. A discloses its own packets and publishes the attribution claim.
   const fs::path a_disclosure = dir / "disclosure-A.pcapng";
@@ -843,6 +893,12 @@ json Drill::Impl::PlayGrid() {
   proven.push_back({{"what", "B's fetch of the confidential body is recorded in A's log"},
                     {"position", Position("A", access->index)},
                     {"witnesses", checked_access.witnesses}});
+  DRILL_ASSIGN(checked_b_access, "C",
+               CheckStatement(b.origin, b_access->index, b_access->leaf_hash),
+               "C checking B's access record");
+  proven.push_back({{"what", "A's fetch of B's disclosure is recorded in B's log"},
+                    {"position", Position("B", b_access->index)},
+                    {"witnesses", checked_b_access.witnesses}});
 
   std::vector<Flow> common;
   std::set_intersection(flows[0].begin(), flows[0].end(), flows[1].begin(), flows[1].end(),
