@@ -20,10 +20,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "src/crypto/sha256.h"
 #include "src/seal/byte_source.h"
 #include "src/seal/capture.h"
 #include "src/seal/select.h"
 #include "src/seal/testing.h"
+#include "src/util/encoding.h"
 
 namespace accord::drill {
 namespace {
@@ -280,6 +282,23 @@ TEST_F(SyntheticTest, RejectsBadInput) {
   sc.compromised_host_ip = "192.0.2.5";  // outside the victim's network
   EXPECT_FALSE(WriteSensorCapture(dir_->File("x"), sc, kSeed).ok());
   EXPECT_FALSE(WriteSensorCapture(dir_->path() / "no" / "such" / "dir", *scenario_, kSeed).ok());
+}
+
+// The exact bytes of both captures for one fixed (start, seed, scale), so that a change
+// to the generator's output is deliberate: a change that means to alter the captures
+// updates these digests (and says why in its commit); a refactoring leaves them as they are.
+TEST_F(SyntheticTest, GoldenDigests) {
+  const GridScenario sc = DefaultGridScenario(absl::FromUnixSeconds(1773262800));
+  const uint64_t seed = 20261127;
+  const int scale = 2;
+  const std::string sensor = dir_->File("golden.pcapng"), server = dir_->File("golden.pcap");
+  ASSERT_TRUE(WriteSensorCapture(sensor, sc, seed, scale).ok());
+  ASSERT_TRUE(WriteServerCapture(server, sc, seed, scale).ok());
+  auto digest = [](const std::string& path) {
+    return util::HexEncode(crypto::Sha256(seal::testing::ReadFile(path)));
+  };
+  EXPECT_EQ(digest(sensor), "ac251e0d7d9b534e0440052882516aed1ae4151191d233a7c8cd4c4471dffd0f");
+  EXPECT_EQ(digest(server), "d4fe5ac41e6959cb6317c0640fc64d55caece1342ac4c29db2912d2d26ef1db7");
 }
 
 // tshark, an independent reader, sees the same packets, valid checksums, nothing
