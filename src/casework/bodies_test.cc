@@ -218,7 +218,7 @@ TEST_F(BodiesApiTest, AccessPayloadIsAValidAccessStatement) {
   EXPECT_EQ(s->payload["legal_basis"], json(statement_.legal_basis));
   EXPECT_NE(s->payload["target"]["description"].get<std::string>().find(body_.commitment),
             std::string::npos);
-  EXPECT_EQ(s->payload["issued"], "2026-03-15T08:05:00Z");
+  EXPECT_EQ(s->payload["issued"], "2026-03-15T08:05:00.000000Z");
 
   // Without a legal basis from the statement, and without a kind, it is still valid.
   r.legal_basis.clear();

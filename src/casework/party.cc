@@ -33,6 +33,39 @@ absl::StatusOr<statement::Ref> RequestRef(const statement::Statement& response) 
   return absl::InvalidArgumentError("the response names no request");
 }
 
+// Every statement of `node`'s log matching `q`, with its envelope, in log order.
+absl::Status ForEachInLog(
+    const node::Node& node, store::IndexQuery q,
+    const std::function<void(const store::IndexedStatement&, const std::string& envelope)>& f) {
+  q.limit = 1000;
+  while (true) {
+    auto page = node.List(q);
+    if (!page.ok()) return page.status();
+    for (const auto& m : page->statements) {
+      auto record = node.Get(m.index);
+      if (!record.ok()) return record.status();
+      f(m, record->envelope);
+    }
+    if (!page->next) return absl::OkStatus();
+    q.after = page->next;
+  }
+}
+
+// Every inbox item matching `q`, oldest first; `f` returns false to stop.
+absl::Status ForEachInInbox(const federation::Monitor& monitor, federation::InboxQuery q,
+                            const std::function<bool(const federation::InboxItem&)>& f) {
+  q.limit = 1000;
+  while (true) {
+    auto page = monitor.Inbox(q);
+    if (!page.ok()) return page.status();
+    for (const auto& item : page->items) {
+      if (!f(item)) return absl::OkStatus();
+    }
+    if (!page->next) return absl::OkStatus();
+    q.after = page->next;
+  }
+}
+
 }  // namespace
 
 // RFC 9421 signatures under the directory's log keys: keyid = statement::KeyId.
@@ -188,34 +221,25 @@ nlohmann::json PartyExtension::Health(bool& healthy) const { return federation_-
 
 absl::StatusOr<std::vector<Case>> PartyExtension::Cases() const {
   std::vector<KnownStatement> known;
-  // This party's log.
-  store::IndexQuery q;
-  q.limit = 1000;
-  while (true) {
-    auto page = node_->List(q);
-    if (!page.ok()) return page.status();
-    for (const auto& m : page->statements) {
-      auto record = node_->Get(m.index);
-      if (!record.ok()) return record.status();
-      auto st = node_->validator().Parse(record->envelope);
-      if (st.ok()) known.push_back({node_->origin(), m.index, m.leaf_hash, *std::move(st)});
-    }
-    if (!page->next) break;
-    q.after = page->next;
-  }
-  // What the monitor picked up from the peers.
-  federation::InboxQuery iq;
-  iq.limit = 1000;
-  while (true) {
-    auto page = federation_->monitor().Inbox(iq);
-    if (!page.ok()) return page.status();
-    for (const auto& item : page->items) {
-      auto st = node_->validator().Parse(item.envelope);
-      if (st.ok()) known.push_back({item.origin, item.index, item.leaf_hash, *std::move(st)});
-    }
-    if (!page->next) break;
-    iq.after = page->next;
-  }
+  // This party's log, then what the monitor picked up from the peers.
+  if (absl::Status s =
+          ForEachInLog(*node_, {},
+                       [&](const store::IndexedStatement& m, const std::string& e) {
+                         auto st = node_->validator().Parse(e);
+                         if (st.ok())
+                           known.push_back({node_->origin(), m.index, m.leaf_hash, *std::move(st)});
+                       });
+      !s.ok())
+    return s;
+  if (absl::Status s = ForEachInInbox(
+          federation_->monitor(), {},
+          [&](const federation::InboxItem& item) {
+            auto st = node_->validator().Parse(item.envelope);
+            if (st.ok()) known.push_back({item.origin, item.index, item.leaf_hash, *std::move(st)});
+            return true;
+          });
+      !s.ok())
+    return s;
   return BuildCases(std::move(known), absl::Now(), options_);
 }
 
@@ -230,21 +254,16 @@ absl::StatusOr<statement::Statement> PartyExtension::FindRequest(const statement
     federation::InboxQuery q;
     q.origin = ref.origin;
     q.kind = "request";
-    q.limit = 1000;
     bool found = false;
-    while (!found) {
-      auto page = federation_->monitor().Inbox(q);
-      if (!page.ok()) return page.status();
-      for (const auto& item : page->items) {
-        if (item.index == ref.index) {
-          envelope = item.envelope;
-          found = true;
-          break;
-        }
-      }
-      if (!page->next) break;
-      q.after = page->next;
-    }
+    if (absl::Status s = ForEachInInbox(federation_->monitor(), q,
+                                        [&](const federation::InboxItem& item) {
+                                          if (item.index != ref.index) return true;
+                                          envelope = item.envelope;
+                                          found = true;
+                                          return false;
+                                        });
+        !s.ok())
+      return s;
     if (!found) {
       return absl::FailedPreconditionError(absl::StrCat(
           "request ", ref.origin, " #", ref.index,
@@ -277,31 +296,22 @@ absl::StatusOr<std::vector<statement::Statement>> PartyExtension::EarlierRespons
   store::IndexQuery q;
   q.kind = "response";
   q.ref = store::IndexedRef{ref.origin, ref.index, {}};
-  q.limit = 1000;
-  while (true) {
-    auto page = node_->List(q);
-    if (!page.ok()) return page.status();
-    for (const auto& m : page->statements) {
-      auto record = node_->Get(m.index);
-      if (!record.ok()) return record.status();
-      keep(record->envelope);
-    }
-    if (!page->next) break;
-    q.after = page->next;
-  }
+  if (absl::Status s = ForEachInLog(
+          *node_, q, [&](const store::IndexedStatement&, const std::string& e) { keep(e); });
+      !s.ok())
+    return s;
   // The requester's withdrawal, if this party is an addressee.
   if (request.issuer != node_->origin()) {
     federation::InboxQuery iq;
     iq.origin = request.issuer;
     iq.kind = "response";
-    iq.limit = 1000;
-    while (true) {
-      auto page = federation_->monitor().Inbox(iq);
-      if (!page.ok()) return page.status();
-      for (const auto& item : page->items) keep(item.envelope);
-      if (!page->next) break;
-      iq.after = page->next;
-    }
+    if (absl::Status s = ForEachInInbox(federation_->monitor(), iq,
+                                        [&](const federation::InboxItem& item) {
+                                          keep(item.envelope);
+                                          return true;
+                                        });
+        !s.ok())
+      return s;
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const auto& a, const auto& b) { return a.issued < b.issued; });
