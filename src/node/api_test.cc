@@ -118,6 +118,13 @@ TEST_F(ApiTest, EveryBadInputClassGetsItsProblem) {
   r = Post(statement::SerializeEnvelope(env));
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(ProblemType(r), "urn:accord:problem:bad-signature");
+  // Dated a day ahead: clocks differ, but not by that much.
+  auto future = ExamplePayload(Kind::kIncident, kOrigin);
+  future["issued"] =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + absl::Hours(24), absl::UTCTimeZone());
+  r = Post(*statement::Sign(Kind::kIncident, future.dump(), *party_));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(ProblemType(r), "urn:accord:problem:future-dated");
   // Too large, and routing faults.
   EXPECT_EQ(Post(std::string(70000, 'x')).status, 413);
   EXPECT_EQ(client_->http().Get("/v1/nothing")->status, 404);

@@ -32,6 +32,8 @@ inline constexpr std::string_view kProblemUnknownSigner = "unknown-signer";
 inline constexpr std::string_view kProblemBadSignature = "bad-signature";
 inline constexpr std::string_view kProblemWrongIssuer = "wrong-issuer";
 inline constexpr std::string_view kProblemTooLarge = "too-large";
+// An `issued` time more than 5 minutes in the future (Node::Submit).
+inline constexpr std::string_view kProblemFutureDated = "future-dated";
 
 // The problem name attached to `status` by this part, if any.
 std::optional<std::string> ProblemName(const absl::Status& status);

@@ -109,6 +109,7 @@ absl::Status Node::Submit(std::string envelope, SubmitCallback done) {
   }
   auto accepted = intake_->Check(envelope);
   if (!accepted.ok()) return accepted.status();
+  if (absl::Status s = CheckAgainstLog(accepted->statement); !s.ok()) return s;
   if (submit_check_) {
     if (absl::Status s = submit_check_(accepted->statement); !s.ok()) return s;
   }
@@ -125,6 +126,19 @@ absl::Status Node::Submit(std::string envelope, SubmitCallback done) {
                               if (!proof.ok()) return done(proof.status());
                               done(SubmitResult{*std::move(r), *std::move(proof)});
                             });
+}
+
+absl::Status Node::CheckAgainstLog(const statement::Statement& s) const {
+  // A statement dated later than this is refused: clocks differ, but not by this much.
+  constexpr absl::Duration kMaxFuture = absl::Minutes(5);
+  if (s.issued > absl::Now() + kMaxFuture) {
+    return WithProblemName(
+        absl::InvalidArgumentError(absl::StrCat(
+            "issued ", absl::FormatTime(absl::RFC3339_sec, s.issued, absl::UTCTimeZone()),
+            " lies more than 5 minutes in the future")),
+        kProblemFutureDated);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Node::SignAndSubmit(statement::Kind kind, std::string_view payload_json,

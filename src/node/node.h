@@ -101,6 +101,8 @@ class Node {
 
  private:
   Node() = default;
+  // What the validator cannot know: `issued` is not implausibly far in the future.
+  absl::Status CheckAgainstLog(const statement::Statement& s) const;
 
   std::optional<note::Ed25519Signer> signer_;
   std::function<std::string()> publisher_;
