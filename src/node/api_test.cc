@@ -119,7 +119,7 @@ TEST_F(ApiTest, EveryBadInputClassGetsItsProblem) {
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(ProblemType(r), "urn:accord:problem:bad-signature");
   // Dated a day ahead: clocks differ, but not by that much.
-  auto future = ExamplePayload(Kind::kIncident, kOrigin);
+  auto future = testing::ExamplePayload(Kind::kIncident, kOrigin);
   future["issued"] =
       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + absl::Hours(24), absl::UTCTimeZone());
   r = Post(*statement::Sign(Kind::kIncident, future.dump(), *party_));
