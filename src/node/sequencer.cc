@@ -99,9 +99,11 @@ void Sequencer::Run() {
 }
 
 void Sequencer::FailAll(std::deque<Pending>& batch, const absl::Status& status) {
+  {
+    absl::MutexLock lock(&mu_);
+    stats_.failed += batch.size();
+  }
   for (auto& p : batch) p.done(status);
-  absl::MutexLock lock(&mu_);
-  stats_.failed += batch.size();
 }
 
 void Sequencer::Integrate(std::deque<Pending>& batch) {
@@ -169,6 +171,14 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
   if (observer_ && !fresh.empty()) observer_(fresh.size(), absl::Now() - started);
 
   uint64_t duplicates = 0;
+  for (size_t i = 0; i < batch.size(); ++i) duplicates += duplicate_of[i] == -1 ? 0 : 1;
+  {
+    // Counted before anyone is acknowledged: whoever holds a receipt sees it in stats().
+    absl::MutexLock lock(&mu_);
+    stats_.appended += fresh.size();
+    stats_.duplicates += duplicates;
+    ++stats_.batches;
+  }
   for (size_t i = 0; i < batch.size(); ++i) {
     Receipt r;
     r.leaf_hash = batch[i].meta.leaf_hash;
@@ -178,16 +188,11 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
       r.index = batch[i].meta.index;
     } else {
       r.duplicate = true;
-      ++duplicates;
       r.index = duplicate_of[i] >= 0 ? batch[duplicate_of[i]].meta.index
                                      : static_cast<uint64_t>(-(duplicate_of[i] + 2));
     }
     batch[i].done(std::move(r));
   }
-  absl::MutexLock lock(&mu_);
-  stats_.appended += fresh.size();
-  stats_.duplicates += duplicates;
-  ++stats_.batches;
 }
 
 absl::Status CatchUpIndex(const log::Log& log, store::StatementIndex& index,
