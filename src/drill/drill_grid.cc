@@ -440,9 +440,4 @@ json Drill::Impl::PlayGrid() {
   return report;
 }
 
-#undef DRILL_CHECK
-#undef DRILL_ASSIGN
-#undef DRILL_CONCAT
-#undef DRILL_CONCAT_
-
 }  // namespace accord::drill

@@ -176,9 +176,4 @@ json Drill::Impl::PlaySplitView() {
   return report;
 }
 
-#undef DRILL_CHECK
-#undef DRILL_ASSIGN
-#undef DRILL_CONCAT
-#undef DRILL_CONCAT_
-
 }  // namespace accord::drill

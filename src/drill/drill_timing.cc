@@ -107,9 +107,4 @@ json Drill::Impl::PlayPickup() {
   return report;
 }
 
-#undef DRILL_CHECK
-#undef DRILL_ASSIGN
-#undef DRILL_CONCAT
-#undef DRILL_CONCAT_
-
 }  // namespace accord::drill
