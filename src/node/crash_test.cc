@@ -67,7 +67,8 @@ TEST(NodeCrash, KillNineUnderLoadLosesNothingAcknowledgedAndNeverForks) {
   for (int round = 0; round < kRounds; ++round) {
     auto node = StartNode(data);
     ASSERT_TRUE(node.ok()) << node.status();
-    auto& [child, url] = *node;
+    auto& [child, node_url] = *node;
+    const std::string url = node_url;  // a copy: clang 14 cannot capture a structured binding
     if (!vkey) {
       auto v = note::NewVerifier(util::StripWhitespace(*store::ReadWholeFile(data / "party.vkey")));
       ASSERT_TRUE(v.ok()) << v.status();
