@@ -102,6 +102,9 @@ struct DisclosureReport {
 // sealed root, DataLoss for a packet that was modified, reordered, added or removed.
 absl::StatusOr<DisclosureReport> VerifyDisclosure(const std::string& path,
                                                   const note::Verifier& verifier, EvidenceLog* log);
+// The same for a disclosure already read (ReadDisclosure, ParseDisclosureBytes).
+absl::StatusOr<DisclosureReport> VerifyDisclosure(const Disclosure& disclosure,
+                                                  const note::Verifier& verifier, EvidenceLog* log);
 
 }  // namespace accord::seal
 

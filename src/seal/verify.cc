@@ -135,17 +135,23 @@ absl::StatusOr<DisclosureReport> VerifyDisclosure(const std::string& path,
                                                   EvidenceLog* log) {
   auto d = ReadDisclosure(path);
   if (!d.ok()) return d.status();
+  return VerifyDisclosure(*d, verifier, log);
+}
+
+absl::StatusOr<DisclosureReport> VerifyDisclosure(const Disclosure& disclosure,
+                                                  const note::Verifier& verifier,
+                                                  EvidenceLog* log) {
   DisclosureReport report;
-  auto facts = CheckStatement(d->evidence, verifier);
+  auto facts = CheckStatement(disclosure.evidence, verifier);
   if (!facts.ok()) return facts.status();
-  if (auto s = CheckLogged(d->evidence, verifier, log, report); !s.ok()) return s;
-  if (auto s = CheckPackets(*d, *facts); !s.ok()) return s;
-  report.party = d->evidence.origin;
-  report.statement_index = d->evidence.index;
-  report.statement_leaf_hash = d->evidence.leaf_hash;
+  if (auto s = CheckLogged(disclosure.evidence, verifier, log, report); !s.ok()) return s;
+  if (auto s = CheckPackets(disclosure, *facts); !s.ok()) return s;
+  report.party = disclosure.evidence.origin;
+  report.statement_index = disclosure.evidence.index;
+  report.statement_leaf_hash = disclosure.evidence.leaf_hash;
   report.facts = *std::move(facts);
-  report.indices = d->indices;
-  for (const DisclosedPacket& p : d->packets) {
+  report.indices = disclosure.indices;
+  for (const DisclosedPacket& p : disclosure.packets) {
     report.link_types.insert(p.link_type);
     if (!report.first_ns || p.time_ns < *report.first_ns) report.first_ns = p.time_ns;
     if (!report.last_ns || p.time_ns > *report.last_ns) report.last_ns = p.time_ns;
