@@ -84,7 +84,9 @@ void CheckPercent(std::string_view text) {
     auto decoded = http::PercentDecode(text, plus);
     if (!decoded.ok()) continue;
     ACCORD_FUZZ_CHECK(http::IsValidUtf8(*decoded));
-    ACCORD_FUZZ_CHECK(decoded->find('\0') == std::string::npos);
+    // Only an encoded NUL is refused; a raw one (ParseTarget refuses it first) stays.
+    ACCORD_FUZZ_CHECK(decoded->find('\0') == std::string::npos ||
+                      text.find('\0') != std::string_view::npos);
   }
   if (http::IsValidUtf8(text) && text.find('\0') == std::string_view::npos) {
     auto back = http::PercentDecode(http::PercentEncode(text));

@@ -1,6 +1,7 @@
 // VerifyDisclosure: statement (signature, schema, log inclusion), then packets
 // (each against its listed leaf, all against the sealed root), then the report.
 #include <algorithm>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -14,6 +15,15 @@
 namespace accord::seal {
 namespace {
 
+// The validator compiles every schema when made: once per process (it is immutable and
+// thread-safe).
+absl::StatusOr<const statement::Validator*> TheValidator() {
+  static const auto* validator =
+      new absl::StatusOr<std::unique_ptr<statement::Validator>>(statement::Validator::Create());
+  if (!validator->ok()) return validator->status();
+  return validator->value().get();
+}
+
 // The statement: who signed it, that it is a capture's evidence, and its facts.
 absl::StatusOr<EvidenceFacts> CheckStatement(const EvidenceRecord& e,
                                              const note::Verifier& verifier) {
@@ -25,7 +35,7 @@ absl::StatusOr<EvidenceFacts> CheckStatement(const EvidenceRecord& e,
                                                       e.origin, "; the key given is ",
                                                       std::string(verifier.Name())));
   }
-  auto validator = statement::Validator::Create();
+  auto validator = TheValidator();
   if (!validator.ok()) return validator.status();
   auto st = (*validator)->Parse(e.statement);
   if (!st.ok()) {
