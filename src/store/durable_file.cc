@@ -218,6 +218,27 @@ absl::Status WriteFilesAndCommit(std::span<const FileWrite> files, const FileWri
   return WriteImpl(files, &commit, durability, fault);
 }
 
+absl::Status CheckWritableFolder(const fs::path& dir) {
+  const fs::path probe = dir / absl::StrCat(".accord-probe.", ::getpid());
+  // Whatever the reason, the folder cannot be written: say so in the system's words.
+  auto refuse = [&](int err) {
+    std::string msg = absl::StrCat("cannot write in ", dir.string(), ": ", std::strerror(err));
+    if (err == ENOENT) return absl::NotFoundError(msg);
+    if (err == ENOSPC || err == EDQUOT) return absl::ResourceExhaustedError(msg);
+    return absl::PermissionDeniedError(msg);
+  };
+  Fd fd(::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (fd.get() < 0) return refuse(errno);
+  // One byte: a full file system still creates empty files.
+  const ssize_t n = ::write(fd.get(), "x", 1);
+  const int err = n == 1 ? 0 : (n < 0 ? errno : ENOSPC);
+  fd.reset();
+  const bool removed = ::unlink(probe.c_str()) == 0;
+  if (err != 0) return refuse(err);
+  if (!removed) return Errno(errno, "remove", probe);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> ReadWholeFile(const fs::path& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return Errno(errno, "open", path);

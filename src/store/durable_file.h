@@ -72,6 +72,13 @@ absl::Status WriteFilesAndCommit(std::span<const FileWrite> files, const FileWri
 // PermissionDenied, naming the path.
 absl::StatusOr<std::string> ReadWholeFile(const std::filesystem::path& path);
 
+// Checks that files can be written in `dir`, an existing folder, by writing one byte to
+// a new file (".accord-probe.<pid>") and removing it: so that a process can refuse to
+// start on a folder it could not write later. Errors name the folder and the system's
+// reason: ResourceExhausted ("No space left on device"), NotFound (no such folder), or
+// PermissionDenied (read-only, not permitted, any other failure).
+absl::Status CheckWritableFolder(const std::filesystem::path& dir);
+
 // Creates `dir` and missing parents, fsyncing each new directory's parent.
 absl::Status MakeDirsDurably(const std::filesystem::path& dir,
                              const FaultInjector& fault = nullptr);

@@ -53,6 +53,16 @@ TEST(DurableFile, ReadErrorsNameThePath) {
   EXPECT_TRUE(absl::IsFailedPrecondition(ReadWholeFile(d.path()).status()));
 }
 
+TEST(DurableFile, CheckWritableFolderLeavesNothingBehind) {
+  TempDir d;
+  EXPECT_TRUE(CheckWritableFolder(d.path()).ok());
+  EXPECT_TRUE(fs::is_empty(d.path()));
+  auto missing = CheckWritableFolder(d.path() / "nope");
+  EXPECT_TRUE(absl::IsNotFound(missing)) << missing;
+  EXPECT_NE(missing.message().find("nope"), std::string::npos) << missing;
+  // (A read-only folder: src/cli/storage_fault_test.cc, which can mount one.)
+}
+
 TEST(DurableFile, AFileWhereADirectoryShouldBeIsAClearError) {
   TempDir d;
   std::ofstream(d.path() / "blocker") << "x";

@@ -36,7 +36,9 @@ absl::StatusOr<Db> Open(const std::string& path, std::string_view store, const c
   }
   sqlite3_busy_timeout(db.get(), 5000);
   for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", schema}) {
-    if (auto s = Exec(db.get(), sql, store); !s.ok()) return s;
+    if (auto s = Exec(db.get(), sql, store); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("cannot open ", path, ": ", s.message()));
+    }
   }
   return db;
 }

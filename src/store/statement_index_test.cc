@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <fstream>
 #include <random>
 
 namespace accord::store {
@@ -171,6 +173,15 @@ TEST(SqliteIndex, UnopenablePathIsAClearError) {
   auto idx = OpenSqliteIndex("/nonexistent-dir/x/index.sqlite");
   EXPECT_FALSE(idx.ok());
   EXPECT_NE(idx.status().message().find("/nonexistent-dir"), std::string::npos) << idx.status();
+  // A file SQLite opens lazily and refuses on first use (not a database) is named too.
+  const fs::path junk =
+      fs::temp_directory_path() / ("accord-index-junk-" + std::to_string(::getpid()));
+  std::ofstream(junk) << std::string(4096, 'j');
+  auto not_a_db = OpenSqliteIndex(junk);
+  fs::remove(junk);
+  ASSERT_FALSE(not_a_db.ok());
+  EXPECT_NE(not_a_db.status().message().find(junk.string()), std::string::npos)
+      << not_a_db.status();
 }
 
 }  // namespace
