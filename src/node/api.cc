@@ -42,6 +42,9 @@ Response Problem(const absl::Status& s) {
   if (!name) return Response::FromStatus(s);
   json ext = json::object();
   if (auto pointer = statement::ErrorPointer(s)) ext["pointer"] = *pointer;
+  if (*name == kProblemInsufficientStorage) {  // RFC 4918 §11.5, a reason http does not know
+    return Response::Problem(507, *name, std::string(s.message()), ext, "Insufficient Storage");
+  }
   const int status = *name == kProblemTooLarge ? 413 : http::HttpStatusOf(s.code());
   return Response::Problem(status, *name, std::string(s.message()), ext);
 }
@@ -78,7 +81,7 @@ void HandleSubmit(Node& node, Metrics& m, const Request& req, http::Responder re
   absl::Status s = node.Submit(req.body, [respond, &m](absl::StatusOr<SubmitResult> r) {
     if (!r.ok()) {
       m.submissions.WithLabels({"failed"}).Increment();
-      respond(Response::FromStatus(r.status()));
+      respond(Problem(r.status()));
       return;
     }
     m.submissions.WithLabels({r->receipt.duplicate ? "duplicate" : "appended"}).Increment();
@@ -236,8 +239,13 @@ void RegisterApi(http::Router& router, Node& node, http::Registry& registry,
     return Response::Text(200, node.verifier_key() + "\n");
   });
   router.Handle("GET", "/healthz", [&node, extension](const Request&) {
-    if (absl::Status s = node.health(); !s.ok())
-      return Response::FromStatus(absl::UnavailableError(s.message()));
+    if (absl::Status s = node.health(); !s.ok()) {
+      // The node still serves reads, but accepts no statement until it is restarted.
+      const absl::Status told = StorageFailure(s);
+      return Response::Problem(503, ProblemName(told).value_or("unavailable"),
+                               std::string(told.message()),
+                               {{"origin", node.origin()}, {"size", node.log().size()}});
+    }
     nlohmann::json j = {{"status", "ok"}, {"origin", node.origin()}, {"size", node.log().size()}};
     if (extension != nullptr) {
       bool healthy = true;

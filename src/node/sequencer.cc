@@ -1,9 +1,11 @@
 #include "src/node/sequencer.h"
 
+#include <cstdio>
 #include <cstring>
 #include <unordered_map>
 
 #include "absl/strings/str_cat.h"
+#include "src/node/intake.h"
 #include "src/tlog/hash.h"
 #include "src/util/encoding.h"
 
@@ -19,6 +21,31 @@ struct DigestHash {
 };
 
 }  // namespace
+
+absl::Status StorageFailure(const absl::Status& cause) {
+  // The store's messages end with the system's or SQLite's words ("No space left on
+  // device", "database or disk is full"); what comes before names files.
+  std::string reason(cause.message());
+  if (const size_t colon = reason.rfind(": "); colon != std::string::npos) {
+    reason.erase(0, colon + 2);
+  }
+  if (reason.find('/') != std::string::npos) reason.clear();
+  const std::string why = reason.empty() ? "" : absl::StrCat(" (", reason, ")");
+  if (absl::IsResourceExhausted(cause)) {
+    return WithProblemName(
+        absl::ResourceExhaustedError(absl::StrCat(
+            "the node's disk is full", why,
+            ": the statement was not acknowledged, and none will be until the operator frees "
+            "space and restarts the node")),
+        kProblemInsufficientStorage);
+  }
+  return WithProblemName(
+      absl::UnavailableError(absl::StrCat(
+          "the node cannot write its log or index", why,
+          ": the statement was not acknowledged, and none will be until the operator repairs "
+          "the storage and restarts the node")),
+      kProblemStorageFailure);
+}
 
 Sequencer::Sequencer(log::Log& log, store::StatementIndex& index, SequencerOptions options,
                      BatchObserver observer)
@@ -38,10 +65,7 @@ void Sequencer::Stop() {
 
 absl::Status Sequencer::Submit(std::string entry, store::IndexedStatement meta, SubmitDone done) {
   absl::MutexLock lock(&mu_);
-  if (!failure_.ok()) {
-    return absl::UnavailableError(
-        absl::StrCat("the log stopped accepting statements: ", failure_.message()));
-  }
+  if (!failure_.ok()) return StorageFailure(failure_);
   if (stopping_) return absl::UnavailableError("the node is shutting down");
   if (queue_.size() >= options_.max_pending) {
     return absl::ResourceExhaustedError(
@@ -95,7 +119,24 @@ void Sequencer::Run() {
     Integrate(batch);
     batch.clear();
   }
-  FailAll(batch, absl::UnavailableError("the node is shutting down"));
+  // Stopped by Stop(), or by a storage failure while the node keeps running (what was
+  // queued behind the failed batch is told why).
+  const absl::Status failed = failure();
+  FailAll(batch, failed.ok() ? absl::UnavailableError("the node is shutting down")
+                             : StorageFailure(failed));
+}
+
+absl::Status Sequencer::EnterFailure(const absl::Status& cause) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (failure_.ok()) {
+      failure_ = cause;
+      std::fprintf(stderr, "accord: the log stopped accepting statements: %s\n",
+                   cause.ToString().c_str());
+    }
+    stopping_ = true;
+  }
+  return StorageFailure(cause);
 }
 
 void Sequencer::FailAll(std::deque<Pending>& batch, const absl::Status& status) {
@@ -121,19 +162,15 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
     }
     auto found = index_.FindByLeafHash(leaf);
     if (!found.ok()) {
-      absl::MutexLock lock(&mu_);
-      failure_ = found.status();
-      stopping_ = true;
-    } else if (found->has_value()) {
+      FailAll(batch, EnterFailure(found.status()));
+      return;
+    }
+    if (found->has_value()) {
       duplicate_of[i] = -static_cast<int64_t>(**found) - 2;
       continue;
     }
     seen.emplace(leaf, i);
     fresh.push_back(i);
-  }
-  if (absl::Status f = failure(); !f.ok()) {
-    FailAll(batch, absl::UnavailableError(absl::StrCat("statement index failed: ", f.message())));
-    return;
   }
 
   log::AppendResult result;
@@ -152,16 +189,10 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
         metas.push_back(batch[fresh[k]].meta);
       }
       s = index_.Add(metas);
-      if (!s.ok())
-        s = absl::UnavailableError(absl::StrCat("statement index failed: ", s.message()));
+      if (!s.ok()) s = absl::Status(s.code(), absl::StrCat("statement index: ", s.message()));
     }
     if (!s.ok()) {
-      {
-        absl::MutexLock lock(&mu_);
-        failure_ = s;
-        stopping_ = true;
-      }
-      FailAll(batch, s);
+      FailAll(batch, EnterFailure(s));
       return;
     }
   } else {

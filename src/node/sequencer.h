@@ -9,9 +9,10 @@
 //    survives kill -9 at any moment (the log's commit point is its checkpoint).
 //  - A submission whose leaf hash is already in the log, or earlier in the queue,
 //    is acknowledged with the original index and duplicate = true; nothing is appended.
-//  - After a log or index failure the sequencer stops: queued and later submissions
-//    fail with Unavailable until the node restarts (the log's sticky failure; the index
-//    is re-derived from the log at start, see CatchUpIndex).
+//  - After a log or index failure the sequencer stops: the batch, queued and later
+//    submissions fail with StorageFailure(cause) until the node restarts (the log's
+//    sticky failure; the index is re-derived from the log at start, see CatchUpIndex).
+//    The cause, which names files, goes to standard error once.
 #ifndef ACCORD_NODE_SEQUENCER_H_
 #define ACCORD_NODE_SEQUENCER_H_
 
@@ -49,6 +50,18 @@ struct Receipt {
   std::string checkpoint;  // signed checkpoint note
 };
 
+// Problem names (http::ProblemType) of submissions refused because the log or the index
+// could not be written: the disk is full (HTTP 507), or the storage fails otherwise
+// (read-only, I/O error; HTTP 503). Either lasts until the node is restarted.
+inline constexpr std::string_view kProblemInsufficientStorage = "insufficient-storage";
+inline constexpr std::string_view kProblemStorageFailure = "storage-failure";
+
+// What a client is told about `cause`, a failure of the log or the index: a status
+// carrying one of the problem names above (WithProblemName) — ResourceExhausted for a
+// full disk, Unavailable otherwise — whose message names the fault in the system's
+// words but no file of the node's.
+absl::Status StorageFailure(const absl::Status& cause);
+
 // Called exactly once per submission, on the sequencer's thread: must not block.
 using SubmitDone = std::function<void(absl::StatusOr<Receipt>)>;
 
@@ -70,7 +83,7 @@ class Sequencer {
 
   // Queues `entry` (≤ 65,535 bytes) with its index metadata (meta.index is assigned
   // here). Thread-safe. Fails fast (done is not called) with ResourceExhausted when the
-  // queue is full and Unavailable after a failure or Stop.
+  // queue is full, StorageFailure(failure()) after a failure and Unavailable after Stop.
   absl::Status Submit(std::string entry, store::IndexedStatement meta, SubmitDone done);
 
   void Stop();
@@ -88,6 +101,8 @@ class Sequencer {
   void Run();
   void Integrate(std::deque<Pending>& batch);
   void FailAll(std::deque<Pending>& batch, const absl::Status& status);
+  // Records the first storage failure and stops; returns what submissions are told.
+  absl::Status EnterFailure(const absl::Status& cause);
 
   log::Log& log_;
   store::StatementIndex& index_;

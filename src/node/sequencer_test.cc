@@ -6,7 +6,10 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "src/node/intake.h"
 #include "src/note/keys.h"
 #include "src/tlog/hash.h"
 #include "src/util/encoding.h"
@@ -146,7 +149,71 @@ TEST_F(SequencerTest, StorageFailureFailsTheBatchAndStopsTheSequencer) {
   EXPECT_FALSE(failed.ok());
   auto later = SubmitAndWait(seq, "later");
   EXPECT_TRUE(absl::IsUnavailable(later.status())) << later.status();
+  EXPECT_EQ(ProblemName(later.status()), kProblemStorageFailure) << later.status();
   EXPECT_FALSE(seq.failure().ok());
+}
+
+// An index whose next Add blocks until released and then fails as a full disk does.
+class FullIndex final : public store::StatementIndex {
+ public:
+  explicit FullIndex(store::StatementIndex& base) : base_(base) {}
+  absl::Status Add(std::span<const store::IndexedStatement> batch) override {
+    entered_.Notify();
+    release_.WaitForNotification();
+    return absl::ResourceExhaustedError("index.sqlite: INSERT: database or disk is full");
+  }
+  absl::StatusOr<uint64_t> IndexedSize() override { return base_.IndexedSize(); }
+  absl::StatusOr<std::optional<uint64_t>> FindByLeafHash(const crypto::Digest& h) override {
+    return base_.FindByLeafHash(h);
+  }
+  absl::StatusOr<std::optional<store::IndexedStatement>> Get(uint64_t i) override {
+    return base_.Get(i);
+  }
+  absl::StatusOr<store::IndexPage> Query(const store::IndexQuery& q) override {
+    return base_.Query(q);
+  }
+  absl::Notification entered_, release_;
+
+ private:
+  store::StatementIndex& base_;
+};
+
+// What was queued behind the failing batch is told about the storage, not that the node
+// is shutting down (it keeps serving reads), and so is everything submitted later.
+TEST_F(SequencerTest, StorageFailureTellsEveryWaitingSubmissionWhy) {
+  FullIndex index(*index_);
+  SequencerOptions opts;
+  opts.max_batch = 1;
+  Sequencer seq(*log_, index, opts);
+  std::vector<std::promise<absl::Status>> done(3);
+  for (int i = 0; i < 3; ++i) {
+    const std::string e = absl::StrCat("e", i);
+    ASSERT_TRUE(seq.Submit(e, Meta(e), [&, i](auto r) { done[i].set_value(r.status()); }).ok());
+    if (i == 0) index.entered_.WaitForNotification();  // the first batch is being indexed
+  }
+  index.release_.Notify();
+  for (auto& d : done) {
+    absl::Status s = d.get_future().get();
+    EXPECT_TRUE(absl::IsResourceExhausted(s)) << s;
+    EXPECT_EQ(ProblemName(s), kProblemInsufficientStorage) << s;
+    EXPECT_FALSE(absl::StrContains(s.message(), "index.sqlite")) << s;  // no file names
+    EXPECT_TRUE(absl::StrContains(s.message(), "database or disk is full")) << s;
+  }
+  absl::Status later = seq.Submit("late", Meta("late"), [](auto) {});
+  EXPECT_EQ(ProblemName(later), kProblemInsufficientStorage) << later;
+  EXPECT_TRUE(absl::StrContains(seq.failure().message(), "index.sqlite"));  // the operator's
+}
+
+TEST_F(SequencerTest, StorageFailuresOtherThanAFullDiskAreStorageFailures) {
+  absl::Status ro = StorageFailure(absl::PermissionDeniedError(
+      "cannot commit to /srv/a/log: cannot create /srv/a/log/tile/.x: Read-only file system"));
+  EXPECT_TRUE(absl::IsUnavailable(ro));
+  EXPECT_EQ(ProblemName(ro), kProblemStorageFailure);
+  EXPECT_TRUE(absl::StrContains(ro.message(), "(Read-only file system)")) << ro;
+  EXPECT_FALSE(absl::StrContains(ro.message(), "/srv")) << ro;
+  absl::Status opaque = StorageFailure(absl::InternalError("/srv/a/log/x"));
+  EXPECT_EQ(ProblemName(opaque), kProblemStorageFailure);
+  EXPECT_FALSE(absl::StrContains(opaque.message(), "/srv")) << opaque;
 }
 
 TEST_F(SequencerTest, StopFailsWhatIsQueued) {
