@@ -35,10 +35,18 @@ Response Denied() {
 }
 
 // The answer to a failure of the store or the index: their messages name files and
-// queries, so none of it reaches the client; 503 where retrying may help.
+// queries, so none of it reaches the client. A full disk is 507 and a store that cannot
+// be written or read (read-only, busy, permissions) 503, with the problem names the
+// node's statements use (node/sequencer.h); anything else, damage included, 500.
 Response StorageFailure(const absl::Status& s) {
-  if (absl::IsUnavailable(s) || absl::IsResourceExhausted(s)) {
-    return Response::FromStatus(absl::UnavailableError("storage is unavailable; retry later"));
+  if (absl::IsResourceExhausted(s)) {
+    return Response::Problem(507, "insufficient-storage",
+                             "the node's disk is full; nothing was stored or released", nullptr,
+                             "Insufficient Storage");
+  }
+  if (absl::IsUnavailable(s) || absl::IsPermissionDenied(s)) {
+    return Response::Problem(503, "storage-failure",
+                             "the node cannot use its storage; nothing was stored or released");
   }
   return Response::FromStatus(absl::InternalError("internal error"));
 }

@@ -88,7 +88,11 @@ class BodiesApiTest : public ::testing::Test {
     std::random_device rd;
     dir_ = fs::temp_directory_path() / absl::StrCat("accord-bodies-api-", rd(), "-", rd());
     fs::create_directories(dir_);
-    store_ = std::make_unique<BodyStore>(dir_ / "bodies");
+    BodyStoreOptions so;
+    so.fault = [this](std::string_view step, const fs::path& path) {
+      return fault_ ? fault_(step, path) : absl::OkStatus();
+    };
+    store_ = std::make_unique<BodyStore>(dir_ / "bodies", so);
     body_ = *MakeBody({{"facts", "breaker commands from 198.51.100.23"},
                        {"contacts", {{{"name", "A. Analyst"}}}}});
     statement_.origin = kA;
@@ -144,6 +148,7 @@ class BodiesApiTest : public ::testing::Test {
   TestAuthenticator auth_;
   Recorder recorder_;
   http::Registry metrics_;
+  store::FaultInjector fault_;  // of store_'s writes; none unless a test sets one
   std::unique_ptr<BodyStore> store_;
   Body body_;
   const std::string unstored_ = std::string(64, 'e');  // committed, no body stored
@@ -356,6 +361,34 @@ TEST_F(BodiesApiTest, StoreFailuresAre500AndReleaseNothing) {
   auto get = Do("GET", body_.commitment, kB);
   EXPECT_EQ(get.status, 500);
   EXPECT_EQ(get.body.find("sealed"), std::string::npos);
+  EXPECT_TRUE(recorder_.records().empty());
+}
+
+// A full disk is 507 and a read-only one 503 (the problems of the node's statements), and
+// a refused PUT leaves nothing in the store, not even its commitment's folder.
+TEST_F(BodiesApiTest, AFullOrReadOnlyDiskIsNamedAndLeavesNothing) {
+  const auto expect = [&](int status, std::string_view name) {
+    auto put = PutCopies();
+    EXPECT_EQ(put.status, status) << put.body;
+    auto doc = nlohmann::json::parse(put.body, nullptr, false);
+    EXPECT_EQ(doc.value("type", ""), http::ProblemType(name)) << put.body;
+    EXPECT_EQ(put.body.find(dir_.string()), std::string::npos) << put.body;  // no paths
+    EXPECT_FALSE(fs::exists(dir_ / "bodies" / body_.commitment));
+  };
+  fault_ = [](std::string_view step, const fs::path& p) {
+    return step == "write" ? absl::ResourceExhaustedError("cannot write " + p.string() +
+                                                          ": No space left on device")
+                           : absl::OkStatus();
+  };
+  expect(507, "insufficient-storage");
+  fault_ = [](std::string_view step, const fs::path& p) {
+    return step == "create" ? absl::PermissionDeniedError("cannot create " + p.string() +
+                                                          ": Read-only file system")
+                            : absl::OkStatus();
+  };
+  expect(503, "storage-failure");
+  fault_ = nullptr;
+  EXPECT_EQ(PutCopies().status, 201);
   EXPECT_TRUE(recorder_.records().empty());
 }
 

@@ -1,5 +1,7 @@
 #include "src/casework/body_store.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <set>
 #include <system_error>
@@ -94,8 +96,13 @@ absl::Status BodyStore::Put(std::string_view commitment, std::span<const SealedC
     encoded.push_back(Encode(c));
     files.push_back({folder / AddresseeId(c.addressee), encoded.back(), 0600});
   }
+  std::error_code ec;
+  const bool new_folder = !fs::exists(folder, ec);
   absl::Status s = store::WriteFilesDurably(files, options_.durability, options_.fault);
   if (!s.ok()) {
+    // A failed write removes its temporary files; the folder it made for them goes too
+    // (rmdir: only if empty), so a refused body leaves nothing behind.
+    if (new_folder) ::rmdir(folder.c_str());
     return absl::Status(
         s.code(), absl::StrCat("cannot store body ", std::string(commitment), ": ", s.message()));
   }
