@@ -50,6 +50,7 @@ void AddServe(CLI::App& app) {
     bool json = false;
     std::string directory, witness_key;
     int64_t poll_interval_ms = 1000, peer_timeout_ms = 5000;
+    int64_t header_timeout_ms = 10000, body_timeout_ms = 30000;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--data", a->data, "Data folder (log, index, key)")->required();
@@ -72,6 +73,13 @@ void AddServe(CLI::App& app) {
   cmd->add_option("--batch-delay-ms", a->batch_delay_ms, "Longest wait to fill a batch")
       ->capture_default_str();
   cmd->add_option("--threads", a->threads, "HTTP I/O threads (0: one per core)");
+  cmd->add_option("--header-timeout-ms", a->header_timeout_ms,
+                  "Longest a client may take to send a request's headers (then 408)")
+      ->capture_default_str();
+  cmd->add_option("--body-timeout-ms", a->body_timeout_ms,
+                  "Longest a client may take to send a request's body once its headers\n"
+                  "are in (then 408)")
+      ->capture_default_str();
   cmd->add_flag("--json", a->json, "Print the start-up line as JSON");
   SetAction(cmd, [a]() -> absl::Status {
     sigset_t stop;
@@ -84,6 +92,8 @@ void AddServe(CLI::App& app) {
     o.node.sequencer.max_delay = absl::Milliseconds(a->batch_delay_ms);
     o.http.listen = a->listen;
     o.http.io_threads = a->threads;
+    o.http.header_timeout = absl::Milliseconds(std::max<int64_t>(1, a->header_timeout_ms));
+    o.http.body_timeout = absl::Milliseconds(std::max<int64_t>(1, a->body_timeout_ms));
     o.http.error_log = [](std::string_view m) {
       std::fprintf(stderr, "accord serve: %s\n", std::string(m).c_str());
     };
