@@ -36,6 +36,16 @@ absl::StatusOr<note::Ed25519Signer> LoadOrCreatePartyKey(const NodeOptions& o) {
 
 absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
   if (auto s = store::MakeDirsDurably(options.data_dir); !s.ok()) return s;
+  // A folder the node could read but not write would start, serve, and refuse every
+  // statement: refuse to start instead, saying why.
+  for (const fs::path& dir : {options.data_dir, options.data_dir / "log"}) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    if (auto s = store::CheckWritableFolder(dir); !s.ok()) {
+      return absl::Status(s.code(),
+                          absl::StrCat("the data folder cannot be written: ", s.message()));
+    }
+  }
   std::unique_ptr<Node> node(new Node());
   auto signer = LoadOrCreatePartyKey(options);
   if (!signer.ok()) return signer.status();
