@@ -277,14 +277,17 @@ TEST_F(AbuseTest, SlowlorisHeadersGet408WhileOthersAreServed) {
   ASSERT_TRUE(slow);
   const absl::Time start = absl::Now();
   ASSERT_TRUE(slow->Send("POST /v1/statements HTTP/1.1\r\nHost: a\r\n"));
-  // One header line every 100 ms: each read makes progress, the whole head never ends.
-  for (int i = 0; i < 30 && slow->Send(absl::StrCat("X-Drip-", i, ": y\r\n")); ++i) {
+  // One header line every 100 ms, until the node answers: each read makes progress, the
+  // whole head never ends.
+  absl::StatusOr<http::testing::RawResponse> r = absl::DeadlineExceededError("not yet");
+  for (int i = 0; i < 50 && absl::IsDeadlineExceeded(r.status()); ++i) {
+    if (!slow->Send(absl::StrCat("X-Drip-", i, ": y\r\n"))) break;
     auto h = node_->http().Get("/healthz");  // others are served meanwhile
     ASSERT_TRUE(h.ok()) << h.status();
     EXPECT_EQ(h->status, 200);
-    absl::SleepFor(absl::Milliseconds(100));
+    r = slow->Read(absl::Milliseconds(100));
   }
-  auto r = slow->Read(absl::Seconds(5));
+  if (!r.ok()) r = slow->Read(absl::Seconds(5));
   ASSERT_TRUE(r.ok()) << r.status();
   ExpectProblem(FromRaw(*r), 408, "request-timeout");
   EXPECT_EQ(r->headers.Get("Connection"), "close");
@@ -312,10 +315,12 @@ TEST_F(AbuseTest, StalledBodyGets408WhileOthersAreServed) {
   ASSERT_TRUE(drip->Send(absl::StrCat("POST /v1/statements HTTP/1.1\r\nHost: a\r\nContent-Length: ",
                                       statement.size(), "\r\n\r\n")));
   const absl::Time start = absl::Now();
-  for (size_t i = 0; i < 40 && drip->Send(statement.substr(i, 1)); ++i) {
-    absl::SleepFor(absl::Milliseconds(100));
+  r = absl::DeadlineExceededError("not yet");
+  for (size_t i = 0; i < 50 && absl::IsDeadlineExceeded(r.status()); ++i) {
+    if (!drip->Send(statement.substr(i, 1))) break;
+    r = drip->Read(absl::Milliseconds(100));  // the answer, or 100 ms more of dripping
   }
-  r = drip->Read(absl::Seconds(5));
+  if (!r.ok()) r = drip->Read(absl::Seconds(5));
   ASSERT_TRUE(r.ok()) << r.status();
   ExpectProblem(FromRaw(*r), 408, "request-timeout");
   EXPECT_LT(absl::Now() - start, absl::Seconds(6));
@@ -335,7 +340,7 @@ TEST_F(AbuseTest, ManySlowClientsDoNotStarveOthers) {
     auto h = node_->http().Get("/healthz");
     ASSERT_TRUE(h.ok()) << h.status();
     EXPECT_EQ(h->status, 200);
-    EXPECT_LT(absl::Now() - start, absl::Milliseconds(500));
+    EXPECT_LT(absl::Now() - start, absl::Seconds(2));
   }
   EXPECT_EQ(Post(Incident(kA, *party_, nonce_++)).status, 201);
   // Each is answered 408 and closed once its header deadline passes.

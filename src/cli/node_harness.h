@@ -210,6 +210,17 @@ inline std::optional<uint64_t> LogSize(http::Client& c) {
   return j["size"].get<uint64_t>();
 }
 
+// The size of the checkpoint GET /checkpoint serves (a federated node's witnessed one,
+// published a moment after the log's), or nullopt.
+inline std::optional<uint64_t> PublishedSize(http::Client& c) {
+  auto r = c.Get("/checkpoint");
+  if (!r.ok() || r->status != 200) return std::nullopt;
+  std::istringstream in(r->body);
+  std::string origin, size;
+  if (!std::getline(in, origin) || !std::getline(in, size)) return std::nullopt;
+  return std::strtoull(size.c_str(), nullptr, 10);
+}
+
 // Every file under `dir` (relative path → hex SHA-256 of its contents; folders as "/").
 using Snapshot = std::map<std::string, std::string>;
 inline Snapshot SnapshotOf(const fs::path& dir) {

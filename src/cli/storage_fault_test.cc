@@ -151,6 +151,9 @@ class StorageFaultTest : public ::testing::Test {
                                   scratch_.path());
     ASSERT_EQ(v.code, 0) << v.err;
     EXPECT_EQ(json::parse(v.out)["ok"], true);
+    for (const Receipt& r : receipts) {
+      EXPECT_LT(r.index, json::parse(v.out)["statements"].get<uint64_t>());
+    }
   }
   // No temporary file of an interrupted write is left in the log.
   void ExpectNoTemporaries() {
@@ -486,6 +489,8 @@ TEST_F(StorageFaultTest, FullDiskHoldsBodiesWitnessAndMonitorWithoutDamage) {
   auto stored2 = put_body(c2);
   ASSERT_TRUE(stored2.ok());
   EXPECT_EQ(stored2->status, 201) << stored2->body;
+  // GET /checkpoint serves the witnessed checkpoint, published a moment after the log's.
+  ASSERT_TRUE(testing::Eventually([&] { return testing::PublishedSize(a->http()) == a_size + 1; }));
   RunResult v =
       testing::Accord({"verify", "--node", a->url(), "--directory", directory, "--json"}, dir);
   ASSERT_EQ(v.code, 0) << v.err;
