@@ -96,8 +96,11 @@ void CheckSigned(const http::Request& request) {
   http::MemoryNonceCache fresh;
   http::RequestVerifier again(LookUp, &fresh, FixedClock());
   auto result = again.Verify(resigned);
+  // The message quotes client-chosen values (the fuzzer learns this phrase): match the
+  // start only.
   ACCORD_FUZZ_CHECK(
-      result.ok() || !absl::StrContains(result.status().message(), "does not verify"),
+      result.ok() ||
+          !absl::StartsWith(result.status().message(), "http signature: signature does not verify"),
       "the verifier's signature base differs from the signer's: ", result.status().ToString());
 }
 
