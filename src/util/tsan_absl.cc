@@ -45,22 +45,40 @@ Fn Real(const char* member) {
   return reinterpret_cast<Fn>(fn);
 }
 
+// abseil's own deadlock detector keeps a lock-order graph behind an internal spinlock that
+// TSan cannot see either, so its bookkeeping would be reported as racing. TSan has a
+// detector of its own for what it can see; abseil's is switched off in this build only.
+const bool kAbseilDeadlockDetectionOff = [] {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  return true;
+}();
+
 void Acquired(const void* mu) { __tsan_acquire(const_cast<void*>(mu)); }
 void Releasing(const void* mu) { __tsan_release(const_cast<void*>(mu)); }
 
 // A condition abseil evaluates with the lock held: in the waiting thread (between waits,
-// which TSan sees as outside the lock) or in the thread releasing the lock. Either way the
-// evaluation is bracketed as a critical section of its own.
+// which TSan sees as outside the lock) or in whichever thread releases the lock next.
+// Either way the evaluation is bracketed as a critical section of its own. The wrapper
+// is handed to abseil through Condition(bool (*)(void*), void*), whose constructor and
+// caller live in the (uninstrumented) library, and is published to the evaluating
+// thread by a release on its own address; so the caller's Condition, written without
+// the lock (before LockWhen), is read only after that edge.
 struct Guarded {
   const absl::Condition* cond;
   const absl::Mutex* mu;
-  static bool Eval(const Guarded* g) {
+
+  static bool Eval(void* arg) {
+    __tsan_acquire(arg);
+    const auto* g = static_cast<const Guarded*>(arg);
     Acquired(g->mu);
     const bool met = g->cond->Eval();
     Releasing(g->mu);
     return met;
   }
-  absl::Condition Wrapped() const { return absl::Condition(&Guarded::Eval, this); }
+  absl::Condition Wrapped() {
+    __tsan_release(this);
+    return absl::Condition(&Guarded::Eval, static_cast<void*>(this));
+  }
 };
 
 }  // namespace
@@ -104,7 +122,7 @@ void Mutex::Await(const Condition& cond) {
   static const auto real =
       Real<void (*)(Mutex*, const Condition&)>("5Mutex5AwaitERKNS0_9ConditionE");
   Releasing(this);
-  const Guarded guarded{&cond, this};
+  Guarded guarded{&cond, this};
   real(this, guarded.Wrapped());
   Acquired(this);
 }
@@ -113,7 +131,7 @@ bool Mutex::AwaitWithTimeout(const Condition& cond, Duration timeout) {
   static const auto real = Real<bool (*)(Mutex*, const Condition&, Duration)>(
       "5Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE");
   Releasing(this);
-  const Guarded guarded{&cond, this};
+  Guarded guarded{&cond, this};
   const bool met = real(this, guarded.Wrapped(), timeout);
   Acquired(this);
   return met;
@@ -123,7 +141,7 @@ bool Mutex::AwaitWithDeadline(const Condition& cond, Time deadline) {
   static const auto real = Real<bool (*)(Mutex*, const Condition&, Time)>(
       "5Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE");
   Releasing(this);
-  const Guarded guarded{&cond, this};
+  Guarded guarded{&cond, this};
   const bool met = real(this, guarded.Wrapped(), deadline);
   Acquired(this);
   return met;
@@ -132,7 +150,7 @@ bool Mutex::AwaitWithDeadline(const Condition& cond, Time deadline) {
 void Mutex::LockWhen(const Condition& cond) {
   static const auto real =
       Real<void (*)(Mutex*, const Condition&)>("5Mutex8LockWhenERKNS0_9ConditionE");
-  const Guarded guarded{&cond, this};
+  Guarded guarded{&cond, this};
   real(this, guarded.Wrapped());
   Acquired(this);
 }
