@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "src/http/client.h"
 #include "src/log/proof_json.h"
 #include "src/log/verify.h"
@@ -238,6 +239,26 @@ TEST_F(ApiTest, OpenApiDocumentsExactlyTheRoutes) {
   std::set<std::pair<std::string, std::string>> served;
   for (const auto& r : server_->Routes()) served.insert({r.method, r.pattern});
   EXPECT_EQ(documented, served);
+}
+
+// Found by the proof fuzz target: a "duplicate" that is not a boolean threw out of
+// ParseReceipt (nlohmann's value()) and aborted the client.
+TEST(ParseReceipt, RefusesAMistypedDuplicate) {
+  const std::string hash = util::Base64Encode(tlog::Hash{});
+  const auto receipt = [&](std::string_view duplicate) {
+    return absl::StrCat(R"({"index":0,"leaf_hash":")", hash, R"(","tree_size":1,)",
+                        R"("checkpoint":"x","inclusion_proof":[])", std::string(duplicate), "}");
+  };
+  for (std::string_view bad :
+       {R"(,"duplicate":null)", R"(,"duplicate":"no")", R"(,"duplicate":1)"}) {
+    auto r = ParseReceipt(receipt(bad));
+    EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << bad << ": " << r.status();
+  }
+  auto ok = ParseReceipt(receipt(R"(,"duplicate":true)"));
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_TRUE(ok->duplicate);
+  ASSERT_TRUE(ParseReceipt(receipt("")).ok());
+  EXPECT_FALSE(ParseReceipt(receipt(""))->duplicate);
 }
 
 }  // namespace

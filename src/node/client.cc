@@ -1,5 +1,7 @@
 #include "src/node/client.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "src/note/checkpoint.h"
 #include "src/tlog/proof.h"
@@ -56,6 +58,9 @@ absl::StatusOr<ReceiptDoc> ParseReceipt(const std::string& body) {
   r.index = j["index"].get<uint64_t>();
   r.tree_size = j["tree_size"].get<uint64_t>();
   r.checkpoint = j["checkpoint"].get<std::string>();
+  // value() would throw on a present "duplicate" of another type (a node's answer is
+  // not trusted).
+  if (j.contains("duplicate") && !j["duplicate"].is_boolean()) return bad("duplicate");
   r.duplicate = j.value("duplicate", false);
   for (const auto& h : j["inclusion_proof"]) {
     tlog::Hash x;
