@@ -148,7 +148,7 @@ class AbuseTest : public ::testing::Test {
 
   void TearDown() override {
     if (node_) {
-      EXPECT_TRUE(WIFEXITED(node_->Stop())) << "the node did not stop cleanly";
+      EXPECT_TRUE(node_->StopCleanly()) << "the node did not stop cleanly";
     }
   }
 

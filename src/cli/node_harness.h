@@ -174,6 +174,12 @@ class NodeProcess {
   http::Client& http() { return *client_; }
   // SIGTERM and wait; the wait status.
   int Stop() { return child_.Kill(SIGTERM); }
+  // SIGTERM and wait; true iff it exited with status 0 (a sanitizer's report, a leak
+  // included, makes it non-zero).
+  bool StopCleanly() {
+    const int status = Stop();
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
 
  private:
   explicit NodeProcess(node::testing::ChildProcess child) : child_(std::move(child)) {}

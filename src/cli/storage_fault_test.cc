@@ -225,7 +225,7 @@ TEST_F(StorageFaultTest, DiskFullUnderLoadRefusesClearlyAndLosesNothingAcknowled
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(read->status, 200);
   ExpectNoTemporaries();
-  EXPECT_TRUE(WIFEXITED(node->Stop()));
+  EXPECT_TRUE(node->StopCleanly());
   // A node does not start on a full disk, and says why.
   Fill(ns_->HostView());
   RunResult full = testing::Run(ns_->Inside({ACCORD_CLI, "serve", "--data", data().string(),
@@ -252,6 +252,7 @@ TEST_F(StorageFaultTest, DiskFullUnderLoadRefusesClearlyAndLosesNothingAcknowled
   auto health = node->http().Get("/healthz");
   ASSERT_TRUE(health.ok());
   EXPECT_EQ(health->status, 200) << health->body;
+  EXPECT_TRUE(node->StopCleanly());
 }
 
 TEST_F(StorageFaultTest, DataFolderTurningReadOnlyWhileRunningIsAStorageFailure) {
@@ -282,7 +283,7 @@ TEST_F(StorageFaultTest, DataFolderTurningReadOnlyWhileRunningIsAStorageFailure)
   auto tile = node->http().Get("/tile/entries/000.p/3");
   ASSERT_TRUE(tile.ok());
   EXPECT_EQ(tile->status, 200);
-  EXPECT_TRUE(WIFEXITED(node->Stop()));
+  EXPECT_TRUE(node->StopCleanly());
 
   ASSERT_EQ(ns_->Sh(absl::StrCat("umount ", mnt), scratch_.path()).code, 0);  // writable again
   node = StartNode();
@@ -291,6 +292,7 @@ TEST_F(StorageFaultTest, DataFolderTurningReadOnlyWhileRunningIsAStorageFailure)
   auto more = node->http().Post("/v1/statements", Statement());
   ASSERT_TRUE(more.ok());
   EXPECT_EQ(more->status, 201) << more->body;
+  EXPECT_TRUE(node->StopCleanly());
 }
 
 TEST_F(StorageFaultTest, ReadOnlyDataFolderAtStartIsAClearErrorAndChangesNothing) {
@@ -299,7 +301,7 @@ TEST_F(StorageFaultTest, ReadOnlyDataFolderAtStartIsAClearErrorAndChangesNothing
   ASSERT_TRUE(node);
   auto r = node->http().Post("/v1/statements", Statement());
   ASSERT_TRUE(r.ok() && r->status == 201);
-  EXPECT_TRUE(WIFEXITED(node->Stop()));
+  EXPECT_TRUE(node->StopCleanly());
   const auto before = testing::SnapshotOf(host_data());
   ASSERT_EQ(
       ns_->Sh(absl::StrCat("mount -o remount,ro ", ns_->dir().string()), scratch_.path()).code, 0);
@@ -467,7 +469,7 @@ TEST_F(StorageFaultTest, FullDiskHoldsBodiesWitnessAndMonitorWithoutDamage) {
   EXPECT_EQ(read->status, 200);
   EXPECT_EQ(a_files(), before);
   EXPECT_EQ(testing::LogSize(a->http()), a_size);
-  EXPECT_TRUE(WIFEXITED(a->Stop()));
+  EXPECT_TRUE(a->StopCleanly());
 
   // Room again.
   fs::remove(ns_->HostView() / "filler");
@@ -495,8 +497,8 @@ TEST_F(StorageFaultTest, FullDiskHoldsBodiesWitnessAndMonitorWithoutDamage) {
       testing::Accord({"verify", "--node", a->url(), "--directory", directory, "--json"}, dir);
   ASSERT_EQ(v.code, 0) << v.err;
   EXPECT_EQ(json::parse(v.out)["statements"], a_size + 1);  // and the access record
-  EXPECT_TRUE(WIFEXITED(a->Stop()));
-  EXPECT_TRUE(WIFEXITED((*b)->Stop()));
+  EXPECT_TRUE(a->StopCleanly());
+  EXPECT_TRUE((*b)->StopCleanly());
 }
 
 }  // namespace
