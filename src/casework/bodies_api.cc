@@ -107,7 +107,7 @@ struct ParsedPut {
 };
 
 ParsedPut ParsePut(std::string_view body) {
-  auto bad = [](std::string detail) {
+  auto bad = [](const std::string& detail) {
     return ParsedPut{{}, Response::Problem(400, http::problem::kInvalidArgument, detail)};
   };
   json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -176,8 +176,8 @@ class BodiesApi::Impl : public std::enable_shared_from_this<BodiesApi::Impl> {
     }
   }
 
-  void Get(const Request& req, Responder respond);
-  void Put(const Request& req, Responder respond);
+  void Get(const Request& req, const Responder& respond);
+  void Put(const Request& req, const Responder& respond);
   void Stop() { writer_.Stop(); }
 
  private:
@@ -192,7 +192,7 @@ class BodiesApi::Impl : public std::enable_shared_from_this<BodiesApi::Impl> {
   Writer writer_;
 };
 
-void BodiesApi::Impl::Get(const Request& req, Responder respond) {
+void BodiesApi::Impl::Get(const Request& req, const Responder& respond) {
   const absl::Time when = o_.clock();
   auto who = o_.authenticator->Authenticate(req);
   if (!who.ok()) {
@@ -247,7 +247,7 @@ void BodiesApi::Impl::Get(const Request& req, Responder respond) {
   if (record.legal_basis.empty()) record.legal_basis = {std::string(kDefaultLegalBasis)};
   if (record.legal_basis.size() > kMaxLegalBasis) record.legal_basis.resize(kMaxLegalBasis);
   // Answer only once the record is durable; the copy is never sent without it.
-  o_.record_access(record, [self = shared_from_this(), respond, ok](absl::Status s) {
+  o_.record_access(record, [self = shared_from_this(), respond, ok](const absl::Status& s) {
     if (!s.ok()) {
       self->Count("get", "unrecorded");
       respond(Response::FromStatus(absl::UnavailableError(
@@ -259,7 +259,7 @@ void BodiesApi::Impl::Get(const Request& req, Responder respond) {
   });
 }
 
-void BodiesApi::Impl::Put(const Request& req, Responder respond) {
+void BodiesApi::Impl::Put(const Request& req, const Responder& respond) {
   auto who = o_.authenticator->Authenticate(req);
   if (!who.ok()) {
     Count("put", "unauthenticated");
@@ -306,12 +306,11 @@ void BodiesApi::Impl::Put(const Request& req, Responder respond) {
 
 std::unique_ptr<BodiesApi> BodiesApi::Register(http::Router& router, BodiesApiOptions options) {
   auto impl = std::make_shared<Impl>(std::move(options));
-  router.HandleAsync("GET", kPattern, [impl](const Request& r, Responder respond) {
-    impl->Get(r, std::move(respond));
-  });
+  router.HandleAsync("GET", kPattern,
+                     [impl](const Request& r, const Responder& respond) { impl->Get(r, respond); });
   router.HandleAsync(
       "PUT", kPattern,
-      [impl](const Request& r, Responder respond) { impl->Put(r, std::move(respond)); },
+      [impl](const Request& r, const Responder& respond) { impl->Put(r, respond); },
       http::RouteOptions{kMaxPutRequestBytes});
   router.Handle("HEAD", kPattern, [](const Request&) {
     Response r = Response::Problem(405, http::problem::kMethodNotAllowed,

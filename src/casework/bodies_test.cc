@@ -126,7 +126,7 @@ class BodiesApiTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
-  http::ClientResponse Do(std::string method, std::string_view commitment, std::string party,
+  http::ClientResponse Do(std::string method, std::string_view commitment, const std::string& party,
                           std::string body = "") {
     http::ClientRequest r;
     r.method = std::move(method);
@@ -314,7 +314,7 @@ TEST_F(BodiesApiTest, MalformedRequestsGet400) {
     EXPECT_EQ(Do("GET", c, kB).status, 400) << c;
     EXPECT_EQ(Do("PUT", c, kA, PutBodiesRequest({{kB, std::string(64, 'x')}})).status, 400) << c;
   }
-  for (std::string body :
+  for (const std::string& body :
        {std::string("not json"), std::string("{}"), std::string("{\"copies\":[]}"),
         std::string("{\"copies\":[{\"addressee\":\"../x\",\"sealed\":\"AAAA\"}]}"),
         std::string("{\"copies\":[{\"addressee\":\"cert.b.example/log\",\"sealed\":\"A\"}]}"),

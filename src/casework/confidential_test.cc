@@ -83,6 +83,7 @@ TEST(BodyTest, RejectsWhatIsNoBody) {
         "{\"accord_body\":2,\"body\":{},\"salt\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}",
         "{\"accord_body\":1,\"body\":[],\"salt\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}",
         "{\"accord_body\":1,\"body\":{},\"salt\":\"AAAA\"}",
+        // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one literal on two lines
         "{\"accord_body\":1,\"body\":{},\"salt\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\","
         "\"x\":1}"}) {
     EXPECT_EQ(ParseBody(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;

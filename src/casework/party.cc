@@ -133,11 +133,11 @@ node::ExtensionFactory PartyExtension::Factory(fs::path data_dir,
 
 absl::StatusOr<std::unique_ptr<PartyExtension>> PartyExtension::Attach(
     node::Node& node, http::Router& router, http::Registry& metrics, const fs::path& data_dir,
-    federation::FederationOptions federation, CaseworkOptions casework) {
+    const federation::FederationOptions& federation, CaseworkOptions casework) {
   std::unique_ptr<PartyExtension> p(new PartyExtension());
   p->node_ = &node;
   p->options_ = casework;
-  auto f = federation::Federation::Attach(node, router, metrics, data_dir, std::move(federation));
+  auto f = federation::Federation::Attach(node, router, metrics, data_dir, federation);
   if (!f.ok()) return f.status();
   p->federation_ = *std::move(f);
 
@@ -181,10 +181,10 @@ absl::StatusOr<std::unique_ptr<PartyExtension>> PartyExtension::Attach(
     }
     return out;
   };
-  o.record_access = [n](const AccessRecord& record, std::function<void(absl::Status)> done) {
+  o.record_access = [n](const AccessRecord& record, const std::function<void(absl::Status)>& done) {
     absl::Status s =
         n->SignAndSubmit(Kind::kAccess, AccessPayload(record),
-                         [done](absl::StatusOr<node::SubmitResult> r) { done(r.status()); });
+                         [done](const absl::StatusOr<node::SubmitResult>& r) { done(r.status()); });
     if (!s.ok()) done(s);
   };
   p->bodies_api_ = BodiesApi::Register(router, std::move(o));

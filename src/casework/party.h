@@ -35,7 +35,7 @@ class PartyExtension final : public node::NodeExtension {
                                         CaseworkOptions casework = {});
   static absl::StatusOr<std::unique_ptr<PartyExtension>> Attach(
       node::Node& node, http::Router& router, http::Registry& metrics,
-      const std::filesystem::path& data_dir, federation::FederationOptions federation,
+      const std::filesystem::path& data_dir, const federation::FederationOptions& federation,
       CaseworkOptions casework);
   ~PartyExtension() override;
 

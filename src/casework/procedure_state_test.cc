@@ -41,7 +41,7 @@ Statement Parse(statement::Kind kind, const Json& payload) {
   return s.ok() ? *std::move(s) : Statement{};
 }
 
-Statement Request(std::string_view type = "preservation", Json extra = Json::object()) {
+Statement Request(std::string_view type = "preservation", const Json& extra = Json::object()) {
   Json p = {{"kind", "request"},
             {"issuer", kEe},
             {"issued", At(kT0)},
@@ -61,7 +61,7 @@ Statement Request(std::string_view type = "preservation", Json extra = Json::obj
 
 // A response by `issuer` with `status`, issued `days` after the request.
 Statement Response(std::string issuer, std::string status, double days,
-                   Json extra = Json::object()) {
+                   const Json& extra = Json::object()) {
   Json p = {{"kind", "response"},
             {"issuer", issuer},
             {"issued", At(Days(days))},

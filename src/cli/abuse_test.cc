@@ -152,7 +152,7 @@ class AbuseTest : public ::testing::Test {
     }
   }
 
-  http::ClientResponse Post(std::string body, std::string target = "/v1/statements") {
+  http::ClientResponse Post(std::string body, const std::string& target = "/v1/statements") {
     auto r = node_->http().Post(target, std::move(body));
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? *r : http::ClientResponse{};
@@ -356,12 +356,13 @@ TEST_F(AbuseTest, ManySlowClientsDoNotStarveOthers) {
 TEST_F(AbuseTest, MalformedHttpIs400AndClosed) {
   const std::string cases[] = {
       "GARBAGE\r\n\r\n",
-      std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 16),  // a TLS hello
+      std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15),  // a TLS hello
       "GET /healthz HTTP/1.1\r\n\r\n",                                          // no Host
       "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
       "GET /healthz HTTP/1.1\r\nHost a\r\n\r\n",
       "POST /v1/statements HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n",
       "POST /v1/statements HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+      // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one literal on two lines
       "POST /v1/statements HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n"
       "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
       "POST /v1/statements HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
@@ -609,8 +610,8 @@ TEST_F(AbuseTest, WitnessRequestsForUnknownLogsAre404AndMalformedOnes400) {
   for (const std::string& body : std::vector<std::string>{
            std::string("hello"), std::string(""), "old 01\n\n" + b_cp, "old -1\n\n" + b_cp,
            "old 0\n" + b_cp, "old 0\nnot base64!\n\n" + b_cp, "old 0\n\nnot a note\n",
-           "old 5\n\n" + b_cp, sixty_four_proof_lines + "\n" + b_cp,
-           "old 0\n\n" + std::string("\xff\xfe\n\n\xe2\x80\x94 x y\n")}) {
+           "old 5\n\n" + b_cp, absl::StrCat(sixty_four_proof_lines, "\n", b_cp),
+           std::string("old 0\n\n\xff\xfe\n\n\xe2\x80\x94 x y\n")}) {
     SCOPED_TRACE(body);
     ExpectProblem(post(body), 400, "bad-request");
   }
@@ -634,7 +635,7 @@ class PeerAbuseTest : public AbuseTest {
   }
   // Serves a log of B with `entries` from a new folder; returns the folder.
   std::filesystem::path ServeLog(std::string_view name, const std::vector<std::string>& entries) {
-    const auto dir = scratch_.path() / std::string(name);
+    auto dir = scratch_.path() / std::string(name);
     MakeLog(dir, *b_key_, entries);
     peer_.ServeFolder(dir);
     return dir;

@@ -1,5 +1,7 @@
 #include "src/drill/drill.h"
 
+#include <cmath>
+
 #include "src/drill/drill_internal.h"  // IWYU pragma: associated
 
 namespace accord::drill {
@@ -61,7 +63,8 @@ std::string Position(const std::string& letter, uint64_t index) {
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
-  const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5));
+  const size_t i =
+      std::min(v.size() - 1, static_cast<size_t>(std::lround(p * double(v.size() - 1))));
   return v[i];
 }
 
@@ -108,7 +111,7 @@ const std::vector<std::string>& Drill::Scenarios() {
 Drill::Drill(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Drill::~Drill() = default;
 
-absl::StatusOr<std::unique_ptr<Drill>> Drill::Start(DrillOptions options) {
+absl::StatusOr<std::unique_ptr<Drill>> Drill::Start(const DrillOptions& options) {
   const auto& names = Scenarios();
   if (std::find(names.begin(), names.end(), options.scenario) == names.end()) {
     return absl::InvalidArgumentError(absl::StrCat("unknown scenario \"", options.scenario,

@@ -64,7 +64,7 @@ class Drill {
 
   // Creates keys and data folders, writes the directory, starts every node and waits
   // until each one's first checkpoint carries its witnesses' cosignatures.
-  static absl::StatusOr<std::unique_ptr<Drill>> Start(DrillOptions options);
+  static absl::StatusOr<std::unique_ptr<Drill>> Start(const DrillOptions& options);
   ~Drill();  // stops the nodes; removes the folder unless keep
 
   // Plays the scenario. The report's "passed" says whether every step verified; a

@@ -407,7 +407,7 @@ struct Drill::Impl {
     Fail(report, party, what, DRILL_CONCAT(lhs, _or).status()); \
     return report;                                              \
   }                                                             \
-  auto lhs = *std::move(DRILL_CONCAT(lhs, _or))
+  auto lhs = *std::move(DRILL_CONCAT(lhs, _or))  // NOLINT(bugprone-macro-parentheses): a name
 #define DRILL_CHECK(party, expr, what)        \
   do {                                        \
     if (absl::Status s_ = (expr); !s_.ok()) { \

@@ -21,7 +21,7 @@ std::vector<uint16_t> ScanPorts(int scale, uint16_t avoid) {
                                  143, 443,  445,  993,   995,  1723, 3306,  3389,  5900, 8080,
                                  502, 102,  2404, 20000, 8443, 4433, 10443, 1194,  500,  587,
                                  161, 4443, 8000, 8888,  9443, 5985, 47808, 44818, 1911, 5432};
-  const size_t want = size_t(20 * scale);
+  const size_t want = 20 * static_cast<size_t>(scale);
   for (uint16_t extra = 1025; ports.size() < want; extra = uint16_t(extra + 37)) {
     if (extra != avoid && std::find(ports.begin(), ports.end(), extra) == ports.end()) {
       ports.push_back(extra);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "src/note/checkpoint.h"
@@ -39,7 +40,7 @@ struct Tree {
     return *tlog::ConsistencyProof(from, appender.size(), r);
   }
   std::string Signed(const note::Ed25519Signer& signer, std::string origin = kOrigin) {
-    note::Checkpoint cp{origin, appender.size(), appender.Root(), {}};
+    note::Checkpoint cp{std::move(origin), appender.size(), appender.Root(), {}};
     return *note::SignCheckpoint(cp, signer);
   }
   tlog::TreeAppender appender;

@@ -135,7 +135,7 @@ absl::StatusOr<std::unique_ptr<Federation>> Federation::Attach(node::Node& node,
                                                                http::Router& router,
                                                                http::Registry& metrics,
                                                                const fs::path& data_dir,
-                                                               FederationOptions options) {
+                                                               const FederationOptions& options) {
   std::unique_ptr<Federation> f(new Federation());
   f->node_ = &node;
   auto directory = DirectoryWatcher::Open(options.directory_file);

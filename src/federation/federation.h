@@ -57,7 +57,7 @@ class Federation final : public node::NodeExtension {
   static absl::StatusOr<std::unique_ptr<Federation>> Attach(node::Node& node, http::Router& router,
                                                             http::Registry& metrics,
                                                             const std::filesystem::path& data_dir,
-                                                            FederationOptions options);
+                                                            const FederationOptions& options);
   ~Federation() override;
 
   void Stop() override;

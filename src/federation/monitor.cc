@@ -17,7 +17,7 @@ std::shared_ptr<Peer> Monitor::Impl::PeerOf(std::string_view origin) {
   return p;
 }
 
-absl::StatusOr<std::unique_ptr<Monitor>> Monitor::Open(std::filesystem::path db_path,
+absl::StatusOr<std::unique_ptr<Monitor>> Monitor::Open(const std::filesystem::path& db_path,
                                                        std::string self_origin,
                                                        DirectoryWatcher& directory,
                                                        const statement::Validator& validator,
@@ -110,7 +110,7 @@ void Monitor::Impl::Loop() {
   for (auto& [origin, t] : threads) t.join();
 }
 
-void Monitor::Impl::PeerLoop(std::string origin) {
+void Monitor::Impl::PeerLoop(const std::string& origin) {
   for (;;) {
     std::shared_ptr<Peer> p;
     absl::Time next;
@@ -149,7 +149,7 @@ absl::Status Monitor::PollOnce() {
   return absl::OkStatus();
 }
 
-void Monitor::Observe(std::string origin, std::string signed_checkpoint) {
+void Monitor::Observe(const std::string& origin, std::string signed_checkpoint) {
   if (origin == impl_->self_origin) return;
   std::shared_ptr<const Directory> dir = impl_->directory.current();
   const Party* party = dir->FindByOrigin(origin);

@@ -118,7 +118,7 @@ class Monitor {
  public:
   // `db_path`: the SQLite state (created). `self_origin`: this party's log, never
   // followed and the one whose statements "cites_us" is about.
-  static absl::StatusOr<std::unique_ptr<Monitor>> Open(std::filesystem::path db_path,
+  static absl::StatusOr<std::unique_ptr<Monitor>> Open(const std::filesystem::path& db_path,
                                                        std::string self_origin,
                                                        DirectoryWatcher& directory,
                                                        const statement::Validator& validator,
@@ -131,7 +131,7 @@ class Monitor {
   // failures are recorded in Peers(), not returned; errors only for local failures.
   absl::Status PollOnce();
   // A signed checkpoint of `origin` seen elsewhere, to cross-check. Thread-safe, cheap.
-  void Observe(std::string origin, std::string signed_checkpoint);
+  void Observe(const std::string& origin, std::string signed_checkpoint);
   // Set before Start.
   void SetEquivocationSink(EquivocationSink sink);
 

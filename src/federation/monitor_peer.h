@@ -95,7 +95,7 @@ struct Monitor::Impl {
   absl::Status Load(std::vector<PeerRecord>& records, const std::vector<OfficerRecord>& officers,
                     const std::vector<Verdict>& verdicts, const std::filesystem::path& db_path);
   void Loop();
-  void PeerLoop(std::string origin);
+  void PeerLoop(const std::string& origin);
 
   // monitor_poll.cc
   absl::Status PollPeer(Peer& p);

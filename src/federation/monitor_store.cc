@@ -241,7 +241,7 @@ class SqliteMonitorStore final : public MonitorStore {
     sqlite3_bind_int64(st->get(), 1, q.after ? static_cast<sqlite3_int64>(*q.after) : -1);
     BindText(st->get(), 2, q.kind);
     BindText(st->get(), 3, q.origin);
-    sqlite3_bind_int64(st->get(), 4, static_cast<sqlite3_int64>(limit + 1));
+    sqlite3_bind_int64(st->get(), 4, static_cast<sqlite3_int64>(limit) + 1);
     InboxPage page;
     int rc;
     while ((rc = sqlite3_step(st->get())) == SQLITE_ROW) {

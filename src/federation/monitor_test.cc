@@ -53,7 +53,8 @@ struct PeerNode {
   uint64_t size() { return server->node().log().size(); }
 
   // An incident of this party, signed by `signer` (default: the party key).
-  std::string Incident(std::vector<std::string> to = {}, std::optional<statement::Ref> cite = {},
+  std::string Incident(const std::vector<std::string>& to = {},
+                       std::optional<statement::Ref> cite = {},
                        const note::Ed25519Signer* signer = nullptr) {
     json p = node::testing::ExamplePayload(Kind::kIncident, origin, ++nonce);
     p.erase("to");
@@ -71,7 +72,7 @@ struct PeerNode {
     absl::Mutex mu;
     size_t done = 0;
     for (const std::string& e : envelopes) {
-      absl::Status s = server->node().Submit(e, [&](absl::StatusOr<node::SubmitResult> r) {
+      absl::Status s = server->node().Submit(e, [&](const absl::StatusOr<node::SubmitResult>& r) {
         EXPECT_TRUE(r.ok()) << r.status();
         absl::MutexLock lock(&mu);
         ++done;
@@ -86,7 +87,7 @@ struct PeerNode {
 
 class MonitorTest : public ::testing::Test {
  protected:
-  std::unique_ptr<PeerNode> StartPeer(std::string origin, std::string folder = "") {
+  std::unique_ptr<PeerNode> StartPeer(std::string origin, const std::string& folder = "") {
     auto p = std::make_unique<PeerNode>();
     p->origin = std::move(origin);
     p->data = dir_.path() / (folder.empty() ? p->origin.substr(0, 6) : folder);
@@ -97,7 +98,7 @@ class MonitorTest : public ::testing::Test {
 
   // The directory: this party (no node of its own here) and `peers`.
   json DirectoryJson(const std::vector<std::pair<std::string, std::string>>& peers,
-                     size_t quorum = 0, std::string witness_for = "") {
+                     size_t quorum = 0, const std::string& witness_for = "") {
     json parties = json::array();
     parties.push_back({{"name", "self"},
                        {"origin", kSelf},

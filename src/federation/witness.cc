@@ -308,7 +308,7 @@ void RegisterWitnessRoutes(http::Router& router, Witness& witness, http::Registr
       "accord_witness_requests_total", "add-checkpoint requests by answer status.", {"status"});
   router.HandleAsync(
       "POST", "/add-checkpoint",
-      [&witness, &requests](const http::Request& req, http::Responder respond) {
+      [&witness, &requests](const http::Request& req, const http::Responder& respond) {
         witness.AddCheckpointAsync(req.body, [&requests, respond](Witness::Answer a) {
           requests.WithLabels({absl::StrCat(a.status)}).Increment();
           http::Response r = http::Response::Text(a.status, std::move(a.body), a.content_type);

@@ -96,8 +96,7 @@ absl::StatusOr<std::unique_ptr<Witnessing>> Witnessing::Start(log::Log& log,
                                                               DirectoryWatcher& directory,
                                                               fs::path state_file,
                                                               WitnessingOptions options) {
-  std::unique_ptr<Witnessing> w(
-      new Witnessing(log, directory, std::move(state_file), std::move(options)));
+  std::unique_ptr<Witnessing> w(new Witnessing(log, directory, std::move(state_file), options));
   std::string published = log.signed_checkpoint();
   auto stored = store::ReadWholeFile(w->state_file_);
   if (!stored.ok() && !absl::IsNotFound(stored.status())) return stored.status();
@@ -124,10 +123,7 @@ absl::StatusOr<std::unique_ptr<Witnessing>> Witnessing::Start(log::Log& log,
 
 Witnessing::Witnessing(log::Log& log, DirectoryWatcher& directory, fs::path state_file,
                        WitnessingOptions options)
-    : log_(log),
-      directory_(directory),
-      state_file_(std::move(state_file)),
-      options_(std::move(options)) {}
+    : log_(log), directory_(directory), state_file_(std::move(state_file)), options_(options) {}
 
 Witnessing::~Witnessing() { Stop(); }
 

@@ -175,6 +175,7 @@ TEST_F(HttpLimits, MalformedHttpIs400AndClosed) {
            "GET /ok HTTP/1.1\r\nHost: t\r\nBad Name: v\r\n\r\n", "GET /ok HTTP/1.1\nHost: t\n\n",
            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n\r\n",
            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+           // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one literal on two lines
            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked"
            "\r\n\r\nabc",
            "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
@@ -218,7 +219,7 @@ TEST_F(HttpLimits, RandomBytesNeverCrashTheServer) {
   for (int i = 0; i < 50; ++i) {
     std::string junk(1 + rng() % 3000, '\0');
     for (char& c : junk) c = static_cast<char>(rng());
-    if (i % 2 == 0) junk = "GET /ok HTTP/1.1\r\n" + junk;
+    if (i % 2 == 0) junk.insert(0, "GET /ok HTTP/1.1\r\n");
     junk += "\r\n\r\n";
     auto conn = RawConnection::Open(port());
     ASSERT_TRUE(conn);

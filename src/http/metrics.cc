@@ -191,7 +191,7 @@ Registry::~Registry() = default;
 
 Registry::Entry& Registry::Register(std::string_view name, std::string_view help, int type,
                                     std::vector<std::string> label_names,
-                                    std::vector<double> bounds) {
+                                    const std::vector<double>& bounds) {
   if (!ValidName(name, /*colon_ok=*/true)) Die("invalid metric name", name);
   for (const std::string& l : label_names) {
     if (!ValidName(l, false) || l.starts_with("__") || (type == kHistogram && l == "le")) {
@@ -242,9 +242,9 @@ Family<Gauge>& Registry::AddGaugeFamily(std::string_view name, std::string_view 
 
 Family<Histogram>& Registry::AddHistogramFamily(std::string_view name, std::string_view help,
                                                 std::vector<std::string> label_names,
-                                                std::vector<double> bounds) {
+                                                const std::vector<double>& bounds) {
   Histogram check(bounds);  // aborts on bad bounds before anything is registered
-  return *Register(name, help, kHistogram, std::move(label_names), std::move(bounds)).histograms;
+  return *Register(name, help, kHistogram, std::move(label_names), bounds).histograms;
 }
 
 Counter& Registry::AddCounter(std::string_view name, std::string_view help) {

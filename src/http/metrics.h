@@ -121,7 +121,7 @@ class Registry {
                                 std::vector<std::string> label_names);
   Family<Histogram>& AddHistogramFamily(std::string_view name, std::string_view help,
                                         std::vector<std::string> label_names,
-                                        std::vector<double> bounds = LatencyBuckets());
+                                        const std::vector<double>& bounds = LatencyBuckets());
   // Unlabelled shortcuts: a family with no labels and its single series.
   Counter& AddCounter(std::string_view name, std::string_view help);
   Gauge& AddGauge(std::string_view name, std::string_view help);
@@ -139,7 +139,7 @@ class Registry {
  private:
   struct Entry;
   Entry& Register(std::string_view name, std::string_view help, int type,
-                  std::vector<std::string> label_names, std::vector<double> bounds);
+                  std::vector<std::string> label_names, const std::vector<double>& bounds);
   mutable absl::Mutex mu_;
   std::vector<std::unique_ptr<Entry>> entries_ ABSL_GUARDED_BY(mu_);
 };

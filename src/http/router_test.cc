@@ -7,7 +7,7 @@
 namespace accord::http {
 namespace {
 
-Handler Named(std::string name) {
+Handler Named(const std::string& name) {
   return [name](const Request&) { return Response::Text(200, name); };
 }
 
@@ -88,7 +88,7 @@ TEST(HttpRouter, HeadFallsBackToGet) {
 TEST(HttpRouter, ListsRoutesInRegistrationOrder) {
   Router r;
   r.Handle("GET", "/a", Named("a"));
-  r.HandleAsync("POST", "/b/{x}", [](const Request&, Responder) {});
+  r.HandleAsync("POST", "/b/{x}", [](const Request&, const Responder&) {});
   EXPECT_EQ(r.Routes(), (std::vector<RouteInfo>{{"GET", "/a"}, {"POST", "/b/{x}"}}));
   EXPECT_TRUE(r.Find("POST", "/b/1").route->async_handler != nullptr);
 }
@@ -147,7 +147,7 @@ TEST(HttpResponder, DeliversOnceAndReportsDrops) {
   auto sink = std::make_shared<RecordingSink>();
   {
     Responder a(sink);
-    Responder b = a;
+    Responder b = a;  // NOLINT(performance-unnecessary-copy-initialization): a copy, on purpose
     EXPECT_TRUE(b(Response::Text(200, "first")));
     EXPECT_FALSE(a(Response::Text(200, "second")));
   }

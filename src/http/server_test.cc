@@ -283,11 +283,12 @@ TEST(HttpServer, DroppedResponderAndThrowingHandlersGive500WithoutLeaks) {
   absl::Mutex mu;
   std::vector<std::string> errors;
   Router router;
-  router.HandleAsync("GET", "/drop", [](const Request&, Responder) {});
+  router.HandleAsync("GET", "/drop", [](const Request&, const Responder&) {});
   router.Handle("GET", "/throw",
                 [](const Request&) -> Response { throw std::runtime_error("secret /srv/path"); });
-  router.HandleAsync("GET", "/athrow",
-                     [](const Request&, Responder) { throw std::runtime_error("async secret"); });
+  router.HandleAsync("GET", "/athrow", [](const Request&, const Responder&) {
+    throw std::runtime_error("async secret");
+  });
   router.Handle("GET", "/badstatus", [](const Request&) { return Response::Text(42, "x"); });
   auto server = StartServer(std::move(router), {.error_log = [&](std::string_view m) {
                               absl::MutexLock lock(&mu);

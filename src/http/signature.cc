@@ -572,8 +572,9 @@ absl::StatusOr<ParsedSignature> ParseSignature(std::string_view signature_input,
 
 // --- Signer --------------------------------------------------------------------------
 
-RequestSigner::RequestSigner(std::string keyid, crypto::Ed25519PrivateKey key, SignOptions options)
-    : keyid_(std::move(keyid)), key_(std::move(key)), options_(std::move(options)) {}
+RequestSigner::RequestSigner(std::string keyid, const crypto::Ed25519PrivateKey& key,
+                             SignOptions options)
+    : keyid_(std::move(keyid)), key_(key), options_(std::move(options)) {}
 
 absl::Status RequestSigner::Sign(const Url& url, ClientRequest& request) const {
   request.headers.Remove("Signature-Input");

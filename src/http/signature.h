@@ -150,7 +150,7 @@ struct SignOptions {
 class RequestSigner {
  public:
   // `keyid` is the accord KeyId of `key` (see the top of this file).
-  RequestSigner(std::string keyid, crypto::Ed25519PrivateKey key, SignOptions options = {});
+  RequestSigner(std::string keyid, const crypto::Ed25519PrivateKey& key, SignOptions options = {});
 
   // Sets Content-Digest (if the body is non-empty), Signature-Input and Signature on
   // `request` (replacing any there) for sending through a Client whose base URL is

@@ -83,7 +83,7 @@ VerifyOptions RfcVerifyOptions() {
   return o;
 }
 
-KeyLookup LookupOne(std::string keyid, crypto::Ed25519PublicKey key) {
+KeyLookup LookupOne(const std::string& keyid, crypto::Ed25519PublicKey key) {
   return [keyid, key](std::string_view id) -> absl::StatusOr<crypto::Ed25519PublicKey> {
     if (id != keyid) return absl::NotFoundError("no such key");
     return key;

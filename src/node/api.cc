@@ -77,7 +77,7 @@ struct Metrics {
   http::Family<http::Counter>& submissions;
 };
 
-void HandleSubmit(Node& node, Metrics& m, const Request& req, http::Responder respond) {
+void HandleSubmit(Node& node, Metrics& m, const Request& req, const http::Responder& respond) {
   absl::Status s = node.Submit(req.body, [respond, &m](absl::StatusOr<SubmitResult> r) {
     if (!r.ok()) {
       m.submissions.WithLabels({"failed"}).Increment();
@@ -218,8 +218,8 @@ void RegisterApi(http::Router& router, Node& node, http::Registry& registry,
   auto metrics = std::make_shared<Metrics>(registry, node);
   router.HandleAsync(
       "POST", "/v1/statements",
-      [&node, metrics](const Request& req, http::Responder respond) {
-        HandleSubmit(node, *metrics, req, std::move(respond));
+      [&node, metrics](const Request& req, const http::Responder& respond) {
+        HandleSubmit(node, *metrics, req, respond);
       },
       http::RouteOptions{kMaxStatementBody});
   router.Handle("GET", "/v1/statements", [&node](const Request& r) { return HandleList(node, r); });

@@ -72,7 +72,7 @@ absl::StatusOr<ReceiptDoc> ParseReceipt(const std::string& body) {
 
 absl::StatusOr<std::unique_ptr<NodeClient>> NodeClient::Create(std::string_view url,
                                                                http::ClientOptions options) {
-  auto c = http::Client::Create(url, options);
+  auto c = http::Client::Create(url, std::move(options));
   if (!c.ok()) return c.status();
   return std::unique_ptr<NodeClient>(new NodeClient(*std::move(c)));
 }

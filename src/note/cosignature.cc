@@ -55,9 +55,9 @@ absl::StatusOr<uint64_t> CosignatureV1Verifier::VerifyCosignature(
   return timestamp;
 }
 
-CosignatureV1Signer::CosignatureV1Signer(std::string name, crypto::Ed25519PrivateKey key)
+CosignatureV1Signer::CosignatureV1Signer(std::string name, const crypto::Ed25519PrivateKey& key)
     : name_(std::move(name)),
-      key_(std::move(key)),
+      key_(key),
       key_hash_(ComputeKeyHash(name_, kSignatureTypeCosignatureV1, key_.public_key())) {}
 
 absl::StatusOr<std::vector<uint8_t>> CosignatureV1Signer::Sign(std::string_view text,

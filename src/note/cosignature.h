@@ -67,7 +67,7 @@ class CosignatureV1Verifier final : public Verifier {
 class CosignatureV1Signer {
  public:
   // REQUIRES: IsValidKeyName(name).
-  CosignatureV1Signer(std::string name, crypto::Ed25519PrivateKey key);
+  CosignatureV1Signer(std::string name, const crypto::Ed25519PrivateKey& key);
   std::string_view Name() const { return name_; }
   uint32_t KeyHash() const { return key_hash_; }
   // timestamp || signature over CosignatureV1Message(text, timestamp).

@@ -130,9 +130,9 @@ bool Ed25519Verifier::Verify(std::string_view text, std::span<const uint8_t> sig
   return crypto::Ed25519Verify(public_key_, AsBytes(text), signature);
 }
 
-Ed25519Signer::Ed25519Signer(std::string name, crypto::Ed25519PrivateKey key)
+Ed25519Signer::Ed25519Signer(std::string name, const crypto::Ed25519PrivateKey& key)
     : name_(std::move(name)),
-      key_(std::move(key)),
+      key_(key),
       key_hash_(ComputeKeyHash(name_, kSignatureTypeEd25519, key_.public_key())) {}
 
 absl::StatusOr<std::vector<uint8_t>> Ed25519Signer::Sign(std::string_view text) const {

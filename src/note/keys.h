@@ -106,7 +106,7 @@ class Ed25519Verifier final : public Verifier {
 class Ed25519Signer final : public Signer {
  public:
   // REQUIRES: IsValidKeyName(name).
-  Ed25519Signer(std::string name, crypto::Ed25519PrivateKey key);
+  Ed25519Signer(std::string name, const crypto::Ed25519PrivateKey& key);
   std::string_view Name() const override { return name_; }
   uint32_t KeyHash() const override { return key_hash_; }
   absl::StatusOr<std::vector<uint8_t>> Sign(std::string_view text) const override;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "src/util/encoding.h"
 
 namespace accord::note {
@@ -185,8 +186,9 @@ TEST_F(NoteTest, OpenTooManySignatures) {
   for (size_t i = 0; i < kMaxSignatures; ++i) sigs += kPeterSig;
   EXPECT_TRUE(Open(kText + "\n" + sigs, {peter_.get()}).ok());
   sigs += kPeterSig;
-  for (auto known : {std::vector<const Verifier*>{peter_.get()}, std::vector<const Verifier*>{}}) {
-    auto n = Open(kText + "\n" + sigs, known);
+  for (const auto& known :
+       {std::vector<const Verifier*>{peter_.get()}, std::vector<const Verifier*>{}}) {
+    auto n = Open(absl::StrCat(kText, "\n", sigs), known);
     EXPECT_TRUE(IsMalformedNote(n.status())) << n.status();
   }
 }

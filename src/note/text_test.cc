@@ -58,9 +58,9 @@ TEST(NoteText, KeyNames) {
            "a\vb",
            "a\fb",
            "a\rb",
-           "a\xC2\x85"
-           "b",             // NEL
-           "a\xC2\xA0",     // NBSP
+           "a\xC2\x85"   // NOLINT(bugprone-suspicious-missing-comma): "\x85b" would be one escape
+           "b",          // NEL
+           "a\xC2\xA0",  // NBSP
            "\xE1\x9A\x80",  // U+1680
            "\xE2\x80\x80",  // U+2000
            "\xE2\x80\x8A",  // U+200A

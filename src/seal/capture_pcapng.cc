@@ -214,9 +214,13 @@ absl::Status PcapngReader::OnSectionHeader(uint64_t offset, std::span<const uint
     std::string text(reinterpret_cast<const char*>(value.data()),
                      std::min(value.size(), kMaxOptionText));
     if (!first) return absl::OkStatus();
-    if (code == 2) metadata_.hardware = std::move(text);
-    if (code == 3) metadata_.os = std::move(text);
-    if (code == 4) metadata_.application = std::move(text);
+    if (code == 2) {
+      metadata_.hardware = std::move(text);
+    } else if (code == 3) {
+      metadata_.os = std::move(text);
+    } else if (code == 4) {
+      metadata_.application = std::move(text);
+    }
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

@@ -10,11 +10,8 @@ namespace accord::seal {
 namespace {
 
 using testing::BigPcapng;
-using testing::Block;
 using testing::ExpectTsharkReads;
 using ::testing::HasSubstr;
-using testing::IsPacket;
-using testing::IsRecord;
 using testing::SealRoundTrip;
 using testing::TestPacket;
 

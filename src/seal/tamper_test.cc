@@ -11,7 +11,6 @@ namespace {
 
 using testing::BigPcapng;
 using testing::Block;
-using testing::ExpectTsharkReads;
 using ::testing::HasSubstr;
 using testing::IsPacket;
 using testing::IsRecord;

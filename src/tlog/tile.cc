@@ -109,7 +109,7 @@ absl::StatusOr<TileId> ParseTilePath(std::string_view path) {
       return BadPath(original, "index groups must be 3 digits");
     }
     const uint64_t g =
-        static_cast<uint64_t>((group[0] - '0') * 100 + (group[1] - '0') * 10 + (group[2] - '0'));
+        uint64_t(group[0] - '0') * 100 + uint64_t(group[1] - '0') * 10 + uint64_t(group[2] - '0');
     constexpr uint64_t kMaxPrefix = UINT64_MAX / 1000;
     if (++groups > 7 || index > kMaxPrefix || (index == kMaxPrefix && g > UINT64_MAX % 1000)) {
       return BadPath(original, "index out of range");

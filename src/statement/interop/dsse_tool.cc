@@ -15,7 +15,9 @@
 
 namespace {
 
-using namespace accord;
+namespace statement = accord::statement;
+namespace note = accord::note;
+namespace util = accord::util;
 
 int Sign(const std::string& kind_name, const std::string& name, const std::string& seed_hex) {
   std::optional<statement::Kind> kind = statement::ParseKind(kind_name);
