@@ -256,8 +256,8 @@ Gauge& Registry::AddGauge(std::string_view name, std::string_view help) {
 }
 
 Histogram& Registry::AddHistogram(std::string_view name, std::string_view help,
-                                  std::vector<double> bounds) {
-  return AddHistogramFamily(name, help, {}, std::move(bounds))
+                                  const std::vector<double>& bounds) {
+  return AddHistogramFamily(name, help, {}, bounds)
       .WithLabels(std::vector<std::string>{});
 }
 

@@ -126,7 +126,7 @@ class Registry {
   Counter& AddCounter(std::string_view name, std::string_view help);
   Gauge& AddGauge(std::string_view name, std::string_view help);
   Histogram& AddHistogram(std::string_view name, std::string_view help,
-                          std::vector<double> bounds = LatencyBuckets());
+                          const std::vector<double>& bounds = LatencyBuckets());
   // A gauge read at each scrape (log size, queue depth). `read` runs during Render, on
   // the scraping thread, and must be thread-safe and quick.
   void AddGaugeCallback(std::string_view name, std::string_view help, std::function<double()> read);
