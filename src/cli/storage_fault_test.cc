@@ -328,7 +328,8 @@ TEST_F(StorageFaultTest, ReadOnlyDataFolderAtStartIsAClearErrorAndChangesNothing
 // held without damage, and after a restart with room everything resumes where it was.
 TEST_F(StorageFaultTest, FullDiskHoldsBodiesWitnessAndMonitorWithoutDamage) {
   const fs::path& dir = scratch_.path();
-  const uint16_t a_port = testing::FreePort(), b_port = testing::FreePort();
+  const std::vector<uint16_t> ports = testing::FreePorts(2);
+  const uint16_t a_port = ports[0], b_port = ports[1];
   const std::string a_url = absl::StrCat("http://127.0.0.1:", a_port),
                     b_url = absl::StrCat("http://127.0.0.1:", b_port);
   RunResult a_entry =
