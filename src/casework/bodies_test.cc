@@ -337,7 +337,7 @@ TEST_F(BodiesApiTest, NothingIsReleasedWithoutADurableRecord) {
   recorder_.set_mode(Recorder::Mode::kHold);
   http::ClientResponse held;
   std::thread t([&] { held = Do("GET", body_.commitment, kB); });
-  ASSERT_TRUE(http::testing::WaitFor([&] { return recorder_.held() == 1; }));
+  ASSERT_TRUE(test::WaitFor([&] { return recorder_.held() == 1; }));
   EXPECT_EQ(held.status, 0);  // not answered while the record is pending
   recorder_.Release();
   t.join();

@@ -11,6 +11,7 @@
 #include "src/casework/body_store.h"
 #include "src/crypto/sha256.h"
 #include "src/store/durable_file.h"
+#include "src/test/temp_dir.h"
 #include "src/util/encoding.h"
 
 namespace accord::casework {
@@ -19,19 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / absl::StrCat("accord-bodies-", rd(), "-", rd());
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using TempDir = test::TempDir;
 
 json Content() {
   return {{"facts", "Intrusion through 198.51.100.23"},
@@ -207,15 +196,15 @@ TEST(OriginTest, MatchesTheSchemaPattern) {
 
 // ---- the store ----
 
-constexpr char kB[] = "cert.b.example/log";
-constexpr char kC[] = "cert.c.example/log";
+constexpr char kPartyB[] = "cert.b.example/log";
+constexpr char kPartyC[] = "cert.c.example/log";
 
 class BodyStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     body_ = *MakeBody(Content());
-    copies_ = {{kB, *Seal(body_.plaintext, b_.public_key())},
-               {kC, *Seal(body_.plaintext, c_.public_key())}};
+    copies_ = {{kPartyB, *Seal(body_.plaintext, b_.public_key())},
+               {kPartyC, *Seal(body_.plaintext, c_.public_key())}};
   }
   fs::path Dir() const { return dir_.path() / "bodies"; }
 
@@ -233,29 +222,29 @@ TEST_F(BodyStoreTest, PutGetListAndReopen) {
     ASSERT_TRUE(s.Put(body_.commitment, copies_).ok());
   }
   BodyStore s(Dir());  // a new instance reads what the first made durable
-  auto b = s.Get(body_.commitment, kB);
+  auto b = s.Get(body_.commitment, kPartyB);
   ASSERT_TRUE(b.ok()) << b.status();
   ASSERT_TRUE(b->has_value());
   EXPECT_EQ(**b, copies_[0].sealed);
   EXPECT_EQ(*Open(**b, b_), body_.plaintext);
   EXPECT_FALSE(Open(**b, c_).ok());
-  EXPECT_EQ(**s.Get(body_.commitment, kC), copies_[1].sealed);
+  EXPECT_EQ(**s.Get(body_.commitment, kPartyC), copies_[1].sealed);
   EXPECT_FALSE(s.Get(body_.commitment, "cert.d.example/log")->has_value());
-  EXPECT_FALSE(s.Get(std::string(64, '0'), kB)->has_value());
-  EXPECT_EQ(*s.Addressees(body_.commitment), (std::vector<std::string>{kB, kC}));
+  EXPECT_FALSE(s.Get(std::string(64, '0'), kPartyB)->has_value());
+  EXPECT_EQ(*s.Addressees(body_.commitment), (std::vector<std::string>{kPartyB, kPartyC}));
   EXPECT_EQ(*s.Commitments(), std::vector<std::string>{body_.commitment});
 
   // Files are named by hex only, and private to the node's user.
-  const fs::path file = Dir() / body_.commitment / AddresseeId(kB);
+  const fs::path file = Dir() / body_.commitment / AddresseeId(kPartyB);
   struct stat st;
   ASSERT_EQ(::stat(file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
 
   // A second put replaces one copy and keeps the other.
-  const std::vector<SealedCopy> again = {{kB, *Seal(body_.plaintext, b_.public_key())}};
+  const std::vector<SealedCopy> again = {{kPartyB, *Seal(body_.plaintext, b_.public_key())}};
   ASSERT_TRUE(s.Put(body_.commitment, again).ok());
-  EXPECT_EQ(**s.Get(body_.commitment, kB), again[0].sealed);
-  EXPECT_EQ(**s.Get(body_.commitment, kC), copies_[1].sealed);
+  EXPECT_EQ(**s.Get(body_.commitment, kPartyB), again[0].sealed);
+  EXPECT_EQ(**s.Get(body_.commitment, kPartyC), copies_[1].sealed);
 }
 
 TEST_F(BodyStoreTest, RejectsMalformedIdsAndTraversal) {
@@ -266,7 +255,7 @@ TEST_F(BodyStoreTest, RejectsMalformedIdsAndTraversal) {
        {std::string_view("../../etc/passwd"), std::string_view(""), std::string_view(upper),
         std::string_view("abc"), std::string_view(body_.commitment).substr(1)}) {
     EXPECT_EQ(s.Put(bad, copies_).code(), absl::StatusCode::kInvalidArgument) << bad;
-    EXPECT_EQ(s.Get(bad, kB).status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(s.Get(bad, kPartyB).status().code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_EQ(s.Addressees(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
   for (std::string_view bad : {"../x", "/etc/passwd", "", "a//b", "A"}) {
@@ -282,37 +271,37 @@ TEST_F(BodyStoreTest, RejectsBadBatches) {
   EXPECT_EQ(s.Put(body_.commitment, {}).code(), absl::StatusCode::kInvalidArgument);
   const std::vector<SealedCopy> twice = {copies_[0], copies_[0]};
   EXPECT_EQ(s.Put(body_.commitment, twice).code(), absl::StatusCode::kInvalidArgument);
-  const std::vector<SealedCopy> big = {{kB, std::string(kMaxSealedBytes + 1, 'x')}};
+  const std::vector<SealedCopy> big = {{kPartyB, std::string(kMaxSealedBytes + 1, 'x')}};
   EXPECT_EQ(s.Put(body_.commitment, big).code(), absl::StatusCode::kInvalidArgument);
-  const std::vector<SealedCopy> small = {{kB, std::string(kSealOverheadBytes, 'x')}};
+  const std::vector<SealedCopy> small = {{kPartyB, std::string(kSealOverheadBytes, 'x')}};
   EXPECT_EQ(s.Put(body_.commitment, small).code(), absl::StatusCode::kInvalidArgument);
   std::vector<SealedCopy> many;
   for (size_t i = 0; i <= kMaxCopiesPerPut; ++i) {
     many.push_back({absl::StrCat("p", i, ".example/log"), copies_[0].sealed});
   }
   EXPECT_EQ(s.Put(body_.commitment, many).code(), absl::StatusCode::kInvalidArgument);
-  const std::vector<SealedCopy> largest = {{kB, std::string(kMaxSealedBytes, 'x')}};
+  const std::vector<SealedCopy> largest = {{kPartyB, std::string(kMaxSealedBytes, 'x')}};
   EXPECT_TRUE(s.Put(body_.commitment, largest).ok());
-  EXPECT_EQ((*s.Get(body_.commitment, kB))->size(), kMaxSealedBytes);
+  EXPECT_EQ((*s.Get(body_.commitment, kPartyB))->size(), kMaxSealedBytes);
 }
 
 TEST_F(BodyStoreTest, DamageIsDataLoss) {
   BodyStore s(Dir());
   ASSERT_TRUE(s.Put(body_.commitment, copies_).ok());
-  const fs::path file = Dir() / body_.commitment / AddresseeId(kB);
+  const fs::path file = Dir() / body_.commitment / AddresseeId(kPartyB);
   std::string bytes = *store::ReadWholeFile(file);
   std::string flipped = bytes;
   flipped.back() ^= 1;
   WriteFile(file, flipped);
-  EXPECT_EQ(s.Get(body_.commitment, kB).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(s.Get(body_.commitment, kPartyB).status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(s.Addressees(body_.commitment).status().code(), absl::StatusCode::kDataLoss);
   // A copy moved under another addressee's name is refused, not served to them.
   WriteFile(file, bytes);
-  fs::copy_file(file, Dir() / body_.commitment / AddresseeId(kC),
+  fs::copy_file(file, Dir() / body_.commitment / AddresseeId(kPartyC),
                 fs::copy_options::overwrite_existing);
-  EXPECT_EQ(s.Get(body_.commitment, kC).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(s.Get(body_.commitment, kPartyC).status().code(), absl::StatusCode::kDataLoss);
   WriteFile(file, "garbage");
-  EXPECT_EQ(s.Get(body_.commitment, kB).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(s.Get(body_.commitment, kPartyB).status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST_F(BodyStoreTest, CrashBeforeRenameLeavesNothing) {
@@ -327,7 +316,7 @@ TEST_F(BodyStoreTest, CrashBeforeRenameLeavesNothing) {
     BodyStore crashing(d, o);
     EXPECT_FALSE(crashing.Put(body_.commitment, copies_).ok());
     BodyStore reopened(d);
-    EXPECT_FALSE(reopened.Get(body_.commitment, kB)->has_value());
+    EXPECT_FALSE(reopened.Get(body_.commitment, kPartyB)->has_value());
     EXPECT_TRUE(reopened.Addressees(body_.commitment)->empty());  // temporaries skipped
     EXPECT_TRUE(reopened.Commitments()->empty());
     ASSERT_TRUE(reopened.Put(body_.commitment, copies_).ok());

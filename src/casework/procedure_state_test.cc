@@ -29,10 +29,7 @@ std::string At(absl::Time t) {
 }
 absl::Time Days(double d) { return kT0 + absl::Hours(24 * d); }
 
-const statement::Validator& TheValidator() {
-  static const statement::Validator* v = statement::Validator::Create()->release();
-  return *v;
-}
+using statement::testing::TheValidator;
 
 Statement Parse(statement::Kind kind, const Json& payload) {
   absl::StatusOr<Statement> s =

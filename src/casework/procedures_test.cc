@@ -87,12 +87,9 @@ TEST(Procedures, TimeLimits) {
   EXPECT_EQ(MinPreservation(o), absl::Hours(24 * 90));
 }
 
-const statement::Validator& TheValidator() {
-  static const statement::Validator* v = statement::Validator::Create()->release();
-  return *v;
-}
+using statement::testing::TheValidator;
 
-Json Request(std::string_view type) {
+Json RequestPayload(std::string_view type) {
   return {{"kind", "request"},
           {"issuer", "cert.example.ee/log"},
           {"issued", "2026-03-14T12:15:00Z"},
@@ -118,14 +115,14 @@ absl::Status Check(const Json& payload, const CaseworkOptions& options = {}) {
 
 TEST(CheckRequest, EveryProcedureAcceptsACompleteRequest) {
   for (const Procedure& p : Procedures()) {
-    EXPECT_TRUE(Check(Request(RequestTypeName(p.type))).ok()) << RequestTypeName(p.type);
+    EXPECT_TRUE(Check(RequestPayload(RequestTypeName(p.type))).ok()) << RequestTypeName(p.type);
   }
 }
 
 TEST(CheckRequest, EveryRequiredFieldIsRequired) {
   for (const Procedure& p : Procedures()) {
     for (const RequiredField& f : p.required) {
-      Json r = Request(RequestTypeName(p.type));
+      Json r = RequestPayload(RequestTypeName(p.type));
       r.erase(std::string(f.member));
       absl::Status s = Check(r);
       EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << f.member;
@@ -136,7 +133,7 @@ TEST(CheckRequest, EveryRequiredFieldIsRequired) {
 }
 
 TEST(CheckRequest, PreservationDays) {
-  Json r = Request("preservation");
+  Json r = RequestPayload("preservation");
   r["preservation_days"] = 60;
   EXPECT_TRUE(Check(r).ok());
   CaseworkOptions ninety;

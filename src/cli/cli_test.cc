@@ -18,7 +18,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "src/log/proof_json.h"
-#include "src/node/process.h"
+#include "src/test/ports.h"
+#include "src/test/process.h"
 
 namespace {
 namespace fs = std::filesystem;
@@ -169,7 +170,7 @@ TEST_F(CliTest, DemoRunsTheMainJob) {
 
 // A newcomer's path through the README: serve, submit, get, verify.
 TEST_F(CliTest, ServeSubmitGetVerify) {
-  auto child = accord::node::testing::ChildProcess::Start(
+  auto child = accord::test::ChildProcess::Start(
       {ACCORD_CLI, "serve", "--data", (dir_ / "data").string(), "--listen", "127.0.0.1:0", "--name",
        "cert.example.ee/log", "--json"});
   ASSERT_TRUE(child.ok());
@@ -213,29 +214,10 @@ TEST_F(CliTest, ServeSubmitGetVerify) {
   child->Kill(SIGTERM);
 }
 
-// Ports bound together on 127.0.0.1 and released, for nodes that must know each other's
-// URLs before they start.
-std::vector<int> FreePorts(int n) {
-  std::vector<int> fds, ports;
-  for (int i = 0; i < n; ++i) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-    fds.push_back(fd);
-    ports.push_back(ntohs(addr.sin_port));
-  }
-  for (int fd : fds) ::close(fd);
-  return ports;
-}
-
 // docs/federation.md by hand: three parties make a directory from their entries, run
 // `accord serve --directory`, and see each other's statements, witnessed.
 TEST_F(CliTest, ThreePartiesFederateByHand) {
-  const std::vector<int> ports = FreePorts(3);
+  const std::vector<uint16_t> ports = accord::test::FreePorts(3);
   const std::string names[] = {"a", "b", "c"};
   std::string entries;
   for (int i = 0; i < 3; ++i) {
@@ -257,10 +239,10 @@ TEST_F(CliTest, ThreePartiesFederateByHand) {
   EXPECT_NE(c.out.find("3 parties, witness quorum 2"), std::string::npos) << c.out;
   EXPECT_EQ(Accord(absl::StrCat("directory make --quorum 3", entries)).code, 1);
 
-  std::vector<accord::node::testing::ChildProcess> nodes;
+  std::vector<accord::test::ChildProcess> nodes;
   std::vector<std::string> urls;
   for (int i = 0; i < 3; ++i) {
-    auto child = accord::node::testing::ChildProcess::Start(
+    auto child = accord::test::ChildProcess::Start(
         {ACCORD_CLI, "serve", "--data", (dir_ / names[i]).string(), "--listen",
          absl::StrCat("127.0.0.1:", ports[i]), "--directory", directory, "--poll-interval-ms",
          "100", "--json"});

@@ -175,7 +175,7 @@ void AddProve(CLI::App& log) {
   });
 }
 
-void AddVerify(CLI::App& log) {
+void AddLogVerify(CLI::App& log) {
   auto* cmd = log.add_subcommand(
       "verify",
       "Check the whole log in DIR: the checkpoint's signature, every entry bundle, every tile\n"
@@ -273,7 +273,7 @@ void AddLog(CLI::App& app) {
   AddInit(*log);
   AddAppend(*log);
   AddProve(*log);
-  AddVerify(*log);
+  AddLogVerify(*log);
   AddCheckProof(*log);
 }
 

@@ -33,9 +33,11 @@
 #include "src/http/client.h"
 #include "src/http/message.h"
 #include "src/http/signature.h"
-#include "src/node/process.h"
 #include "src/note/keys.h"
 #include "src/statement/statement.h"
+#include "src/test/ports.h"
+#include "src/test/process.h"
+#include "src/test/temp_dir.h"
 #include "src/util/encoding.h"
 #include "src/util/strings.h"
 
@@ -51,22 +53,7 @@ inline std::string Slurp(const fs::path& p) {
 }
 
 // A folder under the system's temporary folder, removed with everything in it.
-class ScratchDir {
- public:
-  explicit ScratchDir(std::string_view prefix) {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / absl::StrCat(std::string(prefix), "-", rd(), rd());
-    fs::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using ScratchDir = test::TempDir;
 
 // A shell word for `s`.
 inline std::string ShellQuote(std::string_view s) {
@@ -117,36 +104,9 @@ inline RunResult Accord(std::vector<std::string> args, const fs::path& scratch,
   return Run(args, scratch, input);
 }
 
-// The absolute path of a program in /usr/bin, /bin, /usr/sbin or /sbin; empty if none.
-inline std::string FindProgram(std::string_view name) {
-  for (const char* dir : {"/usr/bin", "/bin", "/usr/sbin", "/sbin"}) {
-    const fs::path p = fs::path(dir) / std::string(name);
-    if (::access(p.c_str(), X_OK) == 0) return p.string();
-  }
-  return "";
-}
-
-// `n` distinct ports on 127.0.0.1 that were free a moment ago, bound together and then
-// released (a node must know its URL before the directory naming it is made; another
-// process may take one in between, rarely).
-inline std::vector<uint16_t> FreePorts(int n) {
-  std::vector<int> fds;
-  std::vector<uint16_t> ports;
-  for (int i = 0; i < n; ++i) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-    fds.push_back(fd);
-    ports.push_back(ntohs(addr.sin_port));
-  }
-  for (int fd : fds) ::close(fd);
-  return ports;
-}
-inline uint16_t FreePort() { return FreePorts(1)[0]; }
+using test::FindProgram;
+using test::FreePort;
+using test::FreePorts;
 
 // A running `accord serve --json`: its URL from the start-up line.
 class NodeProcess {
@@ -155,7 +115,7 @@ class NodeProcess {
   // nsenter) and reads the start-up line.
   static absl::StatusOr<std::unique_ptr<NodeProcess>> Start(
       const std::vector<std::string>& argv, absl::Duration timeout = absl::Seconds(30)) {
-    auto child = node::testing::ChildProcess::Start(argv);
+    auto child = test::ChildProcess::Start(argv);
     if (!child.ok()) return child.status();
     auto line = child->ReadLine(timeout);
     if (!line.ok()) return line.status();
@@ -190,8 +150,8 @@ class NodeProcess {
   }
 
  private:
-  explicit NodeProcess(node::testing::ChildProcess child) : child_(std::move(child)) {}
-  node::testing::ChildProcess child_;
+  explicit NodeProcess(test::ChildProcess child) : child_(std::move(child)) {}
+  test::ChildProcess child_;
   std::string url_, vkey_, origin_;
   std::unique_ptr<http::Client> client_;
 };

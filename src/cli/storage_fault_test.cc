@@ -52,7 +52,7 @@ class TmpfsNamespace {
       return nullptr;
     }
     fs::create_directories(dir);
-    auto holder = node::testing::ChildProcess::Start(
+    auto holder = test::ChildProcess::Start(
         {unshare, "--user", "--map-root-user", "--mount", "sh", "-c",
          absl::StrCat("mount -t tmpfs -o size=", std::string(size), " tmpfs ",
                       testing::ShellQuote(dir.string()), " && echo ready && exec sleep 3600")});
@@ -85,11 +85,11 @@ class TmpfsNamespace {
   const fs::path& dir() const { return dir_; }
 
  private:
-  TmpfsNamespace(fs::path dir, std::string nsenter, node::testing::ChildProcess holder)
+  TmpfsNamespace(fs::path dir, std::string nsenter, test::ChildProcess holder)
       : dir_(std::move(dir)), nsenter_(std::move(nsenter)), holder_(std::move(holder)) {}
   fs::path dir_;
   std::string nsenter_;
-  node::testing::ChildProcess holder_;
+  test::ChildProcess holder_;
 };
 
 // Fills the file system holding `dir` with a file `dir/filler` until it is full.

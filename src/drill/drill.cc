@@ -18,33 +18,6 @@ const PartyInfo kParties[kMaxParties] = {
     {"H", "Helvor, national CERT", "cert.helvor.example", "XH"},
 };
 
-absl::StatusOr<std::vector<uint16_t>> ReservePorts(int n) {
-  std::vector<int> fds;
-  std::vector<uint16_t> ports;
-  absl::Status status;
-  for (int i = 0; i < n && status.ok(); ++i) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
-      status = absl::InternalError("socket() failed");
-      break;
-    }
-    fds.push_back(fd);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      status = absl::UnavailableError("cannot bind a port on 127.0.0.1");
-      break;
-    }
-    ports.push_back(ntohs(addr.sin_port));
-  }
-  for (int fd : fds) ::close(fd);
-  if (!status.ok()) return status;
-  return ports;
-}
-
 std::string Rfc3339(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
 }

@@ -27,6 +27,7 @@
 #include "src/drill/synthetic.h"
 #include "src/federation/equivocation.h"
 #include "src/federation/federation.h"
+#include "src/http/server.h"
 #include "src/log/log.h"
 #include "src/node/api.h"
 #include "src/node/client.h"
@@ -58,8 +59,6 @@ struct PartyInfo {
 inline constexpr int kMaxParties = 8;
 extern const PartyInfo kParties[kMaxParties];
 
-// Ports for the nodes: bound together on 127.0.0.1, then released for the servers.
-absl::StatusOr<std::vector<uint16_t>> ReservePorts(int n);
 std::string Rfc3339(absl::Time t);
 json RefJson(const std::string& origin, const node::ReceiptDoc& r, Kind kind);
 std::string Position(const std::string& letter, uint64_t index);
@@ -147,7 +146,7 @@ struct Drill::Impl {
     auto v = statement::Validator::Create();
     if (!v.ok()) return v.status();
     validator = *std::move(v);
-    auto ports = ReservePorts(options.parties);
+    auto ports = http::ReserveLoopbackPorts(options.parties);
     if (!ports.ok()) return ports.status();
     directory.witness_quorum = static_cast<size_t>(
         options.witness_quorum >= 0 ? options.witness_quorum : options.parties - 1);

@@ -34,7 +34,7 @@ json Drill::Impl::PlaySplitView() {
   if (ec) {
     DRILL_CHECK("B", absl::InternalError(ec.message()), "copying B's data");
   }
-  DRILL_ASSIGN(ports, "", ReservePorts(1), "reserving a port");
+  DRILL_ASSIGN(ports, "", http::ReserveLoopbackPorts(1), "reserving a port");
   Party fork;
   fork.letter = "B'";
   fork.name = "B's forked log";

@@ -24,7 +24,6 @@ namespace {
 constexpr size_t kMaxProofLines = 63;
 constexpr size_t kMaxBodyBytes = 64 * 1024;
 constexpr int kWorkers = 2;
-constexpr std::string_view kSizeContentType = "text/x.tlog.size";
 
 // Problem names of the witness's answers (docs/http.md).
 constexpr std::string_view kBadRequest = "bad-request";
@@ -46,7 +45,7 @@ Witness::Answer InternalError(std::string_view origin, const absl::Status& statu
 }
 
 Witness::Answer SizeConflict(uint64_t size) {
-  return {409, std::string(kSizeContentType), absl::StrCat(size, "\n")};
+  return {409, std::string(kTreeSizeContentType), absl::StrCat(size, "\n")};
 }
 
 }  // namespace

@@ -51,6 +51,8 @@ struct AddCheckpointRequest {
 // base64 of 32 bytes, the empty line, then a note). InvalidArgument on any deviation.
 absl::StatusOr<AddCheckpointRequest> ParseAddCheckpoint(std::string_view body);
 std::string FormatAddCheckpoint(const AddCheckpointRequest& request);
+// The Content-Type of a 409 answer, whose body is the latest cosigned size.
+inline constexpr std::string_view kTreeSizeContentType = "text/x.tlog.size";
 // A tree size as the spec writes it (old size line, 409 body): ASCII decimal without
 // sign or leading zeros ("0" alone) that fits in 64 bits; nullopt otherwise.
 std::optional<uint64_t> ParseTreeSize(std::string_view text);

@@ -48,8 +48,6 @@ struct Witnessing::Job {
 
 namespace {
 
-constexpr std::string_view kSizeContentType = "text/x.tlog.size";
-
 struct Outcome {
   enum Kind { kCosigned, kFailed, kBlocked } kind = kFailed;
   std::string error;
@@ -63,7 +61,7 @@ Outcome Failed(std::string error, std::optional<uint64_t> learned = std::nullopt
 
 std::optional<uint64_t> ParseSizeAnswer(const http::ClientResponse& r) {
   auto type = r.headers.Get("Content-Type");
-  if (!type || !type->starts_with(kSizeContentType)) return std::nullopt;
+  if (!type || !type->starts_with(kTreeSizeContentType)) return std::nullopt;
   std::string_view body = r.body;
   if (!body.ends_with('\n')) return std::nullopt;
   body.remove_suffix(1);

@@ -1,5 +1,9 @@
 #include "src/http/server.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -304,6 +308,33 @@ absl::Status SplitHostPort(std::string_view hostport, std::string* host, uint16_
   }
   *port = static_cast<uint16_t>(value);
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<uint16_t>> ReserveLoopbackPorts(int n) {
+  std::vector<int> fds;
+  std::vector<uint16_t> ports;
+  absl::Status status;
+  for (int i = 0; i < n && status.ok(); ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      status = absl::InternalError("socket() failed");
+      break;
+    }
+    fds.push_back(fd);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      status = absl::UnavailableError("cannot bind a port on 127.0.0.1");
+      break;
+    }
+    ports.push_back(ntohs(addr.sin_port));
+  }
+  for (int fd : fds) ::close(fd);
+  if (!status.ok()) return status;
+  return ports;
 }
 
 }  // namespace accord::http

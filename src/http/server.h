@@ -125,6 +125,12 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
+// `n` distinct TCP ports on 127.0.0.1 that were free a moment ago: bound together, then
+// released, for servers that must know each other's URLs before they start (the
+// drill's nodes, integration tests). Another process may take one in between, rarely.
+// Unavailable if the ports cannot be bound.
+absl::StatusOr<std::vector<uint16_t>> ReserveLoopbackPorts(int n);
+
 // Splits "host:port" / "[v6]:port" into host and port. InvalidArgument if malformed.
 absl::Status SplitHostPort(std::string_view hostport, std::string* host, uint16_t* port);
 

@@ -179,13 +179,4 @@ std::unique_ptr<Server> StartServer(Router router, ServerOptions options) {
   return *std::move(server);
 }
 
-bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!condition()) {
-    if (absl::Now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
-
 }  // namespace accord::http::testing

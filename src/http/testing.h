@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "src/http/message.h"
 #include "src/http/server.h"
+#include "src/test/wait.h"
 
 namespace accord::http::testing {
 
@@ -80,8 +81,7 @@ class CannedServer {
 // otherwise); aborts the test binary if it cannot listen.
 std::unique_ptr<Server> StartServer(Router router, ServerOptions options = {});
 
-// Polls `condition` every millisecond until it holds or `timeout` passes.
-bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(10));
+using test::WaitFor;
 
 }  // namespace accord::http::testing
 

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/note/keys.h"
+#include "src/test/temp_dir.h"
 
 namespace accord::log::testing {
 
@@ -33,19 +34,7 @@ struct Entries {
   std::vector<std::span<const uint8_t>> views;
 };
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / absl::StrCat("accord-log-", rd(), "-", rd());
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = test::TempDir;
 
 }  // namespace accord::log::testing
 

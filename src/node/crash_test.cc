@@ -18,10 +18,10 @@
 #include "absl/synchronization/mutex.h"
 #include "src/log/log.h"
 #include "src/node/client.h"
-#include "src/node/process.h"
 #include "src/node/testing.h"
 #include "src/note/checkpoint.h"
 #include "src/store/durable_file.h"
+#include "src/test/process.h"
 #include "src/tlog/proof.h"
 #include "src/util/encoding.h"
 #include "src/util/strings.h"
@@ -38,11 +38,11 @@ struct Acked {
   tlog::Hash leaf;
 };
 
-absl::StatusOr<std::pair<testing::ChildProcess, std::string>> StartNode(
+absl::StatusOr<std::pair<test::ChildProcess, std::string>> StartNode(
     const std::filesystem::path& data) {
-  auto child = testing::ChildProcess::Start({ACCORD_CLI, "serve", "--data", data.string(),
-                                             "--listen", "127.0.0.1:0", "--name", kOrigin, "--json",
-                                             "--batch-delay-ms", "2"});
+  auto child = test::ChildProcess::Start({ACCORD_CLI, "serve", "--data", data.string(), "--listen",
+                                          "127.0.0.1:0", "--name", kOrigin, "--json",
+                                          "--batch-delay-ms", "2"});
   if (!child.ok()) return child.status();
   auto line = child->ReadLine(absl::Seconds(30));
   if (!line.ok()) return line.status();

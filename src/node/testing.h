@@ -16,22 +16,11 @@
 #include "absl/time/time.h"
 #include "src/note/keys.h"
 #include "src/statement/statement.h"
+#include "src/test/temp_dir.h"
 
 namespace accord::node::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / absl::StrCat("accord-node-", rd(), "-", rd());
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = test::TempDir;
 
 // docs/examples/<kind>.json, issued by `issuer` now, with `nonce` making it unique.
 inline nlohmann::json ExamplePayload(statement::Kind kind, const std::string& issuer,

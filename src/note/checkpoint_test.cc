@@ -162,7 +162,7 @@ TEST(Checkpoint, ParseRejects) {
   for (const std::string& text : bad) {
     auto cp = ParseCheckpoint(text);
     EXPECT_EQ(cp.status().code(), absl::StatusCode::kInvalidArgument)
-        << testing::PrintToString(text);
+        << ::testing::PrintToString(text);
   }
 }
 

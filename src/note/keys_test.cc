@@ -6,18 +6,16 @@
 #include <vector>
 
 #include "src/note/cosignature.h"
+#include "src/note/testing.h"
 #include "src/util/encoding.h"
 
 namespace accord::note {
 namespace {
 
 // Test vectors from Go's golang.org/x/mod/sumdb/note (note_test.go, example_test.go).
-constexpr std::string_view kPeterSkey =
-    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
-constexpr std::string_view kPeterVkey =
-    "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
-constexpr std::string_view kEnochVkey =
-    "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop";
+using testing::kEnochVkey;
+using testing::kPeterSkey;
+using testing::kPeterVkey;
 
 // Keys and seed that Go's note.GenerateKey(bytes.NewReader(seed), "accord.example/log")
 // printed for the seed 00 01 02 ... 1f (checked with Go 1.19, x/mod 0.7.0).

@@ -7,18 +7,16 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "src/note/testing.h"
 #include "src/util/encoding.h"
 
 namespace accord::note {
 namespace {
 
 // Test vectors from Go's golang.org/x/mod/sumdb/note (note_test.go).
-constexpr std::string_view kPeterSkey =
-    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
-constexpr std::string_view kPeterVkey =
-    "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
-constexpr std::string_view kEnochVkey =
-    "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop";
+using testing::kEnochVkey;
+using testing::kPeterSkey;
+using testing::kPeterVkey;
 const std::string kText =
     "If you think cryptography is the answer to your problem,\n"
     "then you don't know what your problem is.\n";
@@ -63,7 +61,7 @@ class FakeVerifier : public Verifier {
   uint32_t hash_;
 };
 
-class NoteTest : public testing::Test {
+class NoteTest : public ::testing::Test {
  protected:
   std::unique_ptr<Verifier> peter_ = MustVerifier(kPeterVkey);
   std::unique_ptr<Verifier> enoch_ = MustVerifier(kEnochVkey);
@@ -259,8 +257,8 @@ TEST_F(NoteTest, OpenMalformed) {
   };
   for (const std::string& msg : bad_msgs) {
     auto n = Open(msg, {peter_.get()});
-    EXPECT_TRUE(IsMalformedNote(n.status())) << testing::PrintToString(msg) << " " << n.status();
-    EXPECT_TRUE(IsMalformedNote(Parse(msg).status())) << testing::PrintToString(msg);
+    EXPECT_TRUE(IsMalformedNote(n.status())) << ::testing::PrintToString(msg) << " " << n.status();
+    EXPECT_TRUE(IsMalformedNote(Parse(msg).status())) << ::testing::PrintToString(msg);
   }
 }
 
@@ -282,7 +280,7 @@ TEST_F(NoteTest, TextWithBlankLinesRoundTrips) {
     auto msg = Sign(text, {&*signer});
     ASSERT_TRUE(msg.ok()) << msg.status();
     auto n = Open(*msg, {&verifier});
-    ASSERT_TRUE(n.ok()) << testing::PrintToString(text) << n.status();
+    ASSERT_TRUE(n.ok()) << ::testing::PrintToString(text) << n.status();
     EXPECT_EQ(n->text, text);
   }
 }

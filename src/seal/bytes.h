@@ -3,6 +3,7 @@
 #ifndef ACCORD_SEAL_BYTES_H_
 #define ACCORD_SEAL_BYTES_H_
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -66,6 +67,13 @@ class BigEndianReader {
   uint64_t U64() { return Take(8) ? Load64(&data_[pos_ - 8], true) : 0; }
   std::span<const uint8_t> Bytes(size_t n) {
     return Take(n) ? data_.subspan(pos_ - n, n) : std::span<const uint8_t>();
+  }
+  // N bytes as an array (a hash, a digest); zeros past the end.
+  template <size_t N>
+  std::array<uint8_t, N> Array() {
+    std::array<uint8_t, N> out{};
+    if (Take(N)) std::memcpy(out.data(), &data_[pos_ - N], N);
+    return out;
   }
   size_t remaining() const { return data_.size() - pos_; }
   size_t position() const { return pos_; }

@@ -20,13 +20,6 @@ std::string Header(RecordKind kind) {
   return out;
 }
 
-tlog::Hash TakeHash(BigEndianReader& r) {
-  tlog::Hash h{};
-  auto b = r.Bytes(h.size());
-  if (!b.empty()) std::copy(b.begin(), b.end(), h.begin());
-  return h;
-}
-
 std::string TakeString(BigEndianReader& r, size_t n) {
   return std::string(util::AsChars(r.Bytes(n)));
 }
@@ -76,11 +69,12 @@ class RecordCollector {
     EvidenceRecord& e = out_.evidence;
     e.origin = TakeString(r, r.U16());
     e.index = r.U64();
-    e.leaf_hash = TakeHash(r);
+    e.leaf_hash = r.Array<tlog::kHashSize>();
     e.statement = TakeString(r, r.U32());
     e.checkpoint = TakeString(r, r.U32());
     const uint8_t n = r.U8();
-    for (uint8_t i = 0; i < n && !r.failed(); ++i) e.inclusion_proof.push_back(TakeHash(r));
+    for (uint8_t i = 0; i < n && !r.failed(); ++i)
+      e.inclusion_proof.push_back(r.Array<tlog::kHashSize>());
     return absl::OkStatus();
   }
 
@@ -94,7 +88,7 @@ class RecordCollector {
     if (n > r.remaining() / 40) return absl::DataLossError(absl::StrCat("count ", n, " overruns"));
     for (uint32_t i = 0; i < n; ++i) {
       out_.indices.push_back(r.U64());
-      out_.listed_leaves.push_back(TakeHash(r));
+      out_.listed_leaves.push_back(r.Array<tlog::kHashSize>());
     }
     return absl::OkStatus();
   }
@@ -107,7 +101,7 @@ class RecordCollector {
           absl::StrCat("proof record starts at hash ", first, ", expected ", out_.proof.size()));
     }
     if (n > r.remaining() / 32) return absl::DataLossError(absl::StrCat("count ", n, " overruns"));
-    for (uint32_t i = 0; i < n; ++i) out_.proof.push_back(TakeHash(r));
+    for (uint32_t i = 0; i < n; ++i) out_.proof.push_back(r.Array<tlog::kHashSize>());
     return absl::OkStatus();
   }
 

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "src/node/process.h"
 #include "src/seal/testing.h"
+#include "src/test/process.h"
 
 namespace accord::seal {
 namespace {
@@ -140,9 +140,9 @@ TEST_F(SealCliTest, FailuresExitNonZeroWithTheReason) {
 // The same with a node: seal --node submits and checks the receipt; disclose and
 // verify-disclosure read the log over the node's C2SP read paths.
 TEST_F(SealCliTest, WithANode) {
-  auto child = node::testing::ChildProcess::Start({ACCORD_CLI, "serve", "--data", F("data"),
-                                                   "--listen", "127.0.0.1:0", "--name",
-                                                   "cert.example.ee/log", "--json"});
+  auto child =
+      test::ChildProcess::Start({ACCORD_CLI, "serve", "--data", F("data"), "--listen",
+                                 "127.0.0.1:0", "--name", "cert.example.ee/log", "--json"});
   ASSERT_TRUE(child.ok()) << child.status();
   auto line = child->ReadLine(absl::Seconds(30));
   ASSERT_TRUE(line.ok()) << line.status();

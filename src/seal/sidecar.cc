@@ -14,13 +14,6 @@ constexpr size_t kMaxStructure = 2 * kMaxInterfaces;
 
 void PutHash(std::string& out, const tlog::Hash& h) { PutBytes(out, h); }
 
-tlog::Hash TakeHash(BigEndianReader& r) {
-  tlog::Hash h{};
-  auto b = r.Bytes(h.size());
-  if (!b.empty()) std::copy(b.begin(), b.end(), h.begin());
-  return h;
-}
-
 absl::Status Bad(std::string_view what) {
   return absl::DataLossError(absl::StrCat("malformed sidecar: ", std::string(what)));
 }
@@ -71,9 +64,9 @@ absl::StatusOr<PacketTree> DecodeSidecar(std::span<const uint8_t> bytes) {
   if (format != 1 && format != 2) return Bad(absl::StrCat("unknown capture format ", format));
   tree.format = static_cast<CaptureFormat>(format);
   tree.capture_bytes = r.U64();
-  tree.capture_sha256 = TakeHash(r);
+  tree.capture_sha256 = r.Array<tlog::kHashSize>();
   tree.size = r.U64();
-  tree.root = TakeHash(r);
+  tree.root = r.Array<tlog::kHashSize>();
   const uint32_t structure = r.U32();
   if (structure > kMaxStructure || structure * 8ull > r.remaining()) {
     return Bad(absl::StrCat("structure count ", structure));
@@ -86,7 +79,7 @@ absl::StatusOr<PacketTree> DecodeSidecar(std::span<const uint8_t> bytes) {
   tree.tiles.resize(tiles);
   for (TreeTile& t : tree.tiles) {
     t.offset = r.U64();
-    t.hash = TakeHash(r);
+    t.hash = r.Array<tlog::kHashSize>();
   }
   const uint16_t tail = r.U16();
   if (tail != tree.size % kTilePackets) {
@@ -94,7 +87,7 @@ absl::StatusOr<PacketTree> DecodeSidecar(std::span<const uint8_t> bytes) {
   }
   if (tail > 0) {
     tree.tail_offset = r.U64();
-    for (uint16_t i = 0; i < tail; ++i) tree.tail.push_back(TakeHash(r));
+    for (uint16_t i = 0; i < tail; ++i) tree.tail.push_back(r.Array<tlog::kHashSize>());
   }
   if (r.failed()) return Bad("truncated");
   if (r.remaining() != 0) return Bad(absl::StrCat(r.remaining(), " trailing bytes"));

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/seal/bytes.h"
 #include "src/seal/pcapng_writer.h"
+#include "src/test/temp_dir.h"
 
 namespace accord::seal::testing {
 
@@ -107,20 +108,7 @@ class PcapWriter {
   std::string out_;
 };
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / absl::StrCat("accord-seal-", rd(), "-", rd());
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-  std::string File(std::string_view name) const { return (path_ / std::string(name)).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = test::TempDir;
 
 inline void WriteFile(const std::string& path, std::string_view data) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);

@@ -16,10 +16,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-const Validator& TheValidator() {
-  static const Validator* v = Validator::Create()->release();
-  return *v;
-}
+using testing::TheValidator;
 
 Json Example(Kind kind) {
   const std::string name = std::string(KindName(kind)) + ".json";

@@ -74,12 +74,12 @@ TEST(Taxonomy, ParseRefusesBrokenDocuments) {
   } bad[] = {
       {{a, b, a}, "repeated"},
       {{a, entry("budapest:art2-x", "budapest", 2, Json::array())}, "does not list it back"},
-      {{a}, "is unknown"},
+      {Json::array({a}), "is unknown"},
       {{entry("uncc:art7-x", "uncc", 7, {"uncc:art8-y"}),
         entry("uncc:art8-y", "uncc", 8, {"uncc:art7-x"})},
        "same instrument"},
-      {{entry("uncc:art8-x", "uncc", 7, Json::array())}, "does not start with"},
-      {{entry("ecj:art1-x", "ecj", 1, Json::array())}, "unknown instrument"},
+      {Json::array({entry("uncc:art8-x", "uncc", 7, Json::array())}), "does not start with"},
+      {Json::array({entry("ecj:art1-x", "ecj", 1, Json::array())}), "unknown instrument"},
   };
   for (const auto& c : bad) {
     absl::StatusOr<Taxonomy> t = Taxonomy::Parse(doc(c.offences));
@@ -101,10 +101,7 @@ TEST(Taxonomy, SourceFileMatchesCompiledIn) {
   EXPECT_EQ(t->offences().size(), OffenceTaxonomy().offences().size());
 }
 
-const Validator& TheValidator() {
-  static const Validator* v = Validator::Create()->release();
-  return *v;
-}
+using testing::TheValidator;
 
 Json Payload(Kind kind) {
   Json p = {{"kind", KindName(kind)},

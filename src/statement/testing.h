@@ -47,6 +47,19 @@ inline std::string SignedEnvelope(Kind kind, const nlohmann::json& payload) {
   return SignedText(kind, payload.dump());
 }
 
+// One validator for a whole test program (compiling the schemas takes milliseconds).
+inline const Validator& TheValidator() {
+  static const Validator* const validator = [] {
+    auto v = Validator::Create();
+    if (!v.ok()) {
+      std::cerr << "TheValidator: " << v.status() << "\n";
+      std::abort();
+    }
+    return v->release();
+  }();
+  return *validator;
+}
+
 }  // namespace accord::statement::testing
 
 #endif  // ACCORD_STATEMENT_TESTING_H_

@@ -21,17 +21,7 @@ using testing::SignedEnvelope;
 using testing::TestSigner;
 using Json = nlohmann::json;
 
-const Validator& TheValidator() {
-  static const Validator* v = [] {
-    auto created = Validator::Create();
-    if (!created.ok()) {
-      ADD_FAILURE() << created.status();
-      std::abort();
-    }
-    return created->release();
-  }();
-  return *v;
-}
+using testing::TheValidator;
 
 std::string B64Hash(char fill) { return util::Base64Encode(std::string(32, fill)); }
 
@@ -63,7 +53,7 @@ void ExpectFault(const absl::StatusOr<Statement>& s, std::string_view pointer) {
 TEST(StatementValidator, ExtractsCommonFields) {
   Json p = MinimalIncident();
   p["issued"] = "2026-03-14T09:40:12.25Z";
-  p["refs"] = {Ref("cert.example.nl/log", 7, 'a')};
+  p["refs"] = Json::array({Ref("cert.example.nl/log", 7, 'a')});
   p["refs"][0]["kind"] = "request";
   p["to"] = {"cert.example.nl/log", "cert.example.lv/log"};
   p["private"] = {{"sha256", std::string(64, 'c')}};

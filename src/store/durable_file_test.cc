@@ -5,24 +5,13 @@
 #include <fstream>
 #include <random>
 
+#include "src/test/temp_dir.h"
+
 namespace accord::store {
 namespace {
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ =
-        fs::temp_directory_path() / ("accord-test-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using TempDir = test::TempDir;
 
 std::vector<std::string> Listing(const fs::path& dir) {
   std::vector<std::string> out;

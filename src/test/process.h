@@ -1,17 +1,22 @@
-// Test helper: runs a program as a child process and reads the first line it prints,
-// as integration tests do with `accord serve`.
-#ifndef ACCORD_NODE_PROCESS_H_
-#define ACCORD_NODE_PROCESS_H_
+// Child processes for integration tests: runs a program (`accord serve`, a tool the
+// test checks against) with its stdout on a pipe, reads the lines it prints, and finds
+// programs on the system.
+#ifndef ACCORD_TEST_PROCESS_H_
+#define ACCORD_TEST_PROCESS_H_
 
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
-namespace accord::node::testing {
+namespace accord::test {
+
+// The absolute path of `name` in /usr/bin, /bin, /usr/sbin or /sbin; empty if none.
+std::string FindProgram(std::string_view name);
 
 class ChildProcess {
  public:
@@ -34,6 +39,6 @@ class ChildProcess {
   std::string buffer_;
 };
 
-}  // namespace accord::node::testing
+}  // namespace accord::test
 
-#endif  // ACCORD_NODE_PROCESS_H_
+#endif  // ACCORD_TEST_PROCESS_H_

@@ -1,4 +1,4 @@
-#include "src/node/process.h"
+#include "src/test/process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -9,11 +9,20 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
-namespace accord::node::testing {
+namespace accord::test {
+
+std::string FindProgram(std::string_view name) {
+  for (const char* dir : {"/usr/bin", "/bin", "/usr/sbin", "/sbin"}) {
+    const std::filesystem::path p = std::filesystem::path(dir) / std::string(name);
+    if (::access(p.c_str(), X_OK) == 0) return p.string();
+  }
+  return "";
+}
 
 absl::StatusOr<ChildProcess> ChildProcess::Start(const std::vector<std::string>& argv) {
   int fds[2];
@@ -75,4 +84,4 @@ absl::StatusOr<std::string> ChildProcess::ReadLine(absl::Duration timeout) {
   }
 }
 
-}  // namespace accord::node::testing
+}  // namespace accord::test
