@@ -167,7 +167,8 @@ void C2(World& w, Rng& rng, const Plan& p) {
     f.Connect();
     f.Send(true, TlsClientHello(rng, p.sc->c2_domain, false), true);
     f.Send(false, TlsServerFlight(rng, 1850));
-    f.Send(true, TlsClientFinish(rng) + TlsData(rng, size_t(rng.Range(310, 360))), true);
+    const std::string data = TlsData(rng, size_t(rng.Range(310, 360)));  // drawn first
+    f.Send(true, TlsClientFinish(rng) + data, true);
     const bool tasked = beacon % 7 == 3;
     f.Send(false, TlsData(rng, tasked ? size_t(rng.Range(1500, 9000)) : 64), !tasked);
     if (tasked) {
