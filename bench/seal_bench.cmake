@@ -6,6 +6,6 @@
 if(TARGET seal_bench OR NOT TARGET accord_seal)
   return()
 endif()
-add_executable(seal_bench ${CMAKE_SOURCE_DIR}/bench/seal_bench.cc)
+add_executable(seal_bench EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/bench/seal_bench.cc)
 target_link_libraries(seal_bench PRIVATE accord_seal accord_log accord_note accord_store
   accord_util absl::strings)

@@ -257,8 +257,7 @@ Gauge& Registry::AddGauge(std::string_view name, std::string_view help) {
 
 Histogram& Registry::AddHistogram(std::string_view name, std::string_view help,
                                   const std::vector<double>& bounds) {
-  return AddHistogramFamily(name, help, {}, bounds)
-      .WithLabels(std::vector<std::string>{});
+  return AddHistogramFamily(name, help, {}, bounds).WithLabels(std::vector<std::string>{});
 }
 
 void Registry::AddGaugeCallback(std::string_view name, std::string_view help,

@@ -39,8 +39,8 @@ TEST(NoteText, DecodeRuneMatchesGo) {
   };
   for (const auto& c : cases) {
     DecodedRune d = DecodeRune(c.bytes);
-    EXPECT_EQ(d.rune, c.rune) << testing::PrintToString(c.bytes);
-    EXPECT_EQ(d.size, c.size) << testing::PrintToString(c.bytes);
+    EXPECT_EQ(d.rune, c.rune) << ::testing::PrintToString(c.bytes);
+    EXPECT_EQ(d.size, c.size) << ::testing::PrintToString(c.bytes);
   }
 }
 
@@ -71,7 +71,7 @@ TEST(NoteText, KeyNames) {
            "\xE3\x80\x80",  // U+3000
            "bad\xFF",
        }) {
-    EXPECT_FALSE(IsValidKeyName(bad)) << testing::PrintToString(std::string(bad));
+    EXPECT_FALSE(IsValidKeyName(bad)) << ::testing::PrintToString(std::string(bad));
   }
   // Zero-width space (U+200B) is not white space in Go's sense.
   EXPECT_TRUE(IsValidKeyName("\xE2\x80\x8B"));

@@ -183,8 +183,8 @@ TEST_F(SealRoundTrip, EvidenceReferencesResolve) {
   auto folder = *OpenLogFolder(log_dir_, nullptr);
   const tlog::Hash leaf = statement::LeafHashOf(sealed_.statement);
   for (const std::string& ref : {std::string("0"), std::string("cert.example.ee/log@0"),
-                                absl::StrCat("cert.example.ee/log@0#", util::Base64Encode(leaf)),
-                                absl::StrCat("cert.example.ee/log@0#", util::HexEncode(leaf))}) {
+                                 absl::StrCat("cert.example.ee/log@0#", util::Base64Encode(leaf)),
+                                 absl::StrCat("cert.example.ee/log@0#", util::HexEncode(leaf))}) {
     auto q = ParseEvidenceRef(ref);
     ASSERT_TRUE(q.ok()) << ref;
     auto e = ResolveEvidence(*folder, *q);
