@@ -119,7 +119,8 @@ class WitnessingTest : public ::testing::Test {
   }
 
   nlohmann::json DirectoryJson(const std::map<std::string, std::string>& urls) {
-    nlohmann::json parties = {PartyJson("a.example", a_log_, a_witness_, "http://127.0.0.1:1")};
+    nlohmann::json parties =
+        nlohmann::json::array({PartyJson("a.example", a_log_, a_witness_, "http://127.0.0.1:1")});
     for (auto& w : witnesses_) {
       auto it = urls.find(w->host);
       std::string url = it != urls.end() ? it->second : w->server ? w->url() : "http://127.0.0.1:1";
@@ -176,7 +177,7 @@ class WitnessingTest : public ::testing::Test {
   // Waits until the published checkpoint is the log's latest and carries `names`.
   bool WaitCosigned(const std::vector<std::string>& names,
                     absl::Duration timeout = absl::Seconds(10)) {
-    return http::testing::WaitFor(
+    return test::WaitFor(
         [&] {
           std::string p = witnessing_->published();
           auto n = note::Parse(p);
@@ -257,7 +258,7 @@ TEST_F(WitnessingTest, AWitnessDownOrHangingDoesNotStallTheOthers) {
   Append(1);
   ASSERT_TRUE(witnessing_->WaitPublished(3, absl::Seconds(2)));
   ASSERT_TRUE(WaitCosigned({"b.example/witness"}, absl::Seconds(2)));
-  ASSERT_TRUE(http::testing::WaitFor([&] {
+  ASSERT_TRUE(test::WaitFor([&] {
     std::optional<WitnessStatus> c = StatusOf("c.example/witness");
     std::optional<WitnessStatus> d = StatusOf("d.example/witness");
     return c && d && c->consecutive_failures >= 2 && d->consecutive_failures >= 2;
@@ -316,7 +317,7 @@ TEST_F(WitnessingTest, ReportsAWitnessAheadOfTheLog) {
   Append(4);
   Start();
   ASSERT_TRUE(WaitCosigned({"b.example/witness", "c.example/witness"}));
-  ASSERT_TRUE(http::testing::WaitFor([&] {
+  ASSERT_TRUE(test::WaitFor([&] {
     std::optional<WitnessStatus> d = StatusOf("d.example/witness");
     return d && !d->last_error.empty();
   }));
@@ -333,7 +334,7 @@ TEST_F(WitnessingTest, ReportsAWitnessAheadOfTheLog) {
   EXPECT_EQ(d->consecutive_failures, failures);
   // Past its size, the log is tried again: a fork cannot be consistent, so 422.
   Append(6);
-  ASSERT_TRUE(http::testing::WaitFor([&] {
+  ASSERT_TRUE(test::WaitFor([&] {
     std::optional<WitnessStatus> d = StatusOf("d.example/witness");
     return d && d->consecutive_failures > failures;
   }));
