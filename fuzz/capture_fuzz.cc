@@ -55,9 +55,9 @@ void CheckTree(const seal::PacketTree& tree) {
 }  // namespace
 }  // namespace accord::fuzz
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace accord;
-  using namespace accord::fuzz;
+namespace accord::fuzz {
+
+int FuzzOne(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> bytes(data, size);
   auto source = seal::ByteSource::FromMemory(bytes);
   auto reader = seal::CaptureReader::Open(*source);
@@ -119,4 +119,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ACCORD_FUZZ_CHECK(Same(seen[i], **packet), "resuming at packet ", i, " reads another packet");
   }
   return 0;
+}
+
+}  // namespace accord::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return accord::fuzz::FuzzOne(data, size);
 }

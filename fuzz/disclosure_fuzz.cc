@@ -50,9 +50,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   return 0;
 }
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace accord;
-  using namespace accord::fuzz;
+namespace accord::fuzz {
+
+int FuzzOne(const uint8_t* data, size_t size) {
   auto d = seal::ParseDisclosureBytes(std::span<const uint8_t>(data, size));
   if (!d.ok()) {
     ACCORD_FUZZ_CHECK(absl::IsDataLoss(d.status()) || absl::IsInvalidArgument(d.status()),
@@ -79,4 +79,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)report->ToJson();
   (void)report->ToText();
   return 0;
+}
+
+}  // namespace accord::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return accord::fuzz::FuzzOne(data, size);
 }

@@ -115,8 +115,9 @@ void CheckUrl(std::string_view text) {
 }  // namespace
 }  // namespace accord::fuzz
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace accord::fuzz;
+namespace accord::fuzz {
+
+int FuzzOne(const uint8_t* data, size_t size) {
   const auto lines = Split(AsString(data, size), "\n", 3);
   const std::string_view first = lines[0];
   const std::string_view second = lines.size() > 1 ? lines[1] : std::string_view();
@@ -127,4 +128,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckPercent(third);
   CheckUrl(third);
   return 0;
+}
+
+}  // namespace accord::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return accord::fuzz::FuzzOne(data, size);
 }

@@ -466,8 +466,9 @@ void ConfidentialSeeds() {
 }  // namespace
 }  // namespace accord::fuzz
 
-int main(int argc, char** argv) {
-  using namespace accord::fuzz;
+namespace accord::fuzz {
+
+int Main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: fuzz_make_corpus <corpus folder>\n");
     return 2;
@@ -486,3 +487,7 @@ int main(int argc, char** argv) {
   std::printf("fuzz_make_corpus: seeds written under %s\n", g_out.c_str());
   return 0;
 }
+
+}  // namespace accord::fuzz
+
+int main(int argc, char** argv) { return accord::fuzz::Main(argc, argv); }

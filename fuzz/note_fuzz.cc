@@ -160,12 +160,19 @@ void CheckKeys(std::string_view text) {
 }  // namespace
 }  // namespace accord::fuzz
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace accord::fuzz;
+namespace accord::fuzz {
+
+int FuzzOne(const uint8_t* data, size_t size) {
   const std::string_view input = AsString(data, size);
   CheckParsedNote(input);
   CheckOpenedNote(input);
   CheckText(input);
   CheckKeys(input);
   return 0;
+}
+
+}  // namespace accord::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return accord::fuzz::FuzzOne(data, size);
 }

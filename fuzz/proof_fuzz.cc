@@ -178,8 +178,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   return 0;
 }
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace accord::fuzz;
+namespace accord::fuzz {
+
+int FuzzOne(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string_view rest = AsString(data + 1, size - 1);
   if (data[0] % 2 == 0) {
@@ -188,4 +189,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CheckReceipt(rest);
   }
   return 0;
+}
+
+}  // namespace accord::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return accord::fuzz::FuzzOne(data, size);
 }

@@ -22,9 +22,9 @@
 #include "src/tlog/proof.h"
 #include "src/util/encoding.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace accord;
-  using namespace accord::fuzz;
+namespace accord::fuzz {
+
+int FuzzOne(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string file;
   if (data[0] == 0) {
@@ -66,4 +66,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)tlog::InclusionProof(tree->size - 1, tree->size, **hashes);
   }
   return 0;
+}
+
+}  // namespace accord::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return accord::fuzz::FuzzOne(data, size);
 }

@@ -59,8 +59,9 @@ void CheckHashTile(std::string_view data, uint32_t width) {
 }  // namespace
 }  // namespace accord::fuzz
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace accord::fuzz;
+namespace accord::fuzz {
+
+int FuzzOne(const uint8_t* data, size_t size) {
   using accord::tlog::TileId;
   const std::string_view input = AsString(data, size);
   const size_t nl = input.find('\n');
@@ -90,4 +91,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CheckHashTile(bytes, tile.width);
   }
   return 0;
+}
+
+}  // namespace accord::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return accord::fuzz::FuzzOne(data, size);
 }

@@ -170,9 +170,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   return 0;
 }
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace accord;
-  using namespace accord::fuzz;
+namespace accord::fuzz {
+
+int FuzzOne(const uint8_t* data, size_t size) {
   static uint64_t run = 0;
   const fs::path dir = StateRoot() / absl::StrCat("run", run++);
   federation::WitnessOptions options;
@@ -222,4 +222,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::error_code ec;
   fs::remove_all(dir, ec);
   return 0;
+}
+
+}  // namespace accord::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return accord::fuzz::FuzzOne(data, size);
 }
