@@ -1,5 +1,7 @@
 #include "src/drill/drill.h"
 
+#include <stdlib.h>
+
 #include <cmath>
 
 #include "src/drill/drill_internal.h"  // IWYU pragma: associated
@@ -97,8 +99,14 @@ absl::StatusOr<std::unique_ptr<Drill>> Drill::Start(const DrillOptions& options)
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   if (options.dir.empty()) {
-    std::random_device rd;
-    impl->dir = fs::temp_directory_path() / absl::StrCat("accord-drill-", rd() % 1000000);
+    // mkdtemp creates a new folder or fails: never one that was there before.
+    std::string name = (fs::temp_directory_path() / "accord-drill-XXXXXX").string();
+    if (::mkdtemp(name.data()) == nullptr) {
+      return absl::InternalError(
+          absl::StrCat("cannot create a temporary folder in ", fs::temp_directory_path().string()));
+    }
+    impl->dir = name;
+    impl->made_dir = true;
   } else {
     impl->dir = options.dir;
     if (fs::exists(impl->dir) && !fs::is_empty(impl->dir)) {

@@ -46,8 +46,11 @@ struct Event {
 struct DrillOptions {
   int parties = 3;
   std::string scenario = "grid";
-  std::filesystem::path dir;  // empty: a new temporary folder
-  bool keep = false;          // keep the folder (and, in the CLI, the nodes running)
+  // Empty: a new temporary folder, removed when the drill ends unless `keep`. A named
+  // folder must be empty or absent, and is always kept: accord never deletes what it
+  // did not create.
+  std::filesystem::path dir;
+  bool keep = false;  // keep the temporary folder (and, in the CLI, the nodes running)
   absl::Duration poll_interval = absl::Milliseconds(200);
   int pickup_count = 200;   // statements sent by the pickup scenario
   int witness_quorum = -1;  // the directory's; -1: every other party (parties - 1)
@@ -65,7 +68,7 @@ class Drill {
   // Creates keys and data folders, writes the directory, starts every node and waits
   // until each one's first checkpoint carries its witnesses' cosignatures.
   static absl::StatusOr<std::unique_ptr<Drill>> Start(const DrillOptions& options);
-  ~Drill();  // stops the nodes; removes the folder unless keep
+  ~Drill();  // stops the nodes; removes the temporary folder it made, unless keep
 
   // Plays the scenario. The report's "passed" says whether every step verified; a
   // failed step is recorded (and the scenario stops), not returned as an error.

@@ -84,6 +84,7 @@ struct Drill::Impl {
 
   DrillOptions options;
   fs::path dir;
+  bool made_dir = false;  // `dir` is a temporary folder this drill created
   absl::Time t0 = absl::Now();
   std::vector<Party> parties;
   federation::Directory directory;
@@ -95,7 +96,7 @@ struct Drill::Impl {
       if (p.server) p.server->Stop();
     }
     parties.clear();
-    if (!options.keep && !dir.empty()) {
+    if (made_dir && !options.keep) {
       std::error_code ec;
       fs::remove_all(dir, ec);
     }

@@ -18,10 +18,12 @@
 #include "src/node/testing.h"
 #include "src/note/checkpoint.h"
 #include "src/note/note.h"
+#include "src/test/temp_dir.h"
 
 namespace accord::drill {
 namespace {
 
+namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using json = nlohmann::json;
 
@@ -317,6 +319,36 @@ TEST(DrillTest, OpenApiDocumentsTheFederatedRoutes) {
   std::set<std::pair<std::string, std::string>> served;
   for (const auto& r : (*d)->Server("A")->Routes()) served.insert({r.method, r.pattern});
   EXPECT_EQ(node::testing::DocumentedRoutes(/*federated=*/true), served);
+}
+
+// Nothing accord did not create is ever deleted: a named folder that is not empty is
+// refused and left exactly as it was; a named folder the drill filled is kept; only the
+// temporary folder the drill made itself goes when it ends.
+TEST(DrillTest, KeepsEveryFolderItDidNotCreate) {
+  test::TempDir scratch;
+  const fs::path mine = scratch.path() / "mine";
+  fs::create_directories(mine);
+  { std::ofstream(mine / "notes.txt") << "someone's notes"; }
+  auto o = Options("grid");
+  o.dir = mine;
+  auto refused = Drill::Start(o);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kAlreadyExists);
+  refused = absl::UnknownError("");  // destroy whatever was made
+  ASSERT_TRUE(fs::exists(mine / "notes.txt"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(mine), fs::directory_iterator()), 1);
+
+  o.dir = scratch.path() / "named";
+  fs::path temporary;
+  {
+    auto named = Drill::Start(o);
+    ASSERT_TRUE(named.ok()) << named.status();
+    auto t = Drill::Start(Options("grid"));
+    ASSERT_TRUE(t.ok()) << t.status();
+    temporary = (*t)->dir();
+    EXPECT_TRUE(fs::exists(temporary / "directory.json"));
+  }
+  EXPECT_TRUE(fs::exists(o.dir / "directory.json"));  // named: kept
+  EXPECT_FALSE(fs::exists(temporary));                // made by the drill: removed
 }
 
 TEST(DrillTest, RejectsBadOptions) {
