@@ -58,6 +58,7 @@ Log::~Log() = default;
 absl::StatusOr<std::unique_ptr<Log>> Log::Create(std::unique_ptr<store::LogStorage> storage,
                                                  note::Ed25519Signer signer,
                                                  const Options& options) {
+  if (absl::Status s = storage->LockForWriting(/*create=*/true); !s.ok()) return s;
   auto existing = storage->Read(store::kCheckpointPath);
   if (existing.ok()) {
     return absl::AlreadyExistsError(
@@ -109,6 +110,13 @@ absl::StatusOr<std::unique_ptr<Log>> Log::OpenUnverified(std::unique_ptr<store::
 absl::StatusOr<std::unique_ptr<Log>> Log::OpenForAppend(std::unique_ptr<store::LogStorage> storage,
                                                         note::Ed25519Signer signer,
                                                         const Options& options) {
+  // The writer's lock comes before the first read: what is read is then what this
+  // process alone extends.
+  if (absl::Status s = storage->LockForWriting(/*create=*/false); !s.ok()) {
+    return absl::IsNotFound(s)
+               ? absl::NotFoundError(absl::StrCat("no log in ", storage->Describe()))
+               : s;
+  }
   auto verifier = note::NewVerifier(signer.VerifierKeyString());
   if (!verifier.ok()) return verifier.status();
   auto loaded = LoadCheckpoint(*storage, **verifier);

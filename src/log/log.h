@@ -50,14 +50,17 @@ struct AppendResult {
 class Log {
  public:
   // Creates an empty log whose origin is the signer's key name, writing its first
-  // checkpoint. AlreadyExists if the storage already holds a checkpoint.
+  // checkpoint. AlreadyExists if the storage already holds a checkpoint. Takes the
+  // storage's writer lock first (FailedPrecondition, naming the holder, if another
+  // writer has it) and keeps it for the Log's life.
   static absl::StatusOr<std::unique_ptr<Log>> Create(std::unique_ptr<store::LogStorage> storage,
                                                      note::Ed25519Signer signer,
                                                      const Options& options = {});
 
-  // Opens an existing log for appending. Verifies the checkpoint's signature with the
-  // signer's own key and that the stored right edge (partial tiles and entry bundle)
-  // reproduces its root: DataLoss otherwise, naming what disagrees.
+  // Opens an existing log for appending, as its only writer (the storage's writer lock,
+  // as Create). Verifies the checkpoint's signature with the signer's own key and that
+  // the stored right edge (partial tiles and entry bundle) reproduces its root: DataLoss
+  // otherwise, naming what disagrees.
   static absl::StatusOr<std::unique_ptr<Log>> OpenForAppend(
       std::unique_ptr<store::LogStorage> storage, note::Ed25519Signer signer,
       const Options& options = {});

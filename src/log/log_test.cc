@@ -1,5 +1,6 @@
 #include "src/log/log.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "src/log/testing.h"
@@ -153,6 +154,28 @@ TEST(Log, OpenChecksKeyOriginAndTiles) {
       Log::OpenReadOnly(std::make_unique<store::PosixLogStorage>(dir.path() / "none"),
                         *key.Verifier())
           .status()));
+}
+
+// One writer per log: a second Log on the same folder, in this process or another, is
+// refused before it reads anything; readers need no lock.
+TEST(Log, HasOneWriterAtATime) {
+  TempDir dir;
+  auto key = MakeKey("a.example/log");
+  auto writer = Log::Create(Folder(dir), key.Signer());
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  auto second = Log::OpenForAppend(Folder(dir), key.Signer());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition) << second.status();
+  EXPECT_THAT(std::string(second.status().message()), ::testing::HasSubstr("another writer"));
+  EXPECT_EQ(Log::Create(Folder(dir), key.Signer()).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Log::OpenReadOnly(Folder(dir), *key.Verifier()).ok());
+  writer->reset();
+  EXPECT_TRUE(Log::OpenForAppend(Folder(dir), key.Signer()).ok());
+  // No log: NotFound, and no folder made for it.
+  auto none = Log::OpenForAppend(std::make_unique<store::PosixLogStorage>(dir.path() / "none"),
+                                 key.Signer());
+  EXPECT_TRUE(absl::IsNotFound(none.status())) << none.status();
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "none"));
 }
 
 TEST(Log, ReadOnlyLogRefusesAppends) {

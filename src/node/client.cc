@@ -138,4 +138,8 @@ absl::Status HttpLogStorage::DeletePartials(std::string_view) {
   return absl::FailedPreconditionError("a log read over HTTP is read-only");
 }
 
+absl::Status HttpLogStorage::LockForWriting(bool) {
+  return absl::FailedPreconditionError("a log read over HTTP is read-only");
+}
+
 }  // namespace accord::node

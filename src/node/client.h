@@ -61,6 +61,7 @@ class HttpLogStorage final : public store::LogStorage {
   absl::Status Write(std::span<const store::LogObject>) override;
   absl::Status Commit(std::span<const store::LogObject>, std::string_view) override;
   absl::Status DeletePartials(std::string_view) override;
+  absl::Status LockForWriting(bool) override;  // FailedPrecondition: read-only
   std::string Describe() const override { return url_; }
 
  private:

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/store/durable_file.h"
+#include "src/store/folder_lock.h"
 #include "src/util/strings.h"
 
 namespace accord::node {
@@ -47,6 +48,10 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
     }
   }
   std::unique_ptr<Node> node(new Node());
+  // One node per data folder: a second would write the same log, index and state.
+  auto lock = store::FolderLock::Acquire(options.data_dir);
+  if (!lock.ok()) return lock.status();
+  node->lock_ = *std::move(lock);
   auto signer = LoadOrCreatePartyKey(options);
   if (!signer.ok()) return signer.status();
   node->vkey_ = signer->VerifierKeyString();

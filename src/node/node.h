@@ -6,6 +6,7 @@
 //   DIR/index.sqlite   the statement index (derived from the log; rebuilt if removed)
 //   DIR/party.key      the party key, generated on first start unless one is given
 //   DIR/party.vkey     its verifier key
+//   DIR/.lock          held by the node while it runs (store::FolderLock): one writer
 #ifndef ACCORD_NODE_NODE_H_
 #define ACCORD_NODE_NODE_H_
 
@@ -23,6 +24,7 @@
 #include "src/node/intake.h"
 #include "src/node/sequencer.h"
 #include "src/statement/statement.h"
+#include "src/store/folder_lock.h"
 #include "src/store/statement_index.h"
 
 namespace accord::node {
@@ -55,7 +57,9 @@ struct StatementRecord {
 class Node {
  public:
   // Opens (creating what is missing) the node in options.data_dir: the key, the log,
-  // the index; re-indexes entries the index lacks; loads the authorised officers.
+  // the index; re-indexes entries the index lacks; loads the authorised officers. The
+  // node is the folder's only writer while it lives: FailedPrecondition, naming the
+  // other process, if another node (or `accord log append` on DIR/log) holds it.
   static absl::StatusOr<std::unique_ptr<Node>> Open(const NodeOptions& options);
   ~Node();
 
@@ -104,6 +108,7 @@ class Node {
   // What the validator cannot know: `issued` is not implausibly far in the future.
   absl::Status CheckAgainstLog(const statement::Statement& s) const;
 
+  std::unique_ptr<store::FolderLock> lock_;  // first: released after everything else
   std::optional<note::Ed25519Signer> signer_;
   std::function<std::string()> publisher_;
   SubmitCheck submit_check_;

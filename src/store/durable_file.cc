@@ -11,51 +11,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "src/store/posix.h"
 
 namespace accord::store {
 namespace fs = std::filesystem;
+using internal::Fd;
+using internal::PosixError;
 namespace {
-
-// Owns a file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd& operator=(Fd&& o) noexcept {
-    if (this != &o) {
-      reset();
-      fd_ = std::exchange(o.fd_, -1);
-    }
-    return *this;
-  }
-  int get() const { return fd_; }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
-
-absl::Status Errno(int err, std::string_view step, const fs::path& path) {
-  std::string msg =
-      absl::StrCat("cannot ", std::string(step), " ", path.string(), ": ", std::strerror(err));
-  switch (err) {
-    case ENOENT:
-      return absl::NotFoundError(msg);
-    case EACCES:
-    case EPERM:
-    case EROFS:
-      return absl::PermissionDeniedError(msg);
-    case ENOSPC:
-    case EDQUOT:
-      return absl::ResourceExhaustedError(msg);
-    default:
-      return absl::InternalError(msg);
-  }
-}
 
 absl::Status Step(const FaultInjector& fault, std::string_view step, const fs::path& path) {
   if (!fault) return absl::OkStatus();
@@ -65,8 +27,8 @@ absl::Status Step(const FaultInjector& fault, std::string_view step, const fs::p
 absl::Status FsyncDir(const fs::path& dir, const FaultInjector& fault) {
   if (auto s = Step(fault, "fsync-dir", dir); !s.ok()) return s;
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return Errno(errno, "open directory", dir);
-  if (::fsync(fd.get()) != 0) return Errno(errno, "fsync directory", dir);
+  if (fd.get() < 0) return PosixError(errno, "open directory", dir);
+  if (::fsync(fd.get()) != 0) return PosixError(errno, "fsync directory", dir);
   return absl::OkStatus();
 }
 
@@ -98,7 +60,7 @@ absl::Status MakeDirsImpl(const fs::path& dir, bool sync, const FaultInjector& f
   }
   if (auto s = Step(fault, "mkdir", dir); !s.ok()) return s;
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-    return Errno(errno, "create directory", dir);
+    return PosixError(errno, "create directory", dir);
   return sync ? FsyncDir(parent.empty() ? fs::path(".") : parent, fault) : absl::OkStatus();
 }
 
@@ -106,8 +68,8 @@ absl::Status SyncFs(const fs::path& any_dir, const FaultInjector& fault) {
   if (auto s = Step(fault, "syncfs", any_dir); !s.ok()) return s;
 #ifdef __linux__
   Fd fd(::open(any_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return Errno(errno, "open directory", any_dir);
-  if (::syncfs(fd.get()) != 0) return Errno(errno, "syncfs", any_dir);
+  if (fd.get() < 0) return PosixError(errno, "open directory", any_dir);
+  if (::syncfs(fd.get()) != 0) return PosixError(errno, "syncfs", any_dir);
   return absl::OkStatus();
 #else
   return absl::UnimplementedError("syncfs is Linux-only; use Durability::kFsyncEachFile");
@@ -156,21 +118,22 @@ absl::Status WriteImpl(std::span<const FileWrite> batch, const FileWrite* commit
                                        temp_counter.fetch_add(1)));
     if (auto s = Step(fault, "create", f.path); !s.ok()) return s;
     Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, f.mode));
-    if (fd.get() < 0) return Errno(errno, "create", temp);
-    if (::fchmod(fd.get(), static_cast<mode_t>(f.mode)) != 0) return Errno(errno, "chmod", temp);
+    if (fd.get() < 0) return PosixError(errno, "create", temp);
+    if (::fchmod(fd.get(), static_cast<mode_t>(f.mode)) != 0)
+      return PosixError(errno, "chmod", temp);
     temps.push_back(temp);
     if (auto s = Step(fault, "write", f.path); !s.ok()) return s;
     for (size_t off = 0; off < f.data.size();) {
       const ssize_t n = ::write(fd.get(), f.data.data() + off, f.data.size() - off);
       if (n < 0) {
         if (errno == EINTR) continue;
-        return Errno(errno, "write", temp);
+        return PosixError(errno, "write", temp);
       }
       off += static_cast<size_t>(n);
     }
     if (each) {
       if (auto s = Step(fault, "fsync", f.path); !s.ok()) return s;
-      if (::fdatasync(fd.get()) != 0) return Errno(errno, "fdatasync", temp);
+      if (::fdatasync(fd.get()) != 0) return PosixError(errno, "fdatasync", temp);
     }
     fd.reset();
   }
@@ -181,7 +144,7 @@ absl::Status WriteImpl(std::span<const FileWrite> batch, const FileWrite* commit
   for (size_t i = 0; i < renamed_first; ++i) {
     if (auto s = Step(fault, "rename", files[i].path); !s.ok()) return s;
     if (::rename(temps[i].c_str(), files[i].path.c_str()) != 0) {
-      return Errno(errno, "rename into place", files[i].path);
+      return PosixError(errno, "rename into place", files[i].path);
     }
   }
   if (renamed_first > 0) {
@@ -199,7 +162,7 @@ absl::Status WriteImpl(std::span<const FileWrite> batch, const FileWrite* commit
   }
   if (auto s = Step(fault, "rename", commit->path); !s.ok()) return s;
   if (::rename(temps.back().c_str(), commit->path.c_str()) != 0) {
-    return Errno(errno, "rename into place", commit->path);
+    return PosixError(errno, "rename into place", commit->path);
   }
   cleanup.armed = false;
   const fs::path dir = commit->path.parent_path();
@@ -235,15 +198,15 @@ absl::Status CheckWritableFolder(const fs::path& dir) {
   fd.reset();
   const bool removed = ::unlink(probe.c_str()) == 0;
   if (err != 0) return refuse(err);
-  if (!removed) return Errno(errno, "remove", probe);
+  if (!removed) return PosixError(errno, "remove", probe);
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> ReadWholeFile(const fs::path& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return Errno(errno, "open", path);
+  if (fd.get() < 0) return PosixError(errno, "open", path);
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return Errno(errno, "stat", path);
+  if (::fstat(fd.get(), &st) != 0) return PosixError(errno, "stat", path);
   if (!S_ISREG(st.st_mode))
     return absl::FailedPreconditionError(absl::StrCat(path.string(), " is not a regular file"));
   std::string out;
@@ -254,7 +217,7 @@ absl::StatusOr<std::string> ReadWholeFile(const fs::path& path) {
     const ssize_t n = ::read(fd.get(), out.data() + off, out.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Errno(errno, "read", path);
+      return PosixError(errno, "read", path);
     }
     if (n == 0) break;
     off += static_cast<size_t>(n);

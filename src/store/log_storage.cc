@@ -61,6 +61,18 @@ absl::Status PosixLogStorage::Commit(std::span<const LogObject> objects,
                              fault_);
 }
 
+absl::Status PosixLogStorage::LockForWriting(bool create) {
+  absl::MutexLock lock(&lock_mu_);
+  if (lock_) return absl::OkStatus();
+  if (create) {
+    if (absl::Status s = MakeDirsDurably(dir_, fault_); !s.ok()) return s;
+  }
+  auto acquired = FolderLock::Acquire(dir_);
+  if (!acquired.ok()) return acquired.status();
+  lock_ = *std::move(acquired);
+  return absl::OkStatus();
+}
+
 absl::Status PosixLogStorage::DeletePartials(std::string_view full_tile_path) {
   auto full = Resolve(full_tile_path);
   if (!full.ok()) return full.status();

@@ -17,6 +17,13 @@
 //    partially written object.
 //  - DeletePartials(tile): removes the partial versions (`.p/<W>`) of a full tile, as
 //    C2SP tlog-tiles allows once the full tile exists. Best effort; idempotent.
+//  - LockForWriting(create): makes this object the log's only writer for as long as it
+//    lives, across processes: FailedPrecondition, naming the holder, if another writer
+//    (another process, or another storage object on the same log) has it; NotFound if
+//    the log's place does not exist and `create` is false. Idempotent. Log::Create (with
+//    create) and Log::OpenForAppend call it before they read anything, so that two
+//    writers can never both append (each would sign another checkpoint of one size: a
+//    fork).
 //  - Thread-safe: concurrent reads with one writer.
 #ifndef ACCORD_STORE_LOG_STORAGE_H_
 #define ACCORD_STORE_LOG_STORAGE_H_
@@ -33,6 +40,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "src/store/durable_file.h"
+#include "src/store/folder_lock.h"
 
 namespace accord::store {
 
@@ -51,12 +59,14 @@ class LogStorage {
   virtual absl::Status Commit(std::span<const LogObject> objects, std::string_view checkpoint) = 0;
   // `full_tile_path` is the path of a full tile or entry bundle ("tile/0/x001/234").
   virtual absl::Status DeletePartials(std::string_view full_tile_path) = 0;
+  virtual absl::Status LockForWriting(bool create) = 0;
   // Where the log lives, for messages ("/srv/log", "memory").
   virtual std::string Describe() const = 0;
 };
 
 // A log in a folder: the object at path P is the file DIR/P, so any static web server
 // serving DIR serves a C2SP log. Paths are validated: no absolute paths, no "..".
+// LockForWriting creates DIR if asked to and holds its FolderLock (DIR/.lock).
 class PosixLogStorage final : public LogStorage {
  public:
   explicit PosixLogStorage(std::filesystem::path dir, FaultInjector fault = nullptr,
@@ -65,6 +75,7 @@ class PosixLogStorage final : public LogStorage {
   absl::Status Write(std::span<const LogObject> objects) override;
   absl::Status Commit(std::span<const LogObject> objects, std::string_view checkpoint) override;
   absl::Status DeletePartials(std::string_view full_tile_path) override;
+  absl::Status LockForWriting(bool create) override;
   std::string Describe() const override { return dir_.string(); }
   const std::filesystem::path& dir() const { return dir_; }
 
@@ -74,6 +85,8 @@ class PosixLogStorage final : public LogStorage {
   const std::filesystem::path dir_;
   const FaultInjector fault_;
   const Durability durability_;
+  absl::Mutex lock_mu_;
+  std::unique_ptr<FolderLock> lock_ ABSL_GUARDED_BY(lock_mu_);
 };
 
 // In memory, for tests, with failure hooks to stop a write after any number of
@@ -88,6 +101,8 @@ class MemoryLogStorage final : public LogStorage {
   // Counts the checkpoint as one more object written, after the others.
   absl::Status Commit(std::span<const LogObject> objects, std::string_view checkpoint) override;
   absl::Status DeletePartials(std::string_view full_tile_path) override;
+  // One object is one log: always OK.
+  absl::Status LockForWriting(bool) override { return absl::OkStatus(); }
   std::string Describe() const override { return "memory"; }
 
   // The write of the (n+1)-th object from now fails (n = 0: the very next one).
