@@ -12,8 +12,8 @@
 // Invariants: a parsed envelope re-serialises to an envelope that parses to the same
 // fields; a validated statement's kind, issuer and payload agree with its envelope; a
 // statement signed here is VerifiedBy the fixed key; the strict parser accepts a subset
-// of what nlohmann accepts, with the same value, and refuses only syntax errors (pointer
-// at the base), repeated members and excess depth.
+// of what nlohmann accepts, with the same value, and refuses only syntax errors, a byte
+// order mark or a NUL (pointer at the base), repeated members and excess depth.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -127,8 +127,12 @@ void CheckJson(std::string_view text) {
   ACCORD_FUZZ_CHECK(statement::FaultOf(strict.status()) == statement::Fault::kBadJson);
   const auto pointer = statement::ErrorPointer(strict.status());
   ACCORD_FUZZ_CHECK(pointer.has_value());
+  // What nlohmann accepts and the strict reader refuses as a whole (src/util/json.h): a
+  // byte order mark, which nlohmann skips, and a NUL, where nlohmann stops reading.
+  const bool nlohmann_lenient =
+      text.starts_with("\xEF\xBB\xBF") || text.find('\0') != std::string_view::npos;
   if (pointer->empty()) {
-    ACCORD_FUZZ_CHECK(!accepted,
+    ACCORD_FUZZ_CHECK(!accepted || nlohmann_lenient,
                       "a syntax error reported for valid JSON: ", strict.status().ToString());
   } else {
     ACCORD_FUZZ_CHECK(

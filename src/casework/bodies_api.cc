@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "src/util/encoding.h"
+#include "src/util/json.h"
 
 namespace accord::casework {
 namespace {
@@ -110,7 +111,7 @@ ParsedPut ParsePut(std::string_view body) {
   auto bad = [](const std::string& detail) {
     return ParsedPut{{}, Response::Problem(400, http::problem::kInvalidArgument, detail)};
   };
-  json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json doc = util::ParseJson(body).value_or(json());
   if (!doc.is_object() || doc.size() != 1 || !doc.contains("copies")) {
     return bad("the body must be {\"copies\": [{\"addressee\": …, \"sealed\": …}, …]}");
   }

@@ -319,7 +319,11 @@ TEST_F(BodiesApiTest, MalformedRequestsGet400) {
         std::string("{\"copies\":[{\"addressee\":\"../x\",\"sealed\":\"AAAA\"}]}"),
         std::string("{\"copies\":[{\"addressee\":\"cert.b.example/log\",\"sealed\":\"A\"}]}"),
         std::string("{\"copies\":[{\"addressee\":\"cert.b.example/log\",\"sealed\":\"AAAA\"}]}"),
-        PutBodiesRequest({{kB, std::string(64, 'x')}, {kB, std::string(64, 'y')}})}) {
+        PutBodiesRequest({{kB, std::string(64, 'x')}, {kB, std::string(64, 'y')}}),
+        // Strict JSON (src/util/json.h): a repeated member, a NUL and more after it.
+        std::string("{\"copies\":[],\"copies\":[{\"addressee\":\"cert.b.example/log\","
+                    "\"sealed\":\"AAAA\"}]}"),
+        PutBodiesRequest({{kB, std::string(64, 'x')}}) + std::string(1, '\0') + "{}"}) {
     EXPECT_EQ(Do("PUT", body_.commitment, kA, body).status, 400) << body;
   }
   EXPECT_TRUE(store_->Commitments()->empty());

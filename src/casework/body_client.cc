@@ -5,6 +5,7 @@
 #include "src/casework/party.h"
 #include "src/http/client.h"
 #include "src/util/encoding.h"
+#include "src/util/json.h"
 
 namespace accord::casework {
 
@@ -44,7 +45,7 @@ absl::StatusOr<FetchedBody> FetchBody(std::string_view node_url, std::string_vie
   auto r = (*client)->Do(req);
   if (!r.ok()) return r.status();
   if (r->status != 200) return http::StatusFromResponse(*r);
-  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  const auto j = util::ParseJson(r->body).value_or(nlohmann::json());
   if (!j.is_object() || !j.contains("sealed") || !j["sealed"].is_string())
     return absl::DataLossError("the node's answer carries no sealed copy");
   auto sealed = util::Base64Decode(j["sealed"].get<std::string>());

@@ -12,6 +12,7 @@
 #include "src/crypto/sha256.h"
 #include "src/store/durable_file.h"
 #include "src/util/encoding.h"
+#include "src/util/json.h"
 #include "src/util/strings.h"
 
 namespace accord::casework {
@@ -95,7 +96,11 @@ absl::StatusOr<BodyContent> ParseBody(std::string_view plaintext) {
     return absl::InvalidArgumentError(
         absl::StrCat("body is ", plaintext.size(), " bytes; at most ", kMaxPlaintextBytes));
   }
-  json doc = json::parse(plaintext, nullptr, /*allow_exceptions=*/false);
+  auto parsed = util::ParseJson(plaintext);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("body: ", parsed.status().message()));
+  }
+  json doc = *std::move(parsed);
   if (!doc.is_object()) return absl::InvalidArgumentError("body is not a JSON object");
   if (doc.size() != 3 || !doc.contains("accord_body") || !doc.contains("body") ||
       !doc.contains("salt")) {

@@ -11,6 +11,7 @@
 #include "src/note/note.h"
 #include "src/store/durable_file.h"
 #include "src/util/encoding.h"
+#include "src/util/json.h"
 
 namespace accord::federation {
 namespace {
@@ -150,8 +151,9 @@ const Party* Directory::FindByWitness(std::string_view witness_name) const {
 }
 
 absl::StatusOr<Directory> ParseDirectory(std::string_view text) {
-  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Bad("document", "not valid JSON");
+  auto parsed = util::ParseJson(text);
+  if (!parsed.ok()) return Bad("document", std::string(parsed.status().message()));
+  const Json j = *std::move(parsed);
   if (!j.is_object()) return Bad("document", "must be a JSON object");
   if (auto st = CheckMembers(j, "document", {"accord_directory", "witness_quorum", "parties"});
       !st.ok())

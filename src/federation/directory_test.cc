@@ -105,6 +105,15 @@ TEST_F(DirectoryTest, RejectsWhatItCannotTrust) {
   }
   EXPECT_FALSE(ParseDirectory("{").ok());
   EXPECT_FALSE(ParseDirectory("[]").ok());
+  // The strict reader (src/util/json.h): a repeated member could hide a second key or
+  // quorum from one of two parsers; a NUL would hide what follows it.
+  const std::string text = doc_.dump();
+  auto twice = ParseDirectory(absl::StrCat("{\"witness_quorum\":64,", text.substr(1)));
+  EXPECT_THAT(twice.status().message(), HasSubstr("/witness_quorum: member name repeated"));
+  EXPECT_THAT(ParseDirectory(text + std::string(1, '\0') + "{}").status().message(),
+              HasSubstr("NUL byte"));
+  EXPECT_THAT(ParseDirectory("\xEF\xBB\xBF" + text).status().message(),
+              HasSubstr("byte order mark"));
 }
 
 TEST_F(DirectoryTest, CountsOnlyValidCosignaturesOfOtherParties) {

@@ -211,7 +211,8 @@ absl::StatusOr<std::unique_ptr<Federation>> Federation::Attach(node::Node& node,
   node.SetCheckpointPublisher([ws] { return ws->published(); });
 
   RegisterWitnessRoutes(router, *f->witness_, metrics);
-  router.Handle("GET", "/v1/inbox", [m](const Request& r) { return HandleInbox(*m, r); });
+  router.Handle("GET", "/v1/inbox", [m](const Request& r) { return HandleInbox(*m, r); },
+                {.query = {"kind", "origin", "after", "limit"}});
   Federation* self = f.get();
   router.Handle("GET", "/v1/peers",
                 [self](const Request&) { return Response::Json(200, self->PeersJson()); });

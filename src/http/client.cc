@@ -23,6 +23,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "src/util/json.h"
 
 namespace accord::http {
 namespace {
@@ -367,7 +368,7 @@ absl::Status StatusFromResponse(const ClientResponse& response) {
   const int status = response.status;
   if (status < 400) return absl::OkStatus();
   std::string message = absl::StrCat("HTTP ", status, " ", std::string(ReasonPhrase(status)));
-  const nlohmann::json doc = nlohmann::json::parse(response.body, nullptr, false);
+  const nlohmann::json doc = util::ParseJson(response.body).value_or(nlohmann::json());
   if (doc.is_object()) {
     const auto detail = doc.find("detail");
     const auto title = doc.find("title");

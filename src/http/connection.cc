@@ -46,6 +46,34 @@ bool IsClosedByPeer(const beast::error_code& ec) {
          ec == asio::error::operation_aborted || ec == asio::error::broken_pipe;
 }
 
+constexpr char kOnlyChunked[] =
+    "the only transfer coding accepted is a single \"Transfer-Encoding: chunked\"";
+
+// RFC 9112 §6: the framing of a request that carries Transfer-Encoding. Accepted only
+// as one field line whose value is exactly "chunked" (lower case, as every client
+// sends it: intermediaries that matched coding names case-sensitively, or took the
+// first or the last of two fields, have let requests be smuggled past them).
+// InvalidArgument (400, close) for framing that is faulty: Transfer-Encoding beside
+// Content-Length (§6.3), or in an HTTP/1.0 request (§6.1: "MUST treat the message as if
+// the framing is faulty"); Unimplemented (501, close) for any other coding, list or
+// spelling ("gzip, chunked", "chunked, chunked", "identity", "Chunked", two fields).
+absl::Status CheckTransferEncoding(const bhttp::request<bhttp::string_body>& h, int version) {
+  const size_t fields = h.count(bhttp::field::transfer_encoding);
+  if (fields == 0) return absl::OkStatus();
+  if (h.count(bhttp::field::content_length) > 0) {
+    return absl::InvalidArgumentError("Content-Length with Transfer-Encoding (RFC 9112 §6.3)");
+  }
+  if (version < 11) {
+    return absl::InvalidArgumentError(
+        "Transfer-Encoding in an HTTP/1.0 request: its framing is faulty (RFC 9112 §6.1)");
+  }
+  const auto value = h.find(bhttp::field::transfer_encoding)->value();
+  if (fields != 1 || std::string_view(value.data(), value.size()) != "chunked") {
+    return absl::UnimplementedError(kOnlyChunked);
+  }
+  return absl::OkStatus();
+}
+
 // Hands an async handler's answer to its connection, through the server's gate.
 class Sink final : public Responder::Sink {
  public:
@@ -230,6 +258,13 @@ void Connection::OnHeaderError(beast::error_code ec) {
                 absl::StrCat("request headers larger than ", options_.max_header_bytes, " bytes"));
   }
   if (IsClosedByPeer(ec)) return Close();
+  // Beast refuses a Transfer-Encoding field after one that ended in chunked; without a
+  // Content-Length before it, that is a repeated coding (501, as on one line), not a
+  // conflict with a length (400).
+  if (ec == bhttp::error::bad_transfer_encoding &&
+      parser_->get().count(bhttp::field::content_length) == 0) {
+    return Fail(501, problem::kNotImplemented, kOnlyChunked);
+  }
   Fail(400, problem::kMalformedRequest, absl::StrCat("malformed HTTP: ", ec.message()));
 }
 
@@ -252,8 +287,11 @@ bool Connection::Route(bool has_body) {
     Fail(400, problem::kMalformedRequest, "HTTP/1.1 request without exactly one Host");
     return false;
   }
-  if (h.count(bhttp::field::transfer_encoding) > 0 && !parser_->chunked()) {
-    Fail(501, problem::kNotImplemented, "only the chunked transfer coding is supported");
+  if (absl::Status framing = CheckTransferEncoding(h, version_); !framing.ok()) {
+    const bool unsupported = absl::IsUnimplemented(framing);
+    Fail(unsupported ? 501 : 400,
+         unsupported ? problem::kNotImplemented : problem::kMalformedRequest,
+         std::string(framing.message()));
     return false;
   }
   // Errors from here on keep the connection unless a body was left unread.
@@ -276,6 +314,10 @@ bool Connection::Route(bool has_body) {
                                    absl::StrCat(method_, " is not allowed here; allowed: ", allow));
     r.headers.Set("Allow", allow);
     Send(std::move(r), has_body);
+    return false;
+  }
+  if (absl::Status query = CheckQuery(match.route->options, target->query); !query.ok()) {
+    Fail(400, problem::kInvalidArgument, std::string(query.message()), has_body);
     return false;
   }
   route_ = match.route;

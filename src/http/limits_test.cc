@@ -193,6 +193,80 @@ TEST_F(HttpLimits, MalformedHttpIs400AndClosed) {
   ExpectAlive(port());
 }
 
+// Issue 12 and RFC 9112 §6: one spelling of chunked is accepted, on one field line;
+// every other coding, list or spelling is 501 and the connection closes (its body's
+// framing is unknown), Transfer-Encoding beside Content-Length is 400 whatever the
+// order, and so is Transfer-Encoding in an HTTP/1.0 request.
+TEST_F(HttpLimits, TransferCodingsOtherThanOneChunkedAre501AndClosed) {
+  const std::string body = "\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+  for (std::string_view coding :
+       {"gzip", "gzip, chunked", "chunked, chunked", "identity", "Chunked", "CHUNKED", "chunked,",
+        ", chunked", "chunked;q=1", "x-custom"}) {
+    SCOPED_TRACE(coding);
+    ExpectProblemAndClose(port(),
+                          absl::StrCat("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: ",
+                                       std::string(coding), body),
+                          501, problem::kNotImplemented);
+  }
+  // The same on several field lines, whichever comes first (Beast itself refuses a
+  // field after one ending in chunked).
+  for (std::string_view fields :
+       {"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked",
+        "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked",
+        "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip",
+        "Transfer-Encoding: chunked\r\nX-Other: 1\r\nTransfer-Encoding: chunked"}) {
+    SCOPED_TRACE(fields);
+    ExpectProblemAndClose(
+        port(), absl::StrCat("POST /echo HTTP/1.1\r\nHost: t\r\n", std::string(fields), body), 501,
+        problem::kNotImplemented);
+  }
+  for (std::string_view bad : {
+           "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\nContent-Length: 3"
+           "\r\n\r\nabc",
+           "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: gzip"
+           "\r\n\r\nabc",
+           "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nContent-Length: 3"
+           "\r\n\r\nabc",
+           "POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+           "POST /echo HTTP/1.0\r\nHost: t\r\nConnection: keep-alive\r\n"
+           "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+           "GET /ok HTTP/1.0\r\nTransfer-Encoding: gzip\r\n\r\n",
+       }) {
+    SCOPED_TRACE(bad);
+    ExpectProblemAndClose(port(), bad, 400, problem::kMalformedRequest);
+  }
+  // The one accepted spelling, with optional whitespace around it.
+  for (std::string_view coding : {"chunked", " chunked  "}) {
+    auto r = testing::Exchange(port(),
+                               absl::StrCat("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding:",
+                                            std::string(coding), body));
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "abc");
+  }
+  ExpectAlive(port());
+}
+
+// Issue 12: a route's query is checked before its handler runs (router.h, CheckQuery).
+TEST_F(HttpLimits, UndeclaredRepeatedOrEmptyQueryParametersAre400) {
+  auto conn = RawConnection::Open(port());
+  ASSERT_TRUE(conn);
+  for (std::string_view target : {"/ok?x=1", "/ok?x", "/tile/0/000?n=1&n=2", "/ok?%20=1"}) {
+    SCOPED_TRACE(target);
+    ASSERT_TRUE(
+        conn->Send(absl::StrCat("GET ", std::string(target), " HTTP/1.1\r\nHost: t\r\n\r\n")));
+    auto r = conn->Read();
+    ExpectProblem(r, 400, problem::kInvalidArgument);
+    if (r.ok()) {
+      EXPECT_FALSE(r->headers.Has("Connection"));  // kept: nothing was left unread
+    }
+  }
+  ExpectProblemAndClose(port(),
+                        "POST /echo?x=1 HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc", 400,
+                        problem::kInvalidArgument);
+  ExpectAlive(port());
+}
+
 TEST_F(HttpLimits, BadTargetsAre400AndKeepTheConnection) {
   auto conn = RawConnection::Open(port());
   for (std::string_view target :

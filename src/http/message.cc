@@ -1,5 +1,6 @@
 #include "src/http/message.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "absl/strings/str_cat.h"
@@ -136,20 +137,29 @@ absl::StatusOr<std::optional<std::string>> QueryParams::GetUnique(std::string_vi
   return std::string(all[0]);
 }
 
-absl::StatusOr<std::optional<uint64_t>> QueryParams::GetUint64(std::string_view key) const {
+absl::StatusOr<std::optional<uint64_t>> QueryParams::GetUint64(std::string_view key,
+                                                               uint64_t max) const {
   auto value = GetUnique(key);
   if (!value.ok()) return value.status();
   if (!value->has_value()) return std::nullopt;
-  const std::string& text = **value;
+  auto n = ParseDecimal(**value, absl::StrCat("query parameter \"", std::string(key), "\""), max);
+  if (!n.ok()) return n.status();
+  return *n;
+}
+
+absl::StatusOr<uint64_t> ParseDecimal(std::string_view text, std::string_view what, uint64_t max) {
   uint64_t n = 0;
   const char* end = text.data() + text.size();
+  // from_chars alone would take what a digit run starts with; every byte must be a digit.
+  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
+                                                   [](char c) { return c >= '0' && c <= '9'; });
   const bool leading_zero = text.size() > 1 && text[0] == '0';
-  const auto [ptr, ec] = std::from_chars(text.data(), end, n);
-  if (text.empty() || leading_zero || ec != std::errc() || ptr != end) {
-    return absl::InvalidArgumentError(absl::StrCat("query parameter \"", std::string(key),
-                                                   "\": not a decimal integer in [0, 2^64)"));
+  if (digits && !leading_zero) {
+    const auto [ptr, ec] = std::from_chars(text.data(), end, n);
+    if (ec == std::errc() && ptr == end && n <= max) return n;
   }
-  return n;
+  return absl::InvalidArgumentError(
+      absl::StrCat(std::string(what), ": not a decimal integer in [0, ", max, "]"));
 }
 
 // Encoding

@@ -13,6 +13,7 @@
 #define ACCORD_HTTP_MESSAGE_H_
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -55,7 +56,10 @@ class Headers {
 
 // The decoded query of a request target: "a=1&b=x%20y&a=2" holds a→1, b→"x y", a→2 in
 // order. "+" decodes to a space; "k" without "=" has the empty value; empty pairs
-// ("a=1&&b=2") are skipped. Not thread-safe (a value type).
+// ("a=1&&b=2") are skipped. The server refuses, before a handler runs, a parameter its
+// route does not declare, one given twice, and one with an empty value (router.h,
+// CheckQuery), so a handler's Get sees at most one non-empty value. Not thread-safe (a
+// value type).
 class QueryParams {
  public:
   using Param = std::pair<std::string, std::string>;
@@ -65,22 +69,31 @@ class QueryParams {
 
   // The first value of `key`, or nullopt.
   std::optional<std::string_view> Get(std::string_view key) const;
-  // Every value of `key`, in order (duplicate keys are allowed in the query).
+  // Every value of `key`, in order.
   std::vector<std::string_view> GetAll(std::string_view key) const;
   bool Has(std::string_view key) const { return Get(key).has_value(); }
 
   // The value of a parameter that must appear at most once: nullopt if absent,
   // InvalidArgument ("query parameter "size" given 2 times") if repeated.
   absl::StatusOr<std::optional<std::string>> GetUnique(std::string_view key) const;
-  // As GetUnique, and the value must be a decimal integer without sign or leading zeros
-  // ("0" is fine) that fits in uint64; InvalidArgument naming the parameter otherwise.
-  absl::StatusOr<std::optional<uint64_t>> GetUint64(std::string_view key) const;
+  // As GetUnique, and the value must be ParseDecimal's decimal integer ≤ `max` (the
+  // field's own bound: a limit, or the largest log index the stores can hold);
+  // InvalidArgument naming the parameter otherwise.
+  absl::StatusOr<std::optional<uint64_t>> GetUint64(
+      std::string_view key, uint64_t max = std::numeric_limits<uint64_t>::max()) const;
 
   const std::vector<Param>& params() const { return params_; }
 
  private:
   std::vector<Param> params_;
 };
+
+// A decimal integer as the API takes it in paths and queries: one or more ASCII digits,
+// no sign, no leading zero ("0" itself is fine), no space, at most `max` (≤ 2^64 − 1).
+// InvalidArgument "<what>: not a decimal integer in [0, <max>]" otherwise, e.g. with
+// `what` = "query parameter \"after\"" or "path parameter \"index\"".
+absl::StatusOr<uint64_t> ParseDecimal(std::string_view text, std::string_view what,
+                                      uint64_t max = std::numeric_limits<uint64_t>::max());
 
 // Decodes RFC 3986 percent-escapes ("%2F" → "/"); with `plus_is_space`, "+" → " ".
 // InvalidArgument on a truncated or non-hex escape, an encoded NUL, or a result that is

@@ -99,6 +99,30 @@ TEST(HttpQueryParams, UniqueAndIntegerAccessors) {
     EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_NE(v.status().message().find(std::string(bad)), std::string::npos);
   }
+  // The field's own bound.
+  EXPECT_EQ(**t.query.GetUint64("n", 42), 42u);
+  EXPECT_EQ(t.query.GetUint64("n", 41).status().message(),
+            "query parameter \"n\": not a decimal integer in [0, 41]");
+  EXPECT_EQ(t.query.GetUint64("max", INT64_MAX).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// Issue 12: 2^63 and beyond must not wrap around where a signed 64-bit store takes them.
+TEST(HttpParseDecimal, DigitsOnlyWithinTheBound) {
+  EXPECT_EQ(*ParseDecimal("0", "x"), 0u);
+  EXPECT_EQ(*ParseDecimal("18446744073709551615", "x"), UINT64_MAX);
+  EXPECT_EQ(*ParseDecimal("9223372036854775807", "x", INT64_MAX), uint64_t{INT64_MAX});
+  for (std::string_view bad :
+       {"", "-1", "+1", " 1", "1 ", "01", "00", "1e3", "0x10", "1.0", "1,000", "\xEF\xBC\x91",
+        "18446744073709551616", "99999999999999999999999", "9223372036854775808"}) {
+    SCOPED_TRACE(bad);
+    const uint64_t max = bad == "9223372036854775808" ? INT64_MAX : UINT64_MAX;
+    auto v = ParseDecimal(bad, "query parameter \"after\"", max);
+    EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(v.status().message(), absl::StrCat("query parameter \"after\": not a decimal "
+                                                 "integer in [0, ",
+                                                 max, "]"));
+  }
 }
 
 TEST(HttpResponse, JsonAndText) {

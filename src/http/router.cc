@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <set>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
 namespace accord::http {
 namespace {
 
@@ -114,6 +117,34 @@ Responder::Responder(std::shared_ptr<Sink> sink)
     : state_(std::make_shared<State>(std::move(sink))) {}
 
 bool Responder::operator()(Response response) const { return state_->Respond(std::move(response)); }
+
+// Query checks
+
+absl::Status CheckQuery(const RouteOptions& options, const QueryParams& query) {
+  // Names and values are UTF-8 (ParseTarget); quote at most 64 bytes of a name.
+  const auto quoted = [](std::string_view name) {
+    return absl::StrCat("\"", std::string(name.substr(0, 64)), name.size() > 64 ? "…" : "", "\"");
+  };
+  const std::vector<QueryParams::Param>& params = query.params();
+  for (size_t i = 0; i < params.size(); ++i) {
+    const std::string& name = params[i].first;
+    if (std::find(options.query.begin(), options.query.end(), name) == options.query.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown query parameter ", quoted(name), "; this resource takes ",
+                       options.query.empty() ? "none" : absl::StrJoin(options.query, ", ")));
+    }
+    const size_t times = query.GetAll(name).size();
+    if (times > 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("query parameter ", quoted(name), " given ", times, " times"));
+    }
+    if (params[i].second.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("query parameter ", quoted(name), " is empty"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 // Router
 

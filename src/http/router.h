@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "src/http/message.h"
 
 namespace accord::http {
@@ -65,7 +66,18 @@ struct RouteOptions {
   // Largest request body accepted for this route (413 beyond); nullopt: the server's
   // ServerOptions::max_body_bytes.
   std::optional<size_t> max_body_bytes;
+  // The names of the query parameters the route reads; none by default. See CheckQuery.
+  std::vector<std::string> query;
 };
+
+// What the server checks of a request's query before the route's handler runs, so
+// that no handler meets a query two readers could take differently: every parameter
+// is one of `options.query`, appears at most once, and has a non-empty value. Else
+// InvalidArgument naming the first parameter at fault ("unknown query parameter
+// \"limt\"; this resource takes kind, after, limit", "query parameter \"limit\" given 2
+// times", "query parameter \"after\" is empty"); the server answers it with 400
+// `invalid-argument` before reading the body.
+absl::Status CheckQuery(const RouteOptions& options, const QueryParams& query);
 
 struct RouteInfo {
   std::string method;

@@ -99,6 +99,41 @@ TEST(HttpRouter, RouteOptionsCarryBodyLimit) {
   EXPECT_EQ(r.Find("POST", "/big").route->options.max_body_bytes, 123u);
 }
 
+TEST(HttpRouter, CheckQueryRefusesUnknownRepeatedAndEmptyParameters) {
+  const RouteOptions list{.query = {"kind", "after", "limit"}};
+  const auto check = [](const RouteOptions& o, std::string_view target) {
+    auto t = ParseTarget(target);
+    EXPECT_TRUE(t.ok()) << t.status();
+    return CheckQuery(o, t->query);
+  };
+  EXPECT_TRUE(check(list, "/s").ok());
+  EXPECT_TRUE(check(list, "/s?kind=claim&after=3&limit=5").ok());
+  EXPECT_TRUE(check(list, "/s?limit=5&&kind=a+b").ok());  // an empty pair is no parameter
+  EXPECT_TRUE(check({}, "/checkpoint").ok());
+  const std::pair<std::string_view, std::string_view> refused[] = {
+      {"/s?limt=5", "unknown query parameter \"limt\"; this resource takes kind, after, limit"},
+      {"/s?kind=a&Kind=b",
+       "unknown query parameter \"Kind\"; this resource takes kind, after, limit"},
+      {"/s?limit=1&limit=2", "query parameter \"limit\" given 2 times"},
+      {"/s?kind=a&after=1&kind=a&kind=b", "query parameter \"kind\" given 3 times"},
+      {"/s?after=", "query parameter \"after\" is empty"},
+      {"/s?after", "query parameter \"after\" is empty"},
+      {"/s?=1", "unknown query parameter \"\"; this resource takes kind, after, limit"},
+  };
+  for (const auto& [target, message] : refused) {
+    SCOPED_TRACE(target);
+    const absl::Status s = check(list, target);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(std::string(s.message()), message);
+  }
+  const absl::Status none = check({}, "/checkpoint?cache=1");
+  EXPECT_EQ(none.message(), "unknown query parameter \"cache\"; this resource takes none");
+  // A long name is quoted in part.
+  const absl::Status long_name = check({}, "/c?" + std::string(300, 'n') + "=1");
+  EXPECT_EQ(long_name.message(),
+            "unknown query parameter \"" + std::string(64, 'n') + "…\"; this resource takes none");
+}
+
 TEST(HttpRouterDeathTest, RejectsBadPatternsAndDuplicates) {
   EXPECT_DEATH(Router().Handle("GET", "nope", Named("x")), "must start with");
   EXPECT_DEATH(Router().Handle("GET", "/a/*/b", Named("x")), "not last");

@@ -59,7 +59,7 @@ std::string Get(std::string_view target, std::string_view extra = "") {
 Router EchoRouter() {
   Router r;
   r.Handle("GET", "/v1/statements/{index}",
-           [](const Request& q) { return Response::Json(200, Echo(q)); });
+           [](const Request& q) { return Response::Json(200, Echo(q)); }, {.query = {"kind", "q"}});
   r.Handle("POST", "/v1/statements", [](const Request& q) { return Response::Json(201, Echo(q)); });
   r.Handle("GET", "/tile/*", [](const Request& q) { return Response::Json(200, Echo(q)); });
   r.Handle("GET", "/text", [](const Request&) { return Response::Text(200, "hello"); });
@@ -76,7 +76,7 @@ TEST(HttpServer, ReportsBoundPortAndRoutes) {
 
 TEST(HttpServer, RoutesWithParamsQueryAndBody) {
   auto server = StartServer(EchoRouter());
-  auto r = testing::Exchange(server->port(), Get("/v1/statements/17?kind=claim&kind=x%20y"));
+  auto r = testing::Exchange(server->port(), Get("/v1/statements/17?kind=claim&q=x%20y+z"));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->headers.Get("Content-Type"), "application/json");
@@ -86,7 +86,7 @@ TEST(HttpServer, RoutesWithParamsQueryAndBody) {
   EXPECT_EQ(doc["path"], "/v1/statements/17");
   EXPECT_EQ(doc["params"]["index"], "17");
   EXPECT_EQ(doc["route"], "/v1/statements/{index}");
-  EXPECT_EQ(doc["query"], nlohmann::json::parse(R"([["kind","claim"],["kind","x y"]])"));
+  EXPECT_EQ(doc["query"], nlohmann::json::parse(R"([["kind","claim"],["q","x y z"]])"));
   EXPECT_TRUE(doc["remote"].get<std::string>().starts_with("127.0.0.1:"));
 
   r = testing::Exchange(

@@ -715,8 +715,8 @@ TEST(HttpSignature, ServerRouteAndClient) {
     }
     return Response::Text(200, absl::StrCat("for ", who->keyid, ": ", request.body));
   };
-  router.Handle("POST", "/api/v1/bodies/{hash}", handler);
-  router.Handle("GET", "/api/v1/bodies/{hash}", handler);
+  router.Handle("POST", "/api/v1/bodies/{hash}", handler, {.query = {"case"}});
+  router.Handle("GET", "/api/v1/bodies/{hash}", handler, {.query = {"case"}});
   auto server = testing::StartServer(std::move(router));
   auto client = Client::Create(absl::StrCat("http://127.0.0.1:", server->port(), "/api"));
   ASSERT_TRUE(client.ok()) << client.status();

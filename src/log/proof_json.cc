@@ -6,6 +6,7 @@
 #include "src/note/checkpoint.h"
 #include "src/tlog/proof.h"
 #include "src/util/encoding.h"
+#include "src/util/json.h"
 
 namespace accord::log {
 namespace {
@@ -105,8 +106,11 @@ std::string ProofToJson(const ProofDoc& doc) {
 }
 
 absl::StatusOr<ProofDoc> ParseProofJson(std::string_view text) {
-  json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return absl::InvalidArgumentError("proof JSON: not valid JSON");
+  auto parsed = util::ParseJson(text);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("proof JSON: ", parsed.status().message()));
+  }
+  const json j = *std::move(parsed);
   if (!j.is_object()) return absl::InvalidArgumentError("proof JSON: not an object");
   auto type = j.find("type");
   if (type == j.end() || !type->is_string()) return Bad("type", "is missing");

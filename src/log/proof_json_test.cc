@@ -55,8 +55,13 @@ TEST_F(ProofJsonTest, RoundTripsAndVerifies) {
 }
 
 TEST_F(ProofJsonTest, RejectsMalformedDocumentsNamingTheField) {
-  const std::pair<const char*, const char*> cases[] = {
-      {"not json", "not valid JSON"},
+  const std::pair<std::string, const char*> cases[] = {
+      {"not json", "not JSON (byte"},
+      // The strict reader (src/util/json.h): a repeated member, a NUL and what follows it,
+      // a byte order mark.
+      {R"({"type":"inclusion","type":"consistency"})", "/type: member name repeated"},
+      {std::string(R"({"type":"other"})") + '\0' + R"({"type":"inclusion"})", "NUL byte"},
+      {"\xEF\xBB\xBF{\"type\":\"inclusion\"}", "byte order mark"},
       {"[]", "not an object"},
       {R"({"type":"other"})", "type"},
       {R"({"type":"inclusion","index":-1})", "index"},
@@ -64,7 +69,7 @@ TEST_F(ProofJsonTest, RejectsMalformedDocumentsNamingTheField) {
       {R"({"type":"consistency","old_size":1,"new_size":2,"old_root":"x","new_root":"y"})",
        "old_root"},
   };
-  for (auto [json, field] : cases) {
+  for (const auto& [json, field] : cases) {
     auto p = ParseProofJson(json);
     ASSERT_FALSE(p.ok()) << json;
     EXPECT_NE(p.status().message().find(field), std::string::npos) << p.status();

@@ -3,7 +3,9 @@
 #ifndef ACCORD_NODE_API_H_
 #define ACCORD_NODE_API_H_
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,8 +23,17 @@ namespace accord::node {
 // `metrics`. Both must outlive the server that serves the router.
 class NodeExtension;
 
+// The largest log position (index, tree size, cursor) a request may name: the statement
+// index and the monitor's inbox keep positions as SQLite's signed 64-bit integers, where
+// 2^63 would wrap around to a negative number. Larger ones are refused with 400.
+inline constexpr uint64_t kMaxPosition = std::numeric_limits<int64_t>::max();
+
 // Request parameters, shared by the node's routes and its extensions' (same errors).
-// A decimal parameter without leading zeros; nullopt if absent (empty).
+// Routes declare the query parameters they read (http::RouteOptions::query); the server
+// refuses undeclared, repeated and empty ones before the handler runs. New code reads
+// request.query.GetUint64(name, kMaxPosition) and http::ParseDecimal directly; these
+// two remain for the routes written against them.
+// http::ParseDecimal of `text` up to kMaxPosition; nullopt if `text` is empty (absent).
 absl::StatusOr<std::optional<uint64_t>> UintParam(std::string_view text, std::string_view name);
 // A query parameter's value; empty if absent.
 std::string QueryParam(const http::Request& r, std::string_view name);

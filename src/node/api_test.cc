@@ -233,6 +233,186 @@ TEST_F(ApiTest, RestartKeepsEverythingAndStillRecognisesDuplicates) {
   EXPECT_EQ(GetJson("/v1/statements?kind=request")["statements"].size(), 1u);
 }
 
+// Issue 12: query integers are digits within the field's bound (a log position is at
+// most 2^63 - 1, where the stores' signed integers end: 2^63 used to wrap to -2^63 and
+// list everything); a parameter repeated, empty or unknown is refused, never resolved.
+TEST_F(ApiTest, QueryParametersAreStrict) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(Post(SignedExample(Kind::kIncident, kOrigin, *party_, i)).status, 201);
+  }
+  const auto problem = [&](const std::string& target) {
+    auto r = client_->http().Get(target);
+    EXPECT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->status, 400) << target << ": " << r->body;
+    EXPECT_EQ(ProblemType(*r), "urn:accord:problem:invalid-argument") << target;
+    return json::parse(r->body, nullptr, false).value("detail", "");
+  };
+  EXPECT_EQ(problem("/v1/statements?after=9223372036854775808"),
+            "query parameter \"after\": not a decimal integer in [0, 9223372036854775807]");
+  for (const std::string target : {"/v1/statements?after=18446744073709551616",
+                                   "/v1/statements?after=-1",
+                                   "/v1/statements?after=%2B1",
+                                   "/v1/statements?after=%201",
+                                   "/v1/statements?after=01",
+                                   "/v1/statements?after=",
+                                   "/v1/statements?limit=0",
+                                   "/v1/statements?limit=1001",
+                                   "/v1/statements?limit=1&limit=1",
+                                   "/v1/statements?kind=claim&kind=incident",
+                                   "/v1/statements?kindd=claim",
+                                   "/v1/statements?kind=",
+                                   "/v1/statements?issuer",
+                                   "/v1/statements?ref=cert.example.ee/log:9223372036854775808",
+                                   "/v1/statements?ref=cert.example.ee/log:-1",
+                                   "/v1/statements?ref=:1",
+                                   "/v1/statements/9223372036854775808",
+                                   "/v1/statements/%2B1",
+                                   "/v1/statements/01",
+                                   "/v1/proofs/inclusion?index=0&size=18446744073709551616",
+                                   "/v1/proofs/inclusion?index=0&index=1",
+                                   "/v1/proofs/inclusion?index=0&from=1",
+                                   "/v1/proofs/consistency?from=1&to=9223372036854775808",
+                                   "/v1/proofs/consistency?from=1&from=2",
+                                   "/checkpoint?x=1",
+                                   "/tile/0/000.p/3?x=1",
+                                   "/healthz?verbose",
+                                   "/vkey?a=b"}) {
+    SCOPED_TRACE(target);
+    EXPECT_FALSE(problem(target).empty());
+  }
+  // At the bound, a cursor is a cursor: nothing after it.
+  EXPECT_EQ(GetJson("/v1/statements?after=9223372036854775807")["statements"].size(), 0u);
+  EXPECT_EQ(GetJson("/v1/statements?after=0&limit=1000")["statements"].size(), 2u);
+  EXPECT_EQ(GetJson("/v1/statements/9223372036854775807")["status"], 404);
+  EXPECT_EQ(server_->node().log().size(), 3u);
+}
+
+// Issue 12: times before year 1000 are refused (they would be served back as "999-…",
+// which is no RFC 3339); what is accepted is served back as RFC 3339.
+TEST_F(ApiTest, IssuedTimesRoundTripAsRfc3339) {
+  json p = testing::ExamplePayload(Kind::kIncident, kOrigin);
+  p["issued"] = "0999-12-31T23:59:59Z";
+  auto r = Post(*statement::Sign(Kind::kIncident, p.dump(), *party_));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(ProblemType(r), "urn:accord:problem:schema-violation");
+  EXPECT_EQ(json::parse(r.body)["pointer"], "/payload/issued") << r.body;
+  p["issued"] = "1000-01-01T00:00:00Z";
+  ASSERT_EQ(Post(*statement::Sign(Kind::kIncident, p.dump(), *party_)).status, 201);
+  const json got = GetJson("/v1/statements/0");
+  EXPECT_EQ(got["issued"], "1000-01-01T00:00:00Z");
+  EXPECT_EQ(GetJson("/v1/statements")["statements"][0]["issued"], "1000-01-01T00:00:00Z");
+  EXPECT_EQ(server_->node().log().size(), 1u);
+}
+
+// Issue 12: a read route that cannot read what the checkpoint covers answers 503
+// storage-failure naming it in the log's terms; the data folder's path goes to standard
+// error, once, and never to the client.
+TEST_F(ApiTest, StorageFailuresOnReadPathsNameNoPath) {
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(Post(SignedExample(Kind::kIncident, kOrigin, *party_, i)).status, 201);
+  }
+  const std::filesystem::path log_dir = dir_.path() / "data/log";
+  const std::string folder = dir_.path().string();
+  const auto expect_storage_failure = [&](const std::string& target, const std::string& detail) {
+    SCOPED_TRACE(target);
+    auto r = client_->http().Get(target);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->status, 503) << r->body;
+    EXPECT_EQ(ProblemType(*r), "urn:accord:problem:storage-failure");
+    EXPECT_EQ(json::parse(r->body).value("detail", ""), detail) << r->body;
+    EXPECT_EQ(r->body.find(folder), std::string::npos) << r->body;
+  };
+  // A partial tile of an earlier tree may be gone (the log deletes them once full): 404.
+  EXPECT_EQ(client_->http().Get("/tile/0/000.p/1")->status, 200);
+  std::filesystem::remove(log_dir / "tile/0/000.p/1");
+  auto gone = client_->http().Get("/tile/0/000.p/1");
+  EXPECT_EQ(gone->status, 404);
+  EXPECT_NE(gone->body.find("tile/0/000.p/2"), std::string::npos) << gone->body;
+  EXPECT_EQ(gone->body.find(folder), std::string::npos) << gone->body;
+  // A tile of the current tree may not.
+  std::filesystem::remove(log_dir / "tile/0/000.p/2");
+  ::testing::internal::CaptureStderr();
+  const std::string missing =
+      "tile/0/000.p/2 is missing from the node's storage; the node's operator has been told";
+  expect_storage_failure("/tile/0/000.p/2", missing);
+  expect_storage_failure("/tile/0/000.p/2", missing);  // asked again
+  // Entries: the bundle of the current tree gone, or damaged.
+  std::filesystem::remove(log_dir / "tile/entries/000.p/2");
+  expect_storage_failure(
+      "/v1/statements/1",
+      "statement 1 is missing from the node's storage; the node's operator has been told");
+  expect_storage_failure(
+      "/v1/proofs/inclusion?index=1",
+      "entry 1 is missing from the node's storage; the node's operator has been told");
+  std::ofstream(log_dir / "tile/entries/000.p/2") << "damaged";
+  expect_storage_failure(
+      "/v1/statements/0",
+      "statement 0 is corrupt in the node's storage; the node's operator has been told");
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  // Each cause once, with the file it is about, for the operator.
+  const std::string tile_cause = (log_dir / "tile/0/000.p/2").string();
+  const size_t first = err.find("reading the log failed: tile/0/000.p/2: NOT_FOUND");
+  ASSERT_NE(first, std::string::npos) << err;
+  EXPECT_EQ(err.find("reading the log failed: tile/0/000.p/2:", first + 1), std::string::npos)
+      << err;
+  EXPECT_NE(err.find(tile_cause), std::string::npos) << err;
+  EXPECT_NE(err.find("reading the log failed: statement 1: NOT_FOUND"), std::string::npos) << err;
+  EXPECT_NE(err.find("reading the log failed: statement 0: DATA_LOSS"), std::string::npos) << err;
+  // Still a 404 for what the checkpoint does not cover, and a 400 for a bad request.
+  EXPECT_EQ(client_->http().Get("/v1/statements/2")->status, 404);
+  EXPECT_EQ(client_->http().Get("/v1/proofs/inclusion?index=2")->status, 400);
+  EXPECT_EQ(client_->http().Get("/v1/proofs/inclusion?index=0&size=3")->status, 400);
+  EXPECT_EQ(client_->http().Get("/v1/proofs/consistency?from=3")->status, 400);
+  EXPECT_EQ(client_->http().Get("/tile/0/000.p/3")->status, 404);
+}
+
+// The same for tiles a proof needs that are not in the log's memory: a log of 257
+// entries, indexed, then restarted without its first full tile and bundle (which opening
+// does not read: only the right edge is checked against the signed root).
+TEST_F(ApiTest, StorageFailuresInProofsNameNoPath) {
+  std::vector<std::string> entries;
+  for (int i = 0; i < 257; ++i)
+    entries.push_back(SignedExample(Kind::kIncident, kOrigin, *party_, i));
+  std::vector<std::span<const uint8_t>> views;
+  for (const std::string& e : entries) views.push_back(util::AsBytes(e));
+  ASSERT_TRUE(server_->node().log().Append(views).ok());
+  server_.reset();
+  Start();  // indexes what was appended behind the sequencer's back
+  server_.reset();
+  const std::filesystem::path log_dir = dir_.path() / "data/log";
+  std::filesystem::remove(log_dir / "tile/0/000");
+  std::filesystem::remove(log_dir / "tile/entries/000");
+  Start();
+  ASSERT_EQ(server_->node().log().size(), 257u);
+  const std::string folder = dir_.path().string();
+  ::testing::internal::CaptureStderr();
+  for (const auto& [target, detail] : std::vector<std::pair<std::string, std::string>>{
+           {"/tile/0/000", "tile/0/000 is missing from the node's storage"},
+           {"/tile/entries/000", "tile/entries/000 is missing from the node's storage"},
+           {"/v1/proofs/consistency?from=1",
+            "a tile of the consistency proof from 1 to 257 is missing from the node's storage"},
+           {"/v1/proofs/inclusion?index=3",
+            "a tile of the inclusion proof of 3 in 257 is missing from the node's storage"},
+           {"/v1/statements/0", "statement 0 is missing from the node's storage"}}) {
+    SCOPED_TRACE(target);
+    auto r = client_->http().Get(target);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->status, 503) << r->body;
+    EXPECT_EQ(ProblemType(*r), "urn:accord:problem:storage-failure");
+    EXPECT_EQ(json::parse(r->body).value("detail", ""),
+              detail + "; the node's operator has been told");
+    EXPECT_EQ(r->body.find(folder), std::string::npos) << r->body;
+  }
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find((log_dir / "tile/0/000").string()), std::string::npos) << err;
+  // The full tile's partials are gone too, as C2SP allows: 404, no failure.
+  EXPECT_EQ(client_->http().Get("/tile/0/000.p/5")->status, 404);
+  // What needs only the right edge is still served.
+  EXPECT_EQ(client_->http().Get("/v1/statements/256")->status, 200);
+  EXPECT_EQ(client_->http().Get("/v1/proofs/inclusion?index=256")->status, 200);
+  EXPECT_EQ(client_->http().Get("/tile/0/001.p/1")->status, 200);
+}
+
 // Every route the server has is in docs/openapi.yaml, and the reverse.
 TEST_F(ApiTest, OpenApiDocumentsExactlyTheRoutes) {
   const auto documented = testing::DocumentedRoutes(/*federated=*/false);
@@ -259,6 +439,22 @@ TEST(ParseReceipt, RefusesAMistypedDuplicate) {
   EXPECT_TRUE(ok->duplicate);
   ASSERT_TRUE(ParseReceipt(receipt("")).ok());
   EXPECT_FALSE(ParseReceipt(receipt(""))->duplicate);
+}
+
+// Issue 12: a node's answer is read with the strict reader (src/util/json.h): two
+// "index" members, or a second document after a NUL, are no receipt.
+TEST(ParseReceipt, IsStrictJson) {
+  const std::string hash = util::Base64Encode(tlog::Hash{});
+  const std::string good =
+      absl::StrCat(R"({"index":0,"leaf_hash":")", hash,
+                   R"(","tree_size":1,"checkpoint":"x","inclusion_proof":[]})");
+  ASSERT_TRUE(ParseReceipt(good).ok());
+  for (const std::string& bad : {absl::StrCat(R"({"index":5,)", good.substr(1)),
+                                 good + std::string(1, '\0') + good, "\xEF\xBB\xBF" + good}) {
+    auto r = ParseReceipt(bad);
+    EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
+    EXPECT_NE(r.status().message().find("malformed receipt: "), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "src/note/checkpoint.h"
 #include "src/tlog/proof.h"
 #include "src/util/encoding.h"
+#include "src/util/json.h"
 
 namespace accord::node {
 namespace {
@@ -17,7 +18,7 @@ using nlohmann::json;
 absl::Status ErrorOf(const http::ClientResponse& r, std::string_view what) {
   const absl::Status base = http::StatusFromResponse(r);
   std::string message = absl::StrCat(std::string(what), ": ", std::string(base.message()));
-  json j = json::parse(r.body, nullptr, false);
+  const json j = util::ParseJson(r.body).value_or(json());
   if (j.is_object()) {
     if (j.contains("pointer") && j["pointer"].is_string()) {
       absl::StrAppend(&message, " (at ", j["pointer"].get<std::string>(), ")");
@@ -41,11 +42,13 @@ bool ParseHash(const json& v, tlog::Hash& out) {
 
 absl::StatusOr<ReceiptDoc> ParseReceipt(const std::string& body) {
   ReceiptDoc r;
-  r.json = json::parse(body, nullptr, false);
-  const json& j = r.json;
   auto bad = [](std::string_view f) {
     return absl::InvalidArgumentError(absl::StrCat("malformed receipt: ", std::string(f)));
   };
+  auto parsed = util::ParseJson(body);
+  if (!parsed.ok()) return bad(std::string(parsed.status().message()));
+  r.json = *std::move(parsed);
+  const json& j = r.json;
   if (!j.is_object()) return bad("not a JSON object");
   if (!j.contains("index") || !j["index"].is_number_unsigned()) return bad("index");
   if (!j.contains("tree_size") || !j["tree_size"].is_number_unsigned()) return bad("tree_size");

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "src/crypto/ed25519.h"
 #include "src/statement/statement.h"
 #include "src/statement/testing.h"
@@ -296,6 +297,23 @@ TEST(StatementParseEnvelope, ClassifiesFaults) {
   absl::StatusOr<std::string> big =
       Sign(Kind::kIncident, std::string(50000, 'x'), TestSigner("cert.example.ee/log"));
   EXPECT_EQ(FaultOf(big.status()), Fault::kTooLarge);
+}
+
+// Issue 12: nlohmann stops at a NUL and skips a byte order mark; both envelopes would
+// be stored as sent, and other parsers refuse them.
+TEST(StatementParseEnvelope, RefusesNulAndByteOrderMark) {
+  const std::string good = EnvelopeOfSize(1000);
+  ASSERT_TRUE(ParseEnvelope(good).ok());
+  for (const std::string& bad :
+       {good + std::string("\0", 1), good + std::string(1, '\0') + "{\"payload\":1}",
+        "\xEF\xBB\xBF" + good, good + "\xEF\xBB\xBF"}) {
+    absl::StatusOr<Envelope> e = ParseEnvelope(bad);
+    ASSERT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(FaultOf(e.status()), Fault::kBadJson) << e.status();
+    EXPECT_EQ(ErrorPointer(e.status()), "") << e.status();
+  }
+  EXPECT_EQ(ParseEnvelope(good + std::string("\0", 1)).status().message(),
+            absl::StrCat("envelope: not JSON (byte ", good.size(), "): a NUL byte"));
 }
 
 TEST(StatementParseEnvelope, SpecExampleParsesOnceKeyIdIsAdded) {

@@ -12,12 +12,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "src/statement/statement.h"
+#include "src/util/json.h"
 
 namespace accord::statement::internal {
 
 // Nesting limit for every JSON document this part parses: payloads need 5 levels; the
 // limit keeps recursive consumers (schema validation, dump) far from the stack's end.
-inline constexpr int kMaxJsonDepth = 32;
+inline constexpr int kMaxJsonDepth = util::kMaxJsonDepth;
 
 // InvalidArgument "<pointer>: <message>" (or "envelope: …" for the root) carrying
 // `pointer` for ErrorPointer and `fault` for FaultOf.
@@ -30,11 +31,11 @@ inline absl::Status BadPayload(std::string_view pointer, std::string_view messag
 // One reference token of a JSON pointer, escaped per RFC 6901 ('~' → "~0", '/' → "~1").
 std::string PointerToken(std::string_view token);
 
-// Parses `text` as one JSON document (RFC 8259; UTF-8, no comments, nothing after it),
-// refusing a member name repeated within an object and nesting deeper than
-// kMaxJsonDepth. Errors are InvalidAt with Fault::kBadJson: at `base` for a syntax
-// error (with its byte offset in the message), at base + the pointer of the repeated
-// member or too-deep value.
+// Parses `text` with util::ParseJson (one JSON document: UTF-8 without a byte order
+// mark, no NUL and nothing after it, no lone surrogate, no member name repeated within
+// an object, nesting at most kMaxJsonDepth). Errors are InvalidAt with Fault::kBadJson:
+// at `base` for a fault of the whole text (with its byte offset in the message), at
+// base + the pointer of the repeated member or too-deep value.
 absl::StatusOr<nlohmann::json> ParseStrictJson(std::string_view text, std::string_view base);
 
 // A file compiled in from the source tree.

@@ -201,6 +201,35 @@ TEST(StatementValidator, TimesAreCalendarTimesAndIntervalsOrdered) {
   ExpectFault(ParsePayload(Kind::kIncident, p), "/payload/indicators/0/last_seen");
 }
 
+// Issue 12: years are four digits from 1000 (common.v1.json's pattern), so that every
+// time accepted is written back as RFC 3339 by any formatter, absl's %Y included (which
+// writes 999, not 0999); whatever is accepted round-trips.
+TEST(StatementValidator, TimestampYearsAre1000To9999AndRoundTrip) {
+  Json p = MinimalIncident();
+  for (const char* bad : {"0999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "0000-01-01T00:00:00Z",
+                          "10000-01-01T00:00:00Z", "+2026-03-14T09:40:12Z", "-999-01-01T00:00:00Z",
+                          "999-01-01T00:00:00Z"}) {
+    SCOPED_TRACE(bad);
+    p["issued"] = bad;
+    absl::StatusOr<Statement> s = ParsePayload(Kind::kIncident, p);
+    ExpectFault(s, "/payload/issued");
+    EXPECT_EQ(FaultOf(s.status()), Fault::kBadPayload);
+    p["issued"] = MinimalIncident()["issued"];
+    p["detected"] = bad;  // every timestamp member, not only issued
+    ExpectFault(ParsePayload(Kind::kIncident, p), "/payload/detected");
+    p["detected"] = MinimalIncident()["detected"];
+  }
+  for (const char* good : {"1000-01-01T00:00:00Z", "1969-12-31T23:59:59.5Z",
+                           "9999-12-31T23:59:59.999999999Z", "2026-03-14T09:40:12.000001Z"}) {
+    SCOPED_TRACE(good);
+    p["issued"] = good;
+    p["detected"] = "1000-01-01T00:00:00Z";
+    absl::StatusOr<Statement> s = ParsePayload(Kind::kIncident, p);
+    ASSERT_TRUE(s.ok()) << s.status();
+    EXPECT_EQ(absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", s->issued, absl::UTCTimeZone()), good);
+  }
+}
+
 TEST(StatementValidator, HugeValuesFailWithoutExhaustingTheStack) {
   // std::regex recurses per character; valijson must never run a pattern on these.
   Json p = MinimalIncident();
@@ -419,6 +448,25 @@ TEST(StatementValidator, PayloadMustBeUtf8) {
   absl::StatusOr<std::string> envelope = Sign(Kind::kIncident, payload, signer);
   ASSERT_TRUE(envelope.ok());
   ExpectFault(TheValidator().Parse(*envelope), "/payload");
+}
+
+// Issue 12: a signed payload with a byte order mark, a NUL and more after it, or a lone
+// surrogate escape is no statement, even though nlohmann alone would read one.
+TEST(StatementValidator, PayloadIsStrictJson) {
+  note::Ed25519Signer signer = TestSigner("cert.example.ee/log");
+  const std::string good = MinimalIncident().dump();
+  std::string surrogate = good;
+  surrogate.replace(surrogate.find("\"t\""), 3, "\"\\ud800\"");
+  for (const std::string& payload :
+       {"\xEF\xBB\xBF" + good, good + std::string("\0", 1),
+        good + std::string(1, '\0') + "{\"kind\":\"claim\"}", surrogate}) {
+    absl::StatusOr<std::string> envelope = Sign(Kind::kIncident, payload, signer);
+    ASSERT_TRUE(envelope.ok());
+    absl::StatusOr<Statement> s = TheValidator().Parse(*envelope);
+    ExpectFault(s, "/payload");
+    EXPECT_EQ(FaultOf(s.status()), Fault::kBadJson) << s.status();
+  }
+  EXPECT_TRUE(TheValidator().Parse(*Sign(Kind::kIncident, good, signer)).ok());
 }
 
 TEST(StatementSchemas, EveryKindAndCommonAreCompiledIn) {
