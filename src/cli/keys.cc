@@ -1,10 +1,6 @@
 // `accord keygen` and the key-loading helpers every verb uses.
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -46,25 +42,18 @@ absl::StatusOr<std::unique_ptr<note::Verifier>> LoadVerifier(const std::string& 
   return v;
 }
 
+// The key goes through the one durable write (temporary file, fsync, rename, fsync of
+// the folder): a crash leaves the old key file or the new one, never an empty or a
+// truncated one — with --force the old key is not lost before the new one is on disk.
 absl::Status WritePrivateKey(const std::string& path, const std::string& skey, bool force) {
-  const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
-  const int fd = ::open(path.c_str(), flags, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST) {
-      return absl::AlreadyExistsError(
-          absl::StrCat(path, " already exists; use --force to replace the key in it"));
-    }
-    return absl::InternalError(absl::StrCat("cannot create ", path, ": ", std::strerror(errno)));
+  std::error_code ec;
+  if (!force && std::filesystem::exists(path, ec)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(path, " already exists; use --force to replace the key in it"));
   }
   const std::string line = skey + "\n";
-  const bool ok = ::fchmod(fd, 0600) == 0 &&
-                  ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
-                  ::fsync(fd) == 0;
-  const int err = errno;
-  ::close(fd);
-  if (!ok)
-    return absl::InternalError(absl::StrCat("cannot write ", path, ": ", std::strerror(err)));
-  return absl::OkStatus();
+  const store::FileWrite file[] = {{path, line, 0600}};
+  return store::WriteFilesDurably(file);
 }
 
 void AddKeygen(CLI::App& app) {

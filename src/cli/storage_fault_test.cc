@@ -457,7 +457,8 @@ TEST_F(StorageFaultTest, FullDiskHoldsBodiesWitnessAndMonitorWithoutDamage) {
   ASSERT_TRUE(testing::Eventually([&] { return !a_witness().value("last_error", "").empty(); }))
       << a_witness();
   EXPECT_EQ(a_witness().value("cosigned_size", 0), 1) << a_witness();
-  // The same request by hand: a problem, and the witness's state unchanged.
+  // The same request by hand: a problem (the witness stopped answering for B's log at
+  // the failed write, until a restart), and the witness's state unchanged.
   auto proof = (*b)->http().Get("/v1/proofs/consistency?from=1&to=2");
   ASSERT_TRUE(proof.ok() && proof->status == 200);
   auto doc = log::ParseProofJson(proof->body);
@@ -466,7 +467,8 @@ TEST_F(StorageFaultTest, FullDiskHoldsBodiesWitnessAndMonitorWithoutDamage) {
   std::string add = "old 1\n";
   for (const auto& h : consistency.hashes) absl::StrAppend(&add, util::Base64Encode(h), "\n");
   absl::StrAppend(&add, "\n", consistency.checkpoint);
-  ExpectProblem(a->http().Post("/add-checkpoint", add, http::kTextContentType), 500, "internal");
+  ExpectProblem(a->http().Post("/add-checkpoint", add, http::kTextContentType), 503,
+                "storage-failure");
   // Reads go on; nothing of A's log, bodies or witness changed.
   auto read = a->http().Get("/v1/statements/0");
   ASSERT_TRUE(read.ok());

@@ -259,9 +259,12 @@ json Federation::Health(bool& healthy) const {
   }
   const absl::Status error = directory_->last_error();
   if (!error.ok()) healthy = false;
+  const absl::Status monitor_error = monitor_->failure();
+  if (!monitor_error.ok()) healthy = false;
   return {{"peers", std::move(peers)},
           {"witnesses", std::move(witnesses)},
-          {"directory_error", error.ok() ? "" : std::string(error.message())}};
+          {"directory_error", error.ok() ? "" : std::string(error.message())},
+          {"monitor_error", monitor_error.ok() ? "" : std::string(monitor_error.message())}};
 }
 
 }  // namespace accord::federation

@@ -24,23 +24,29 @@ absl::StatusOr<std::unique_ptr<Monitor>> Monitor::Open(const std::filesystem::pa
                                                        MonitorOptions options) {
   auto store = MonitorStore::Open(db_path);
   if (!store.ok()) return store.status();
-  auto records = (*store)->LoadPeers();
+  return Open(*std::move(store), db_path.string(), std::move(self_origin), directory, validator,
+              std::move(options));
+}
+
+absl::StatusOr<std::unique_ptr<Monitor>> Monitor::Open(
+    std::unique_ptr<MonitorStore> state, std::string_view where, std::string self_origin,
+    DirectoryWatcher& directory, const statement::Validator& validator, MonitorOptions options) {
+  auto records = state->LoadPeers();
   if (!records.ok()) return records.status();
-  auto officers = (*store)->LoadOfficers();
+  auto officers = state->LoadOfficers();
   if (!officers.ok()) return officers.status();
-  auto verdicts = (*store)->LoadVerdicts();
+  auto verdicts = state->LoadVerdicts();
   if (!verdicts.ok()) return verdicts.status();
   auto impl = std::make_unique<Impl>(std::move(self_origin), directory, validator,
-                                     std::move(options), *std::move(store));
-  absl::Status loaded = impl->Load(*records, *officers, *verdicts, db_path);
+                                     std::move(options), std::move(state));
+  absl::Status loaded = impl->Load(*records, *officers, *verdicts, where);
   if (!loaded.ok()) return loaded;
   return std::unique_ptr<Monitor>(new Monitor(std::move(impl)));
 }
 
 absl::Status Monitor::Impl::Load(std::vector<PeerRecord>& records,
                                  const std::vector<OfficerRecord>& officers,
-                                 const std::vector<Verdict>& verdicts,
-                                 const std::filesystem::path& db_path) {
+                                 const std::vector<Verdict>& verdicts, std::string_view where) {
   absl::MutexLock lock(&mu);
   for (PeerRecord& r : records) {
     std::shared_ptr<Peer> p = PeerOf(r.origin);
@@ -49,7 +55,7 @@ absl::Status Monitor::Impl::Load(std::vector<PeerRecord>& records,
       auto cp = n.ok() ? note::ParseCheckpoint(n->text) : n.status();
       if (!cp.ok() || cp->size != r.range.size() || cp->root_hash != r.range.Root()) {
         return absl::DataLossError(absl::StrCat("monitor state of ", r.origin, " in ",
-                                                db_path.string(),
+                                                std::string(where),
                                                 ": the followed checkpoint does not match its "
                                                 "compact range"));
       }
@@ -148,6 +154,8 @@ absl::Status Monitor::PollOnce() {
   }
   return absl::OkStatus();
 }
+
+absl::Status Monitor::failure() const { return impl_->StoreFailure(); }
 
 void Monitor::Observe(const std::string& origin, std::string signed_checkpoint) {
   if (origin == impl_->self_origin) return;

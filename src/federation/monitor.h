@@ -27,7 +27,8 @@
 //
 // State (per-peer followed checkpoint and compact range, authorised officers, inbox,
 // verdicts) is one SQLite database; each peer's progress and its inbox rows commit in
-// one transaction, so a restart resumes exactly where the last poll ended.
+// one transaction, so a restart resumes exactly where the last poll ended. A failed
+// write of that state stops the monitor (sticky) until a restart: see failure().
 #ifndef ACCORD_FEDERATION_MONITOR_H_
 #define ACCORD_FEDERATION_MONITOR_H_
 
@@ -46,6 +47,8 @@
 #include "src/statement/statement.h"
 
 namespace accord::federation {
+
+class MonitorStore;  // monitor_store.h
 
 struct MonitorOptions {
   absl::Duration poll_interval = absl::Seconds(1);
@@ -123,6 +126,14 @@ class Monitor {
                                                        DirectoryWatcher& directory,
                                                        const statement::Validator& validator,
                                                        MonitorOptions options = {});
+  // The same over a given state store (tests wrap one to make its writes fail);
+  // `where` names it in messages.
+  static absl::StatusOr<std::unique_ptr<Monitor>> Open(std::unique_ptr<MonitorStore> state,
+                                                       std::string_view where,
+                                                       std::string self_origin,
+                                                       DirectoryWatcher& directory,
+                                                       const statement::Validator& validator,
+                                                       MonitorOptions options = {});
   ~Monitor();  // Stop()
 
   void Start();  // a background thread polls every poll_interval
@@ -137,6 +148,10 @@ class Monitor {
 
   absl::StatusOr<InboxPage> Inbox(const InboxQuery& query) const;
   std::vector<PeerStatus> Peers() const;
+  // OK, or the first failed write of the monitor's state: after one, the monitor
+  // follows nothing more (PollOnce returns it) until the node restarts and reloads the
+  // state from disk — what reached the disk is unknown. Thread-safe.
+  absl::Status failure() const;
   // Blocks until `origin` is followed to at least `size` (true) or `timeout` passes.
   bool WaitFollowed(std::string_view origin, uint64_t size, absl::Duration timeout) const;
 

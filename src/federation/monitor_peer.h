@@ -89,11 +89,14 @@ struct Monitor::Impl {
   mutable absl::Mutex mu;
   std::map<std::string, std::shared_ptr<Peer>, std::less<>> peers ABSL_GUARDED_BY(mu);
   bool stopping ABSL_GUARDED_BY(mu) = false;
+  // Sticky: the first failed write of the monitor's state. Whether it reached the disk
+  // is unknown, so nothing more is polled or recorded until a restart reloads the state.
+  absl::Status store_failure ABSL_GUARDED_BY(mu);
   std::thread loop;
 
   std::shared_ptr<Peer> PeerOf(std::string_view origin) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status Load(std::vector<PeerRecord>& records, const std::vector<OfficerRecord>& officers,
-                    const std::vector<Verdict>& verdicts, const std::filesystem::path& db_path);
+                    const std::vector<Verdict>& verdicts, std::string_view where);
   void Loop();
   void PeerLoop(const std::string& origin);
 
@@ -102,6 +105,9 @@ struct Monitor::Impl {
   void Report(const Directory& dir, const SplitView& view, uint64_t from);
   void MarkCompromised(const std::string& origin, uint64_t from, const std::string& by);
   absl::Duration Backoff(int failures) const;
+  // Records `s` (a failed write of the state) as the sticky store failure, once.
+  absl::Status StoreFailed(const absl::Status& s);
+  absl::Status StoreFailure() const;
 
  private:
   absl::Status Prepare(Peer& p, const Party& party);

@@ -3,6 +3,7 @@
 // on a mismatch, find out from hash tiles whether the log forked; cross-check checkpoints
 // seen elsewhere against the followed history.
 #include <algorithm>
+#include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -130,11 +131,29 @@ absl::Status Monitor::Impl::Prepare(Peer& p, const Party& party) {
   return absl::OkStatus();
 }
 
+absl::Status Monitor::Impl::StoreFailed(const absl::Status& s) {
+  absl::MutexLock lock(&mu);
+  if (store_failure.ok()) {
+    store_failure = s;
+    std::fprintf(stderr,
+                 "accord: monitor: cannot write its state (%s); it stops following the peers "
+                 "until the node restarts\n",
+                 s.ToString().c_str());
+  }
+  return store_failure;
+}
+
+absl::Status Monitor::Impl::StoreFailure() const {
+  absl::MutexLock lock(&mu);
+  return store_failure;
+}
+
 absl::Status Monitor::Impl::PollPeer(Peer& p) {
   absl::MutexLock poll(&p.poll_mu);
   {
     absl::MutexLock lock(&mu);
     p.status.next_poll = absl::Now() + options.poll_interval;
+    if (!store_failure.ok()) return store_failure;
   }
   std::shared_ptr<const Directory> dir = directory.current();
   const Party* party = dir->FindByOrigin(p.origin);
@@ -241,7 +260,7 @@ absl::Status Monitor::Impl::Advance(Peer& p, const Directory& dir, PeerTiles& ti
   auto stored = store->Commit(commit);
   if (!stored.ok()) {
     RebuildIntake(p);
-    return stored.status();
+    return StoreFailed(stored.status());
   }
   p.record = commit.peer;
   p.followed = cp;
@@ -411,10 +430,17 @@ void Monitor::Impl::Report(const Directory& dir, const SplitView& view, uint64_t
       EquivocationPayload(view, self_origin, to, absl::Now(),
                           absl::StrCat("Found by the monitor of ", self_origin, ": the log ",
                                        view.origin, " signed both checkpoints."));
-  (void)store->AddVerdict({view.origin, from, "self"});
-  MarkCompromised(view.origin, from, "self");
+  MarkCompromised(view.origin, from, "self");  // in memory at once, whatever the disk says
+  if (absl::Status s = store->AddVerdict({view.origin, from, "self"}); !s.ok()) {
+    StoreFailed(s);
+    return;
+  }
   auto fresh = store->RecordEquivocation(view.origin, key, payload);
-  if (fresh.ok() && *fresh && sink) sink(EquivocationFound{view.origin, payload});
+  if (!fresh.ok()) {
+    StoreFailed(fresh.status());
+    return;
+  }
+  if (*fresh && sink) sink(EquivocationFound{view.origin, payload});
 }
 
 }  // namespace accord::federation

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -14,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "src/federation/equivocation.h"
+#include "src/federation/monitor_store.h"
 #include "src/node/api.h"
 #include "src/node/testing.h"
 #include "src/note/checkpoint.h"
@@ -272,6 +274,83 @@ TEST_F(MonitorTest, ResumesAfterRestartAndKeepsOfficers) {
   (void)stranger;
   (void)p;
 }
+
+// The SQLite state, with a switch that makes every write fail (as a full or failing
+// disk would) — after the write went through or before it, as asked.
+class FailingStore final : public MonitorStore {
+ public:
+  explicit FailingStore(std::unique_ptr<MonitorStore> real) : real_(std::move(real)) {}
+  void FailWrites(bool persist_first) {
+    fail_ = true;
+    persist_first_ = persist_first;
+  }
+  absl::StatusOr<std::vector<PeerRecord>> LoadPeers() override { return real_->LoadPeers(); }
+  absl::StatusOr<std::vector<OfficerRecord>> LoadOfficers() override {
+    return real_->LoadOfficers();
+  }
+  absl::StatusOr<std::vector<Verdict>> LoadVerdicts() override { return real_->LoadVerdicts(); }
+  absl::StatusOr<std::vector<InboxItem>> Commit(const PeerCommit& commit) override {
+    if (!fail_) return real_->Commit(commit);
+    if (persist_first_) (void)real_->Commit(commit);
+    return absl::InternalError("injected: disk I/O error");
+  }
+  absl::Status AddVerdict(const Verdict& verdict) override {
+    if (!fail_) return real_->AddVerdict(verdict);
+    return absl::InternalError("injected: disk I/O error");
+  }
+  absl::StatusOr<bool> RecordEquivocation(std::string_view origin, std::string_view key,
+                                          std::string_view payload) override {
+    if (!fail_) return real_->RecordEquivocation(origin, key, payload);
+    return absl::InternalError("injected: disk I/O error");
+  }
+  absl::StatusOr<InboxPage> Inbox(const InboxQuery& query) override { return real_->Inbox(query); }
+
+ private:
+  std::unique_ptr<MonitorStore> real_;
+  std::atomic<bool> fail_ = false;
+  bool persist_first_ = false;
+};
+
+class MonitorStateFailureTest : public MonitorTest {
+ protected:
+  void Run(bool persisted) {
+    auto a = StartPeer(kA);
+    auto dir = Fixed(DirectoryJson({{kA, a->url()}}));
+    a->SubmitAll({a->Incident({kSelf})});
+    {
+      auto real = MonitorStore::Open(dir_.path() / "monitor.sqlite");
+      ASSERT_TRUE(real.ok()) << real.status();
+      auto failing = std::make_unique<FailingStore>(*std::move(real));
+      FailingStore* store = failing.get();
+      auto m = Monitor::Open(std::move(failing), "test state", kSelf, *dir, *validator_,
+                             {.poll_interval = absl::Milliseconds(50)});
+      ASSERT_TRUE(m.ok()) << m.status();
+      ASSERT_TRUE((*m)->PollOnce().ok());
+      EXPECT_EQ(StatusOf(**m, kA).size, 1u);
+      store->FailWrites(persisted);
+      a->SubmitAll({a->Incident({kSelf})});
+      EXPECT_EQ((*m)->PollOnce().code(), absl::StatusCode::kInternal);
+      EXPECT_FALSE((*m)->failure().ok());
+      a->SubmitAll({a->Incident({kSelf})});
+      EXPECT_FALSE((*m)->PollOnce().ok());    // sticky: nothing more is followed
+      EXPECT_EQ(StatusOf(**m, kA).size, 1u);  // memory never ran ahead of the disk
+    }
+    auto m = OpenMonitor(*dir);
+    EXPECT_TRUE(m->failure().ok());
+    ASSERT_TRUE(m->PollOnce().ok());
+    EXPECT_EQ(StatusOf(*m, kA).size, 3u);
+    std::vector<InboxItem> inbox = AllInbox(*m);
+    ASSERT_EQ(inbox.size(), 3u);
+    for (size_t i = 0; i < inbox.size(); ++i) EXPECT_EQ(inbox[i].index, i);
+  }
+};
+
+// After a failed write of its state the monitor cannot know what the disk holds, so it
+// follows nothing more (sticky) and says so, until a restart reloads the state; then it
+// resumes from what was persisted, without duplicates, whether the failed write had
+// reached the disk or not.
+TEST_F(MonitorStateFailureTest, AWriteThatWasLostStopsTheMonitorUntilRestart) { Run(false); }
+TEST_F(MonitorStateFailureTest, AWriteThatReachedTheDiskStopsTheMonitorUntilRestart) { Run(true); }
 
 // A socket that accepts connections and never answers: a slow peer.
 class Blackhole {

@@ -30,6 +30,7 @@ constexpr std::string_view kBadRequest = "bad-request";
 constexpr std::string_view kBadSignature = "bad-signature";
 constexpr std::string_view kUnknownLog = "unknown-log";
 constexpr std::string_view kInconsistent = "inconsistent";
+constexpr std::string_view kStorageFailure = "storage-failure";
 
 Witness::Answer ProblemAnswer(int status, std::string_view name, std::string_view detail) {
   http::Response r = http::Response::Problem(status, name, detail);
@@ -42,6 +43,14 @@ Witness::Answer InternalError(std::string_view origin, const absl::Status& statu
   std::fprintf(stderr, "accord: witness: %.*s: %s\n", static_cast<int>(origin.size()),
                origin.data(), status.ToString().c_str());
   return ProblemAnswer(500, http::problem::kInternal, "internal error");
+}
+
+// The answer for every request about a log whose state could not be written.
+Witness::Answer StateFailure(std::string_view origin) {
+  return ProblemAnswer(
+      503, kStorageFailure,
+      absl::StrCat("this witness could not store its state for ", std::string(origin),
+                   " and answers nothing for that log until it restarts"));
 }
 
 Witness::Answer SizeConflict(uint64_t size) {
@@ -64,6 +73,10 @@ struct Witness::LogState {
   absl::Mutex mu;
   std::optional<std::string> latest ABSL_GUARDED_BY(mu);  // signed note bytes
   note::Checkpoint checkpoint ABSL_GUARDED_BY(mu);        // parsed `latest`
+  // Sticky: the first failed write of this log's state. What is on disk is then
+  // unknown (the old checkpoint or the new one), so the witness answers nothing more
+  // for this log until a restart reloads the state from disk.
+  absl::Status failed ABSL_GUARDED_BY(mu);
 };
 
 absl::StatusOr<AddCheckpointRequest> ParseAddCheckpoint(std::string_view body) {
@@ -268,6 +281,7 @@ Witness::Answer Witness::AddCheckpoint(std::string_view body) {
     if (!state.ok()) return InternalError(origin, state.status());
     LogState& s = **state;
     absl::MutexLock lock(&s.mu);
+    if (!s.failed.ok()) return StateFailure(origin);
     observation.last_cosigned = s.latest;
     const uint64_t latest_size = s.latest ? s.checkpoint.size : 0;
     if (req->old_size != latest_size) return SizeConflict(latest_size);
@@ -291,7 +305,14 @@ Witness::Answer Witness::AddCheckpoint(std::string_view body) {
     if (!same_size) {
       // Durable before the cosignature leaves: a restart must never roll back.
       const store::FileWrite file[] = {{StatePath(origin), req->checkpoint}};
-      if (absl::Status w = store::WriteFilesDurably(file); !w.ok()) return InternalError(origin, w);
+      if (absl::Status w =
+              store::WriteFilesDurably(file, store::DefaultDurability(), options_.fault);
+          !w.ok()) {
+        s.failed = w;
+        std::fprintf(stderr, "accord: witness: %s: cannot store the state: %s\n", origin.c_str(),
+                     w.ToString().c_str());
+        return StateFailure(origin);
+      }
       s.latest = req->checkpoint;
       s.checkpoint = cp;
     }

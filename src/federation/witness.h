@@ -11,8 +11,12 @@
 //   409  old size ≠ the latest cosigned size (body: that size + "\n",
 //        Content-Type text/x.tlog.size), or same size with a different root
 //   422  the consistency proof does not verify
+//   503  storage-failure: this log's state could not be written; sticky until restart
 // The check of the old size and the update of the stored state are one atomic step, and
-// the new state is durable (fsync) before the cosignature leaves.
+// the new state is durable (fsync) before the cosignature leaves. If that write fails,
+// what the disk holds is unknown (the old checkpoint or the new one), so the witness
+// stops answering for that log (503) until a restart reloads its state from disk; the
+// other logs are not affected.
 //
 // State: one file per log under the state folder, holding the latest cosigned
 // checkpoint (signed note bytes), replaced atomically.
@@ -37,6 +41,7 @@
 #include "src/http/metrics.h"
 #include "src/http/router.h"
 #include "src/note/cosignature.h"
+#include "src/store/durable_file.h"
 #include "src/tlog/hash.h"
 
 namespace accord::federation {
@@ -72,6 +77,8 @@ using ObservationSink = std::function<void(const Observation&)>;
 struct WitnessOptions {
   // Seconds since the epoch for cosignature timestamps (tests fix it).
   std::function<uint64_t()> clock;
+  // Test hook for the state writes (store::WriteFilesDurably's).
+  store::FaultInjector fault;
 };
 
 class Witness {

@@ -21,6 +21,7 @@
 namespace accord::federation {
 namespace {
 
+namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
@@ -76,11 +77,11 @@ class WitnessTest : public ::testing::Test {
     directory_ = DirectoryWatcher::Fixed(*d);
     Reopen();
   }
-  void Reopen() {
+  void Reopen(store::FaultInjector fault = nullptr) {
     witness_.reset();
-    auto w =
-        Witness::Open(dir_.path() / "witness", *note::NewCosignatureSigner(b_witness_.private_key),
-                      "b.example/log", *directory_, {.clock = [] { return kTime; }});
+    auto w = Witness::Open(dir_.path() / "witness",
+                           *note::NewCosignatureSigner(b_witness_.private_key), "b.example/log",
+                           *directory_, {.clock = [] { return kTime; }, .fault = std::move(fault)});
     ASSERT_TRUE(w.ok()) << w.status();
     witness_ = *std::move(w);
   }
@@ -269,6 +270,35 @@ TEST_F(WitnessTest, StateSurvivesARestart) {
   ExpectCosigned(a_.checkpoints[7], witness_->AddCheckpoint(a_.Body(4, 7)));
   Reopen();
   ExpectConflict(witness_->AddCheckpoint(a_.Body(4, 7)), 7);
+}
+
+// A failed write of a log's state leaves the disk holding the old checkpoint or the
+// new one; the witness cannot know which, so it answers nothing more for that log
+// (503, sticky) and a restart decides from what the disk holds. Every step of the
+// durable write is made to fail in turn.
+TEST_F(WitnessTest, AFailedStateWriteIsStickyUntilRestart) {
+  a_.GrowTo(9);
+  for (const char* step : {"create", "write", "syncfs", "rename"}) {
+    SCOPED_TRACE(step);
+    fs::remove_all(dir_.path() / "witness");
+    Reopen();
+    ExpectCosigned(a_.checkpoints[3], witness_->AddCheckpoint(a_.Body(0, 3)));
+    int steps = 0;
+    Reopen([&, step](std::string_view s, const fs::path&) {
+      // The second syncfs comes after the rename: the new state may be on disk.
+      if (s == step && (s != std::string_view("syncfs") || ++steps == 2))
+        return absl::InternalError("injected");
+      return absl::OkStatus();
+    });
+    ExpectProblem(witness_->AddCheckpoint(a_.Body(3, 6)), 503, "storage-failure");
+    // Sticky: neither the same request nor one from the old state is answered.
+    ExpectProblem(witness_->AddCheckpoint(a_.Body(3, 6)), 503, "storage-failure");
+    ExpectProblem(witness_->AddCheckpoint(a_.Body(3, 9)), 503, "storage-failure");
+    Reopen();  // the restart reads what the disk holds: size 3 or size 6, never a mix
+    const uint64_t held = witness_->Latest("a.example/log") == a_.checkpoints[6] ? 6 : 3;
+    EXPECT_EQ(witness_->Latest("a.example/log"), a_.checkpoints[held]);
+    ExpectCosigned(a_.checkpoints[9], witness_->AddCheckpoint(a_.Body(held, 9)));
+  }
 }
 
 TEST_F(WitnessTest, ReportsObservations) {
