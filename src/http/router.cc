@@ -170,7 +170,7 @@ void Router::Handle(std::string_view method, std::string_view pattern, Handler h
           SplitPattern(pattern),
           std::move(handler),
           nullptr,
-          options};
+          std::move(options)};
   Add(std::move(r));
 }
 
@@ -178,7 +178,7 @@ void Router::HandleAsync(std::string_view method, std::string_view pattern, Asyn
                          RouteOptions options) {
   Route r{std::string(method),   std::string(pattern),
           SplitPattern(pattern), nullptr,
-          std::move(handler),    options};
+          std::move(handler),    std::move(options)};
   Add(std::move(r));
 }
 

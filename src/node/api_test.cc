@@ -450,7 +450,8 @@ TEST(ParseReceipt, IsStrictJson) {
                    R"(","tree_size":1,"checkpoint":"x","inclusion_proof":[]})");
   ASSERT_TRUE(ParseReceipt(good).ok());
   for (const std::string& bad : {absl::StrCat(R"({"index":5,)", good.substr(1)),
-                                 good + std::string(1, '\0') + good, "\xEF\xBB\xBF" + good}) {
+                                 absl::StrCat(good, std::string(1, '\0'), good),
+                                 absl::StrCat("\xEF\xBB\xBF", good)}) {
     auto r = ParseReceipt(bad);
     EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
     EXPECT_NE(r.status().message().find("malformed receipt: "), std::string::npos);

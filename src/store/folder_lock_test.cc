@@ -72,7 +72,9 @@ TEST(FolderLockTest, AnUnreadableHolderDescriptionStillRefuses) {
   test::TempDir dir;
   auto first = FolderLock::Acquire(dir.path());
   ASSERT_TRUE(first.ok());
-  std::ofstream(dir.path() / kLockFileName, std::ios::trunc);  // emptied by someone
+  {
+    std::ofstream emptied(dir.path() / kLockFileName, std::ios::trunc);  // by someone else
+  }
   auto second = FolderLock::Acquire(dir.path());
   ASSERT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(second.status().message(), HasSubstr("another process"));
