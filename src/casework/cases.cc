@@ -7,15 +7,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/util/encoding.h"
+#include "src/util/time.h"
 
 namespace accord::casework {
 namespace {
 
 using Key = std::pair<std::string, uint64_t>;  // (origin, index)
 
-std::string Rfc3339(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
-}
+using util::Rfc3339;
 
 std::string Position(const KnownStatement& s) { return absl::StrCat(s.origin, "#", s.index); }
 

@@ -207,6 +207,8 @@ absl::StatusOr<std::unique_ptr<PartyExtension>> PartyExtension::Attach(
     return http::Response::FromStatus(absl::NotFoundError("no such case"));
   });
   node.SetSubmitCheck([self](const statement::Statement& s) { return self->CheckSubmission(s); });
+  node.SetRefResolver(
+      [self](const statement::Ref& ref) { return self->federation_->monitor().Resolve(ref); });
   return p;
 }
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "src/statement/taxonomy.h"
+#include "src/util/time.h"
 
 namespace accord::casework {
 namespace {
@@ -27,10 +28,6 @@ constexpr char kWithdrawalCite[] = "accord rule, docs/casework.md: a withdrawal 
 
 absl::Status Rule(absl::StatusCode code, std::string_view rule, std::string_view cite) {
   return absl::Status(code, absl::StrCat(std::string(rule), " (", std::string(cite), ")"));
-}
-
-std::string Time(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
 }
 
 bool IsFinal(Phase phase) {
@@ -141,11 +138,12 @@ absl::StatusOr<absl::Time> CheckPreservedUntil(const Statement& response,
                 kPreservationCite);
   }
   if (*until < response.issued + MinPreservation(options)) {
-    return Rule(absl::StatusCode::kInvalidArgument,
-                absl::StrCat("/payload/until: preservation must be held at least ",
-                             absl::ToInt64Hours(MinPreservation(options)) / 24, " days, until ",
-                             Time(response.issued + MinPreservation(options)), " or later"),
-                kPreservationCite);
+    return Rule(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("/payload/until: preservation must be held at least ",
+                     absl::ToInt64Hours(MinPreservation(options)) / 24, " days, until ",
+                     util::Rfc3339(response.issued + MinPreservation(options)), " or later"),
+        kPreservationCite);
   }
   return *until;
 }
@@ -186,7 +184,7 @@ absl::Status Extend(Track& track, const Statement& response) {
   }
   if (response.issued > *track.preserved_until) {
     return Rule(absl::StatusCode::kFailedPrecondition,
-                absl::StrCat("the preservation lapsed at ", Time(*track.preserved_until),
+                absl::StrCat("the preservation lapsed at ", util::Rfc3339(*track.preserved_until),
                              "; an extension issued after the lapse cannot revive it, a new "
                              "preservation request is needed"),
                 kPreservationCite);
@@ -195,7 +193,7 @@ absl::Status Extend(Track& track, const Statement& response) {
   if (!until.has_value() || *until <= *track.preserved_until) {
     return Rule(absl::StatusCode::kInvalidArgument,
                 absl::StrCat("/payload/until: an extension must hold the data past ",
-                             Time(*track.preserved_until)),
+                             util::Rfc3339(*track.preserved_until)),
                 kPreservationCite);
   }
   track.preserved_until = until;
@@ -222,13 +220,13 @@ absl::Status Apply(Replay& r, const Statement& request, const Statement& respons
         absl::StrCat("/payload/status: unknown \"", status_name, "\""));
   }
   if (response.issued < request.issued) {
-    return absl::InvalidArgumentError(absl::StrCat("/payload/issued: ", Time(response.issued),
-                                                   " is before the request (", Time(request.issued),
-                                                   ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("/payload/issued: ", util::Rfc3339(response.issued),
+                     " is before the request (", util::Rfc3339(request.issued), ")"));
   }
   if (response.issued > now + options.max_clock_skew) {
     return absl::InvalidArgumentError(
-        absl::StrCat("/payload/issued: ", Time(response.issued), " is in the future"));
+        absl::StrCat("/payload/issued: ", util::Rfc3339(response.issued), " is in the future"));
   }
   const Procedure& procedure = ProcedureFor(r.type);
   if (!Admits(procedure, *status)) {
@@ -240,7 +238,7 @@ absl::Status Apply(Replay& r, const Statement& request, const Statement& respons
   }
   if (r.withdrawn_at.has_value()) {
     return Rule(absl::StatusCode::kFailedPrecondition,
-                absl::StrCat("the request was withdrawn at ", Time(*r.withdrawn_at),
+                absl::StrCat("the request was withdrawn at ", util::Rfc3339(*r.withdrawn_at),
                              "; nothing may follow a withdrawal"),
                 kWithdrawalCite);
   }

@@ -785,6 +785,23 @@ TEST_F(AbuseTest, StatementsByUnknownOrRevokedKeysAre403) {
   Remember();
   ExpectProblem(node_->http().Post("/v1/statements", Incident(kA, officer, nonce_++)), 403,
                 "unknown-signer");
+  // The party's own authorisation replayed, re-spelled: the same statement, so the
+  // original's receipt and nothing appended; a new authorisation of the same key is
+  // refused. A revocation is final.
+  auto replayed = node_->http().Post(
+      "/v1/statements",
+      json::parse(*statement::Sign(Kind::kOfficer, auth.dump(), *party_)).dump(1));
+  ASSERT_TRUE(replayed.ok());
+  EXPECT_EQ(replayed->status, 200) << replayed->body;
+  EXPECT_EQ(json::parse(replayed->body).value("duplicate", false), true) << replayed->body;
+  json renewed = auth;
+  renewed["issued"] = revoke["issued"];
+  ExpectProblem(node_->http().Post("/v1/statements",
+                                   *statement::Sign(Kind::kOfficer, renewed.dump(), *party_)),
+                409, "officer-decision");
+  Remember();
+  ExpectProblem(node_->http().Post("/v1/statements", Incident(kA, officer, nonce_++)), 403,
+                "unknown-signer");
   // A revoked officer cannot revoke or authorise either.
   json again = auth;
   again["issued"] = revoke["issued"];

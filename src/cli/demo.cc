@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -79,9 +80,11 @@ absl::Status Run(const std::string& dir_arg, bool keep, bool serve, const std::s
       "\n2. submit   one signed statement (DSSE envelope) of each kind; each receipt is\n"
       "            checked: leaf hash, signed checkpoint, inclusion proof\n");
   std::string first_envelope;
+  std::map<Kind, statement::Ref> cited;  // the latest statement of each kind, for refs
   for (Kind kind : statement::kAllKinds) {
     if (kind == Kind::kEquivocation) continue;  // needs a peer's forked log: see accord drill
     json p = Payload(kind, examples);
+    statement::CiteIn(p, cited);
     if (kind == Kind::kOfficer) {
       auto officer = note::GenerateKey("cert.example.ee/officer/duty");
       if (!officer.ok()) return officer.status();
@@ -99,6 +102,7 @@ absl::Status Run(const std::string& dir_arg, bool keep, bool serve, const std::s
     }
     if (auto s = node::VerifyReceipt(*receipt, *envelope, **vkey); !s.ok()) return s;
     if (first_envelope.empty()) first_envelope = *envelope;
+    cited[kind] = {n.origin(), receipt->index, receipt->leaf_hash, kind};
     std::printf("   %-10s → index %llu, %zu-hash proof, verified (%.1f ms)\n",
                 std::string(statement::KindName(kind)).c_str(),
                 static_cast<unsigned long long>(receipt->index), receipt->inclusion_proof.size(),

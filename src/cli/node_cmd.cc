@@ -336,6 +336,8 @@ void AddVerify(CLI::App& app) {
       report["statements"] = audit->statements;
       report["by_kind"] = audit->by_kind;
       report["by_signer"] = audit->by_signer;
+      report["refs_checked"] = audit->refs_checked;
+      report["refs_into_other_logs"] = audit->foreign_refs;
       report["tiles_checked"] = tiles->hash_tiles;
     } else {
       ordered_json items = ordered_json::array();
@@ -380,6 +382,10 @@ void AddVerify(CLI::App& app) {
             "   every tile and entry verified; every statement valid and signed by the\n"
             "   party or an authorised officer (%s)\n",
             report["by_kind"].dump().c_str());
+        std::printf(
+            "   refs: %llu into this log checked; %llu into other logs not checked here\n",
+            static_cast<unsigned long long>(report["refs_checked"].get<uint64_t>()),
+            static_cast<unsigned long long>(report["refs_into_other_logs"].get<uint64_t>()));
       } else {
         for (const auto& it : report["statements"]) {
           std::printf("   statement %llu: %s by %s, included in the signed tree\n",

@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -26,6 +27,15 @@ namespace accord::crypto {
 
 inline constexpr size_t kSha256Size = 32;
 using Digest = std::array<uint8_t, kSha256Size>;
+
+// For hash maps keyed by a digest: its first bytes are already uniformly distributed.
+struct DigestHash {
+  size_t operator()(const Digest& d) const {
+    size_t h;
+    std::memcpy(&h, d.data(), sizeof h);
+    return h;
+  }
+};
 
 // Thread-safe.
 Digest Sha256(std::span<const uint8_t> data);

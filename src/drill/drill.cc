@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "src/drill/drill_internal.h"  // IWYU pragma: associated
+#include "src/util/time.h"
 
 namespace accord::drill {
 namespace internal {
@@ -20,9 +21,7 @@ const PartyInfo kParties[kMaxParties] = {
     {"H", "Helvor, national CERT", "cert.helvor.example", "XH"},
 };
 
-std::string Rfc3339(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
-}
+using util::Rfc3339;
 
 json RefJson(const std::string& origin, const node::ReceiptDoc& r, Kind kind) {
   return {{"origin", origin},

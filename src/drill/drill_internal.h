@@ -42,6 +42,7 @@
 #include "src/store/durable_file.h"
 #include "src/store/statement_index.h"
 #include "src/util/encoding.h"
+#include "src/util/time.h"
 
 namespace accord::drill {
 namespace fs = std::filesystem;
@@ -59,7 +60,7 @@ struct PartyInfo {
 inline constexpr int kMaxParties = 8;
 extern const PartyInfo kParties[kMaxParties];
 
-std::string Rfc3339(absl::Time t);
+using util::Rfc3339;
 json RefJson(const std::string& origin, const node::ReceiptDoc& r, Kind kind);
 std::string Position(const std::string& letter, uint64_t index);
 double Percentile(std::vector<double> v, double p);

@@ -12,6 +12,7 @@
 #include "src/note/note.h"
 #include "src/tlog/proof.h"
 #include "src/util/encoding.h"
+#include "src/util/time.h"
 
 namespace accord::federation {
 namespace {
@@ -144,7 +145,7 @@ std::string EquivocationPayload(const SplitView& view, std::string_view issuer,
                                 std::string_view note) {
   json p = {{"kind", "equivocation"},
             {"issuer", issuer},
-            {"issued", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", issued, absl::UTCTimeZone())},
+            {"issued", util::Rfc3339(issued)},
             {"origin", view.origin},
             {"checkpoints",
              {LogSignedOnly(view.first, view.origin), LogSignedOnly(view.second, view.origin)}}};

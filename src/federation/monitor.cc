@@ -200,6 +200,31 @@ std::vector<PeerStatus> Monitor::Peers() const {
   return out;
 }
 
+absl::Status Monitor::Resolve(const statement::Ref& ref) const {
+  std::shared_ptr<const Directory> dir = impl_->directory.current();
+  if (ref.origin == impl_->self_origin || dir->FindByOrigin(ref.origin) == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("\"", ref.origin, "\" is not the log of another party of the directory"));
+  }
+  uint64_t followed = 0;
+  {
+    absl::MutexLock lock(&impl_->mu);
+    followed = impl_->PeerOf(ref.origin)->status.size;
+  }
+  auto entry = impl_->store->FindEntry(ref.origin, ref.index);
+  if (!entry.ok()) return entry.status();
+  if (!entry->has_value()) {
+    if (ref.index < followed) {
+      return absl::InvalidArgumentError(absl::StrCat("entry ", ref.index, " of ", ref.origin,
+                                                     " is not a valid statement of that log"));
+    }
+    return absl::UnavailableError(absl::StrCat("this party's monitor has verified ", ref.origin,
+                                               " up to ", followed, " entries, not yet entry ",
+                                               ref.index));
+  }
+  return CheckCited(ref, (*entry)->leaf_hash, (*entry)->kind);
+}
+
 bool Monitor::WaitFollowed(std::string_view origin, uint64_t size, absl::Duration timeout) const {
   absl::MutexLock lock(&impl_->mu);
   std::shared_ptr<Peer> p = impl_->PeerOf(origin);

@@ -148,6 +148,13 @@ class Monitor {
 
   absl::StatusOr<InboxPage> Inbox(const InboxQuery& query) const;
   std::vector<PeerStatus> Peers() const;
+  // Whether `ref`, a reference into a peer's log, cites what it says, as far as this
+  // monitor has verified that log: OK if the cited entry is a valid statement whose leaf
+  // hash (and kind, when the ref states one) match; InvalidArgument saying why if not;
+  // NotFound if ref.origin is no other party of the directory; Unavailable if the
+  // monitor has not verified the log that far yet (the cited entry may be on its way).
+  // Thread-safe.
+  absl::Status Resolve(const statement::Ref& ref) const;
   // OK, or the first failed write of the monitor's state: after one, the monitor
   // follows nothing more (PollOnce returns it) until the node restarts and reloads the
   // state from disk — what reached the disk is unknown. Thread-safe.

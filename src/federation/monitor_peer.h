@@ -115,6 +115,10 @@ struct Monitor::Impl {
   absl::Status Advance(Peer& p, const Directory& dir, PeerTiles& tiles, const std::string& text,
                        const note::Checkpoint& cp, std::vector<std::string> witnesses,
                        std::string& state, std::string& error);
+  // The refs of `s`, entry `index` of p's log, against the entries verified so far
+  // (this poll's `commit` and the store): InvalidArgument saying which one is wrong.
+  absl::Status CheckRefs(const Peer& p, uint64_t index, const statement::Statement& s,
+                         const PeerCommit& commit) const;
   void CheckEntry(Peer& p, const Directory& dir, uint64_t index, std::span<const uint8_t> entry,
                   const tlog::Hash& leaf, PeerCommit& commit, std::string& first_invalid);
   void Diagnose(Peer& p, const Directory& dir, PeerTiles& tiles, const std::string& text,

@@ -285,12 +285,48 @@ absl::Status Monitor::Impl::Advance(Peer& p, const Directory& dir, PeerTiles& ti
   return absl::OkStatus();
 }
 
+absl::Status Monitor::Impl::CheckRefs(const Peer& p, uint64_t index, const statement::Statement& s,
+                                      const PeerCommit& commit) const {
+  for (const statement::Ref& r : s.refs) {
+    std::optional<EntryRecord> cited;
+    if (r.origin == p.origin) {
+      // Into the peer's own log: an earlier entry, verified in this poll or before.
+      if (r.index >= index) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("it cites entry ", r.index, " of its own log, which is not before it"));
+      }
+      for (const EntryRecord& e : commit.entries) {
+        if (e.index == r.index) cited = e;
+      }
+    }
+    if (!cited && r.origin != self_origin) {
+      // A local read failure leaves the ref unchecked rather than the peer accused.
+      auto found = store->FindEntry(r.origin, r.index);
+      if (found.ok()) cited = *std::move(found);
+    }
+    if (!cited) {
+      if (r.origin == p.origin) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "it cites entry ", r.index, " of its own log, which is not a valid statement"));
+      }
+      continue;  // a log this monitor has not verified that far: the issuer's node resolved it
+    }
+    if (absl::Status c = statement::CheckCited(r, cited->leaf_hash, cited->kind); !c.ok()) return c;
+  }
+  return absl::OkStatus();
+}
+
 void Monitor::Impl::CheckEntry(Peer& p, const Directory& dir, uint64_t index,
                                std::span<const uint8_t> entry, const tlog::Hash& leaf,
                                PeerCommit& commit, std::string& first_invalid) {
   const std::string_view text(reinterpret_cast<const char*>(entry.data()), entry.size());
   PeerRecord& rec = commit.peer;
-  auto accepted = p.intake->Check(text);
+  auto accepted = p.intake->Verify(text);
+  if (accepted.ok()) {
+    if (absl::Status cited = CheckRefs(p, index, accepted->statement, commit); !cited.ok()) {
+      accepted = cited;
+    }
+  }
   if (!accepted.ok()) {
     ++rec.invalid_entries;
     if (first_invalid.empty()) {
@@ -301,6 +337,7 @@ void Monitor::Impl::CheckEntry(Peer& p, const Directory& dir, uint64_t index,
   }
   ++rec.statements;
   const statement::Statement& s = accepted->statement;
+  commit.entries.push_back({p.origin, index, leaf, std::string(statement::KindName(s.kind))});
   if (s.kind == statement::Kind::kOfficer && p.intake->Apply(s).ok()) {
     commit.officers.push_back({p.origin, index, std::string(text)});
   }

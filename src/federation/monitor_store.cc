@@ -43,6 +43,12 @@ CREATE TABLE IF NOT EXISTS inbox(
   envelope TEXT NOT NULL,
   UNIQUE(origin, idx));
 CREATE INDEX IF NOT EXISTS inbox_kind ON inbox(kind, seq);
+CREATE TABLE IF NOT EXISTS entries(
+  origin TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  leaf_hash BLOB NOT NULL,
+  kind TEXT NOT NULL,
+  PRIMARY KEY(origin, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS verdicts(
   origin TEXT PRIMARY KEY,
   from_size INTEGER NOT NULL,
@@ -176,6 +182,19 @@ class SqliteMonitorStore final : public MonitorStore {
     for (const Verdict& v : c.verdicts) {
       if (auto s = InsertVerdict(v); !s.ok()) return s;
     }
+    if (!c.entries.empty()) {
+      auto entry = Prepare(
+          "INSERT OR IGNORE INTO entries(origin, idx, leaf_hash, kind) VALUES(?1, ?2, ?3, ?4)");
+      if (!entry.ok()) return entry.status();
+      for (const EntryRecord& e : c.entries) {
+        BindText(entry->get(), 1, e.origin);
+        BindInt(entry->get(), 2, e.index);
+        BindBlob(entry->get(), 3,
+                 {reinterpret_cast<const char*>(e.leaf_hash.data()), e.leaf_hash.size()});
+        BindText(entry->get(), 4, e.kind);
+        if (auto s = Done(entry->get(), "insert entry"); !s.ok()) return s;
+      }
+    }
 
     std::vector<InboxItem> stored;
     if (!c.inbox.empty()) {
@@ -228,6 +247,30 @@ class SqliteMonitorStore final : public MonitorStore {
     BindText(st->get(), 3, payload);
     if (auto s = Done(st->get(), "record equivocation"); !s.ok()) return s;
     return sqlite3_changes(db_.get()) == 1;
+  }
+
+  absl::StatusOr<std::optional<EntryRecord>> FindEntry(std::string_view origin,
+                                                       uint64_t index) override {
+    absl::MutexLock lock(&mu_);
+    auto st = Prepare("SELECT leaf_hash, kind FROM entries WHERE origin = ?1 AND idx = ?2");
+    if (!st.ok()) return st.status();
+    BindText(st->get(), 1, origin);
+    BindInt(st->get(), 2, index);
+    const int rc = sqlite3_step(st->get());
+    if (rc == SQLITE_DONE) return std::nullopt;
+    if (rc != SQLITE_ROW) return SqlError(db_.get(), "read entry");
+    EntryRecord e;
+    e.origin = std::string(origin);
+    e.index = index;
+    const std::string hash = ColumnText(st->get(), 0);
+    if (hash.size() != e.leaf_hash.size()) {
+      return absl::DataLossError(absl::StrCat("monitor store: entry ", std::string(origin), " #",
+                                              index, " has a leaf hash of ", hash.size(),
+                                              " bytes"));
+    }
+    std::copy(hash.begin(), hash.end(), e.leaf_hash.begin());
+    e.kind = ColumnText(st->get(), 1);
+    return e;
   }
 
   absl::StatusOr<InboxPage> Inbox(const InboxQuery& q) override {

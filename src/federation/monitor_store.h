@@ -1,7 +1,8 @@
 // The monitor's durable state (monitor.h), in SQLite (WAL): per-peer progress (the
 // followed checkpoint and its compact range, counters), the officer statements read
-// in each peer's log, the inbox, verdicts (logs proven compromised) and the split
-// views already reported. The only federation file that includes sqlite3.h is its .cc.
+// in each peer's log, every entry verified (its leaf hash and kind), the inbox, verdicts (logs
+// proven compromised) and the split views already reported. The only federation file that includes
+// sqlite3.h is its .cc.
 //
 // Durability: Commit and the Record* calls are durable on return (synchronous=FULL
 // is not needed: WAL with synchronous=NORMAL loses at most the last transactions on
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,15 @@ struct OfficerRecord {
   std::string envelope;
 };
 
+// An entry of a peer's log that the monitor verified at its position (Intake::Verify):
+// what a reference into that log must match (Monitor::Resolve).
+struct EntryRecord {
+  std::string origin;
+  uint64_t index = 0;
+  crypto::Digest leaf_hash{};
+  std::string kind;
+};
+
 struct Verdict {
   std::string origin;
   uint64_t from = 0;
@@ -47,6 +58,7 @@ struct PeerCommit {
   std::vector<InboxItem> inbox;  // seq and picked_up_unix_ms are set by Commit
   std::vector<OfficerRecord> officers;
   std::vector<Verdict> verdicts;
+  std::vector<EntryRecord> entries;  // every valid entry of this poll
 };
 
 class MonitorStore {
@@ -70,6 +82,9 @@ class MonitorStore {
                                                   std::string_view payload) = 0;
 
   virtual absl::StatusOr<InboxPage> Inbox(const InboxQuery& query) = 0;
+  // The verified entry `index` of `origin`'s log; nullopt if none was recorded.
+  virtual absl::StatusOr<std::optional<EntryRecord>> FindEntry(std::string_view origin,
+                                                               uint64_t index) = 0;
 };
 
 }  // namespace accord::federation

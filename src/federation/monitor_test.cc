@@ -16,10 +16,12 @@
 #include "absl/time/clock.h"
 #include "src/federation/equivocation.h"
 #include "src/federation/monitor_store.h"
+#include "src/log/log.h"
 #include "src/node/api.h"
 #include "src/node/testing.h"
 #include "src/note/checkpoint.h"
 #include "src/statement/testing.h"
+#include "src/store/log_storage.h"
 #include "src/util/encoding.h"
 
 namespace accord::federation {
@@ -48,6 +50,9 @@ struct PeerNode {
     auto s = node::NodeServer::Start(std::move(o));
     if (!s.ok()) return s.status();
     server = *std::move(s);
+    // These peers run no monitor of their own: refs into other logs are taken as given
+    // (what is under test is the monitor that reads them).
+    server->node().SetRefResolver([](const statement::Ref&) { return absl::OkStatus(); });
     key = std::make_unique<note::Ed25519Signer>(node::testing::KeyFromFile(data / "party.key"));
     return absl::OkStatus();
   }
@@ -158,6 +163,42 @@ class MonitorTest : public ::testing::Test {
   note::KeyPair self_key_ = *note::GenerateKey(kSelf);
   std::unique_ptr<statement::Validator> validator_ = *statement::Validator::Create();
 };
+
+TEST_F(MonitorTest, RefsResolveAgainstWhatTheMonitorVerified) {
+  auto a = StartPeer(kA);
+  const std::string incident = a->Incident();
+  a->SubmitAll({incident});
+  const crypto::Digest leaf = statement::LeafHashOf(incident);
+  // Entry 1, written behind the node's back: a request citing entry 0 with a wrong hash.
+  a->server.reset();
+  {
+    auto log =
+        log::Log::OpenForAppend(std::make_unique<store::PosixLogStorage>(a->data / "log"), *a->key);
+    ASSERT_TRUE(log.ok()) << log.status();
+    json p = node::testing::ExamplePayload(Kind::kRequest, kA);
+    statement::CiteIn(p, {{Kind::kIncident, {kA, 0, crypto::Digest{}, Kind::kIncident}}});
+    const std::string bad = *statement::Sign(Kind::kRequest, p.dump(), *a->key);
+    const std::span<const uint8_t> entries[] = {util::AsBytes(bad)};
+    ASSERT_TRUE((*log)->Append(entries).ok());
+  }
+  ASSERT_TRUE(a->Start().ok());
+  auto dir = Fixed(DirectoryJson({{kA, a->url()}}));
+  auto m = OpenMonitor(*dir);
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->PollOnce().ok());
+  PeerStatus st = StatusOf(*m, kA);
+  EXPECT_EQ(st.invalid_entries, 1u);
+  EXPECT_NE(st.last_error.find("another leaf hash"), std::string::npos) << st.last_error;
+
+  EXPECT_TRUE(m->Resolve({kA, 0, leaf, Kind::kIncident}).ok());
+  EXPECT_TRUE(m->Resolve({kA, 0, leaf, std::nullopt}).ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(m->Resolve({kA, 0, crypto::Digest{}, std::nullopt})));
+  EXPECT_TRUE(absl::IsInvalidArgument(m->Resolve({kA, 0, leaf, Kind::kEvidence})));
+  EXPECT_TRUE(absl::IsInvalidArgument(m->Resolve({kA, 1, leaf, std::nullopt})));  // invalid
+  EXPECT_TRUE(absl::IsUnavailable(m->Resolve({kA, 2, leaf, std::nullopt})));      // not yet
+  EXPECT_TRUE(absl::IsNotFound(m->Resolve({"cert.z.example/log", 0, leaf, std::nullopt})));
+  EXPECT_TRUE(absl::IsNotFound(m->Resolve({kSelf, 0, leaf, std::nullopt})));
+}
 
 TEST_F(MonitorTest, FollowsTwoPeersInOnePassAndPicksUpWhatNamesThisParty) {
   auto a = StartPeer(kA), b = StartPeer(kB);
@@ -304,6 +345,10 @@ class FailingStore final : public MonitorStore {
     return absl::InternalError("injected: disk I/O error");
   }
   absl::StatusOr<InboxPage> Inbox(const InboxQuery& query) override { return real_->Inbox(query); }
+  absl::StatusOr<std::optional<EntryRecord>> FindEntry(std::string_view origin,
+                                                       uint64_t index) override {
+    return real_->FindEntry(origin, index);
+  }
 
  private:
   std::unique_ptr<MonitorStore> real_;

@@ -86,7 +86,9 @@ Response Problem(const absl::Status& s) {
     return Response::Problem(507, *name, std::string(s.message()), ext, "Insufficient Storage");
   }
   const int status = *name == kProblemTooLarge ? 413 : http::HttpStatusOf(s.code());
-  return Response::Problem(status, *name, std::string(s.message()), ext);
+  Response r = Response::Problem(status, *name, std::string(s.message()), ext);
+  if (*name == kProblemUnresolvedRef) r.headers.Set("Retry-After", "5");  // a poll or two
+  return r;
 }
 
 json SummaryJson(const store::IndexedStatement& m) {

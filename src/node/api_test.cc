@@ -66,11 +66,13 @@ class ApiTest : public ::testing::Test {
 
 TEST_F(ApiTest, EveryKindIsAcceptedWithAVerifiableReceiptAndReadBackVerbatim) {
   int n = 0;
+  std::map<Kind, statement::Ref> cited;
   for (Kind kind : statement::kAllKinds) {
     if (kind == Kind::kEquivocation) continue;  // carries another log's checkpoints
-    const std::string envelope = SignedExample(kind, kOrigin, *party_, n);
+    const std::string envelope = SignedExample(kind, kOrigin, *party_, n, cited);
     auto receipt = client_->Submit(envelope);
     ASSERT_TRUE(receipt.ok()) << statement::KindName(kind) << ": " << receipt.status();
+    cited[kind] = {kOrigin, receipt->index, receipt->leaf_hash, kind};
     EXPECT_EQ(receipt->index, uint64_t(n));
     EXPECT_FALSE(receipt->duplicate);
     EXPECT_TRUE(VerifyReceipt(*receipt, envelope, *vkey_).ok());
@@ -166,6 +168,38 @@ TEST_F(ApiTest, OfficersSignOnlyWhileAuthorisedAndAcrossRestarts) {
   EXPECT_EQ(audit->by_signer[officer_keyid], 2u) << ::testing::PrintToString(audit->by_signer);
 }
 
+TEST_F(ApiTest, RefsMustCiteWhatTheySay) {
+  const std::string incident = SignedExample(Kind::kIncident, kOrigin, *party_);
+  ASSERT_EQ(Post(incident).status, 201);
+  const statement::Ref right{kOrigin, 0, statement::LeafHashOf(incident), Kind::kIncident};
+  auto request_citing = [&](const statement::Ref& ref, int nonce) {
+    json p = testing::ExamplePayload(Kind::kRequest, kOrigin, nonce);
+    p["refs"] = json::array({{{"origin", ref.origin},
+                              {"index", ref.index},
+                              {"leaf_hash", util::Base64Encode(ref.leaf_hash)},
+                              {"kind", statement::KindName(ref.kind.value_or(Kind::kIncident))}}});
+    return *statement::Sign(Kind::kRequest, p.dump(), *party_);
+  };
+  statement::Ref zero = right, missing = right, kind = right, foreign = right;
+  zero.leaf_hash = {};
+  missing.index = 7;
+  kind.kind = Kind::kEvidence;
+  foreign.origin = "cert.elsewhere.example/log";
+  int nonce = 1;
+  for (const statement::Ref& bad : {zero, missing, kind}) {
+    auto r = Post(request_citing(bad, nonce++));
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(ProblemType(r), "urn:accord:problem:bad-ref") << r.body;
+  }
+  // A node with no directory follows no other log: it cannot check the ref, and says so.
+  auto r = Post(request_citing(foreign, nonce++));
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(ProblemType(r), "urn:accord:problem:unresolved-ref") << r.body;
+  EXPECT_TRUE(r.headers.Has("Retry-After"));
+  EXPECT_EQ(server_->node().log().size(), 1u);  // nothing of these was appended
+  EXPECT_EQ(Post(request_citing(right, nonce++)).status, 201);
+}
+
 TEST_F(ApiTest, ConcurrentClientsAllGetDistinctDurableIndices) {
   constexpr int kThreads = 8, kEach = 40;
   std::vector<std::thread> threads;
@@ -223,7 +257,9 @@ TEST_F(ApiTest, ServesC2spPathsOnlyForTheCommittedTree) {
 TEST_F(ApiTest, RestartKeepsEverythingAndStillRecognisesDuplicates) {
   const std::string env = SignedExample(Kind::kIncident, kOrigin, *party_);
   ASSERT_EQ(Post(env).status, 201);
-  ASSERT_EQ(Post(SignedExample(Kind::kRequest, kOrigin, *party_)).status, 201);
+  const std::map<Kind, statement::Ref> incident = {
+      {Kind::kIncident, {kOrigin, 0, statement::LeafHashOf(env), Kind::kIncident}}};
+  ASSERT_EQ(Post(SignedExample(Kind::kRequest, kOrigin, *party_, 0, incident)).status, 201);
   const std::string before = server_->node().log().signed_checkpoint();
   server_.reset();
   std::filesystem::remove(dir_.path() / "data/index.sqlite");  // the index is rebuilt
@@ -449,9 +485,9 @@ TEST(ParseReceipt, IsStrictJson) {
       absl::StrCat(R"({"index":0,"leaf_hash":")", hash,
                    R"(","tree_size":1,"checkpoint":"x","inclusion_proof":[]})");
   ASSERT_TRUE(ParseReceipt(good).ok());
-  for (const std::string& bad : {absl::StrCat(R"({"index":5,)", good.substr(1)),
-                                 absl::StrCat(good, std::string(1, '\0'), good),
-                                 absl::StrCat("\xEF\xBB\xBF", good)}) {
+  for (const std::string& bad :
+       {absl::StrCat(R"({"index":5,)", good.substr(1)),
+        absl::StrCat(good, std::string(1, '\0'), good), absl::StrCat("\xEF\xBB\xBF", good)}) {
     auto r = ParseReceipt(bad);
     EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
     EXPECT_NE(r.status().message().find("malformed receipt: "), std::string::npos);

@@ -21,6 +21,11 @@ struct AuditReport {
   uint64_t statements = 0;
   std::map<std::string, uint64_t> by_kind;
   std::map<std::string, uint64_t> by_signer;  // keyid → statements
+  // Refs into this log are checked (statement::CheckCited against the entry cited, which
+  // must come before the citing one); refs into other logs need those logs: counted here
+  // for the caller to resolve (`accord verify` says so).
+  uint64_t refs_checked = 0;
+  uint64_t foreign_refs = 0;
 };
 
 using AuditProgress = std::function<void(uint64_t done, uint64_t total)>;

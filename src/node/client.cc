@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/note/checkpoint.h"
+#include "src/statement/statement.h"
 #include "src/tlog/proof.h"
 #include "src/util/encoding.h"
 #include "src/util/json.h"
@@ -96,8 +97,16 @@ absl::StatusOr<std::string> NodeClient::Get(std::string_view target) {
 
 absl::Status VerifyReceipt(const ReceiptDoc& receipt, std::string_view envelope,
                            const note::Verifier& log_key) {
-  if (tlog::LeafHash(util::AsBytes(envelope)) != receipt.leaf_hash) {
-    return absl::DataLossError("the receipt's leaf hash is not the submitted envelope's");
+  bool ours = tlog::LeafHash(util::AsBytes(envelope)) == receipt.leaf_hash;
+  if (auto parsed = statement::ParseEnvelope(envelope); !ours && parsed.ok()) {
+    for (const statement::Signature& sig : parsed->signatures) {
+      ours =
+          ours || statement::LeafHashOf(statement::LoggedForm(*parsed, sig)) == receipt.leaf_hash;
+    }
+  }
+  if (!ours) {
+    return absl::DataLossError(
+        "the receipt's leaf hash is not that of the submitted statement's logged form");
   }
   auto cp = note::OpenCheckpoint(receipt.checkpoint, log_key.Name(), log_key);
   if (!cp.ok()) {

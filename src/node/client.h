@@ -48,8 +48,12 @@ class NodeClient {
 };
 
 // Checks a receipt against the envelope that was submitted and the log's key: the
-// leaf hash is the envelope's, the checkpoint is signed by `log_key` and is of size
-// tree_size, and the inclusion proof puts the leaf at `index` under its root.
+// leaf hash is that of the envelope's logged form (statement::LoggedForm) with one of
+// its signatures — or of the exact bytes, for envelopes already in that form — the
+// checkpoint is signed by `log_key` and is of size tree_size, and the inclusion proof
+// puts the leaf at `index` under its root. A re-submission answered with the receipt of
+// the same statement logged earlier under a signature this envelope lacks does not
+// verify here (DataLoss); fetch that entry and compare statement digests instead.
 absl::Status VerifyReceipt(const ReceiptDoc& receipt, std::string_view envelope,
                            const note::Verifier& log_key);
 

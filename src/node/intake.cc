@@ -1,5 +1,8 @@
 #include "src/node/intake.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
@@ -20,7 +23,8 @@ absl::Status WithProblemName(absl::Status status, std::string_view type) {
   return status;
 }
 
-Intake::Intake(std::unique_ptr<note::Verifier> party_key, const statement::Validator& validator)
+Intake::Intake(std::shared_ptr<const note::Verifier> party_key,
+               const statement::Validator& validator)
     : party_key_(std::move(party_key)),
       origin_(party_key_->Name()),
       party_keyid_(statement::KeyId(*party_key_)),
@@ -28,32 +32,42 @@ Intake::Intake(std::unique_ptr<note::Verifier> party_key, const statement::Valid
 
 size_t Intake::officers() const {
   absl::MutexLock lock(&mu_);
-  return officers_.size();
+  return officers_.active();
 }
 
 store::IndexedStatement Intake::MetaOf(const statement::Statement& s, std::string signer) const {
-  store::IndexedStatement m;  // leaf_hash: of the exact bytes, set by the caller
+  store::IndexedStatement m;  // leaf_hash: of the logged bytes, set by the caller
   m.kind = std::string(statement::KindName(s.kind));
   m.issuer = s.issuer;
   m.issued_unix = absl::ToUnixSeconds(s.issued);
   m.signer = std::move(signer);
+  m.digest = statement::StatementDigest(s.envelope);
   for (const auto& r : s.refs) m.refs.push_back({r.origin, r.index, r.leaf_hash});
   m.addressees = s.addressees;
   m.private_commitment = s.private_commitment;
   return m;
 }
 
-absl::StatusOr<store::IndexedStatement> Intake::Describe(std::string_view envelope) const {
-  auto parsed = validator_.Parse(envelope);
+absl::StatusOr<store::IndexedStatement> Intake::Describe(std::string_view entry) const {
+  auto parsed = validator_.Parse(entry);
   if (!parsed.ok()) return parsed.status();
   std::string signer =
       parsed->envelope.signatures.empty() ? "" : parsed->envelope.signatures[0].keyid;
   auto meta = MetaOf(*parsed, std::move(signer));
-  meta.leaf_hash = statement::LeafHashOf(envelope);
+  meta.leaf_hash = statement::LeafHashOf(entry);
   return meta;
 }
 
-absl::StatusOr<Accepted> Intake::Check(std::string_view envelope) const {
+absl::StatusOr<Accepted> Intake::Admit(std::string_view envelope, absl::Time now) const {
+  return Accept(envelope, now, /*logged=*/false);
+}
+
+absl::StatusOr<Accepted> Intake::Verify(std::string_view entry) const {
+  return Accept(entry, std::nullopt, /*logged=*/true);
+}
+
+absl::StatusOr<Accepted> Intake::Accept(std::string_view envelope, std::optional<absl::Time> now,
+                                        bool logged) const {
   auto parsed = validator_.Parse(envelope);
   if (!parsed.ok()) {
     std::string_view name = kProblemSchema;
@@ -80,67 +94,81 @@ absl::StatusOr<Accepted> Intake::Check(std::string_view envelope) const {
                                                 "\" is not this node's party \"", origin_, "\"")),
         kProblemWrongIssuer);
   }
-  // Which signatures come from keys allowed to sign this statement? The keys are
-  // collected under the lock and the signatures verified after it, in parallel across
-  // threads.
-  std::vector<std::pair<std::string, std::shared_ptr<const note::Verifier>>> candidates;
+  if (logged && !statement::IsLoggedForm(envelope, st.envelope)) {
+    return WithProblemName(
+        absl::InvalidArgumentError("the entry is not in the logged form (one signature, one "
+                                   "spelling): the same statement could appear twice"),
+        kProblemBadEnvelope);
+  }
+  // Which signatures come from keys allowed to sign this statement, here and now? The
+  // keys are collected under the lock and the signatures verified after it, in parallel
+  // across threads. The party key comes first, then officers in keyid order, so the
+  // signature kept is the same whatever order the submission listed them in.
+  std::vector<const statement::Signature*> sigs;
+  for (const auto& sig : st.envelope.signatures) sigs.push_back(&sig);
+  std::sort(sigs.begin(), sigs.end(), [this](const auto* a, const auto* b) {
+    const bool pa = a->keyid == party_keyid_, pb = b->keyid == party_keyid_;
+    return pa != pb ? pa : a->keyid < b->keyid;
+  });
+  std::vector<std::pair<const statement::Signature*, std::shared_ptr<const note::Verifier>>>
+      candidates;
+  absl::Status refused;  // why a known officer key may not sign this one
   {
     absl::MutexLock lock(&mu_);
-    for (const auto& sig : st.envelope.signatures) {
-      if (sig.keyid == party_keyid_) {
-        candidates.emplace_back(sig.keyid, nullptr);  // the party key, owned by this
+    for (const statement::Signature* sig : sigs) {
+      if (sig->keyid == party_keyid_) {
+        candidates.emplace_back(sig, nullptr);  // the party key, owned by this
       } else if (st.kind != statement::Kind::kOfficer) {
-        if (auto it = officers_.find(sig.keyid); it != officers_.end()) {
-          candidates.emplace_back(sig.keyid, it->second);
+        auto key = officers_.SignerFor(sig->keyid, st.issued, now);
+        if (key.ok()) {
+          candidates.emplace_back(sig, *std::move(key));
+        } else if (absl::IsPermissionDenied(key.status()) && refused.ok()) {
+          refused = key.status();
         }
       }
     }
   }
-  std::string signer;
-  const bool known_keyid = !candidates.empty();
-  for (const auto& [keyid, key] : candidates) {
-    if (statement::VerifiedBy(st.envelope, key ? *key : *party_key_)) {
-      signer = keyid;
+  const statement::Signature* kept = nullptr;
+  for (const auto& [sig, key] : candidates) {
+    statement::Envelope one{st.envelope.payload_type, st.envelope.payload, {*sig}};
+    if (statement::VerifiedBy(one, key ? *key : *party_key_)) {
+      kept = sig;
       break;
     }
   }
-  if (signer.empty()) {
-    if (known_keyid) {
+  if (kept == nullptr) {
+    if (!candidates.empty()) {
       return WithProblemName(
           absl::UnauthenticatedError("the signature by an authorised key does not verify"),
           kProblemBadSignature);
     }
+    if (!refused.ok()) return WithProblemName(refused, kProblemUnknownSigner);
     return WithProblemName(
         absl::PermissionDeniedError(absl::StrCat(
             "no signature by ", origin_, "'s party key",
             st.kind == statement::Kind::kOfficer ? "" : " or an authorised officer key")),
         kProblemUnknownSigner);
   }
-  Accepted out{std::move(st), {}};
-  out.meta = MetaOf(out.statement, std::move(signer));
-  out.meta.leaf_hash = statement::LeafHashOf(envelope);
+  // Only the party's word is weighed: whether its decision changes anything is checked
+  // once the signature is known to be the party's.
+  if (st.kind == statement::Kind::kOfficer) {
+    absl::MutexLock lock(&mu_);
+    if (absl::Status c = officers_.Check(st); !c.ok()) {
+      return WithProblemName(
+          c, absl::IsFailedPrecondition(c) ? kProblemOfficerDecision : kProblemSchema);
+    }
+  }
+  Accepted out;
+  out.entry = logged ? std::string(envelope) : statement::LoggedForm(st.envelope, *kept);
+  out.meta = MetaOf(st, kept->keyid);
+  out.meta.leaf_hash = statement::LeafHashOf(out.entry);
+  out.statement = std::move(st);
   return out;
 }
 
 absl::Status Intake::Apply(const statement::Statement& officer) {
-  if (officer.kind != statement::Kind::kOfficer) {
-    return absl::InvalidArgumentError("not an officer statement");
-  }
-  const auto& p = officer.payload;
-  const std::string action = p.value("action", "");
-  const std::string vkey = p.value("key", "");
-  auto verifier = note::NewVerifier(vkey);
-  if (!verifier.ok()) return verifier.status();
-  const std::string keyid = statement::KeyId(**verifier);
   absl::MutexLock lock(&mu_);
-  if (action == "authorize") {
-    officers_[keyid] = std::shared_ptr<const note::Verifier>(*std::move(verifier));
-  } else if (action == "revoke") {
-    officers_.erase(keyid);
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat("unknown officer action \"", action, "\""));
-  }
-  return absl::OkStatus();
+  return officers_.Apply(officer);
 }
 
 }  // namespace accord::node

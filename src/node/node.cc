@@ -93,7 +93,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
       if (!entry.ok()) return entry.status();
       auto st = node->validator_->Parse(*entry);
       if (!st.ok()) return st.status();
-      if (auto s = intake.Apply(*st); !s.ok()) return s;
+      // A decision that changes nothing (a replayed or stale one) is ignored, as every
+      // verifier replaying the log ignores it (OfficerRegistry).
+      (void)intake.Apply(*st);
     }
     if (!page->next) break;
     q.after = page->next;
@@ -122,7 +124,20 @@ absl::Status Node::Submit(std::string envelope, SubmitCallback done) {
             absl::StrCat("a statement is at most 65535 bytes; this one has ", envelope.size())),
         kProblemTooLarge);
   }
-  auto accepted = intake_->Check(envelope);
+  // A statement already in the log is answered with the original's receipt, whatever
+  // has changed since (its signer revoked, its time out of the intake window): a retry
+  // must get the answer the first attempt got, and nothing is appended. The sequencer
+  // makes that answer (it also catches duplicates still in its queue).
+  if (auto parsed = statement::ParseEnvelope(envelope); parsed.ok()) {
+    const crypto::Digest digest = statement::StatementDigest(*parsed);
+    auto known = index_->FindByDigest(digest);
+    if (known.ok() && known->has_value()) {
+      store::IndexedStatement meta;
+      meta.digest = digest;
+      return sequencer_->Submit(std::move(envelope), std::move(meta), Answer(std::move(done)));
+    }
+  }
+  auto accepted = intake_->Admit(envelope, absl::Now());
   if (!accepted.ok()) return accepted.status();
   if (absl::Status s = CheckAgainstLog(accepted->statement); !s.ok()) return s;
   if (submit_check_) {
@@ -131,16 +146,19 @@ absl::Status Node::Submit(std::string envelope, SubmitCallback done) {
   const bool officer = accepted->statement.kind == statement::Kind::kOfficer;
   auto statement =
       officer ? std::make_shared<statement::Statement>(std::move(accepted->statement)) : nullptr;
-  return sequencer_->Submit(std::move(envelope), std::move(accepted->meta),
-                            [this, statement, done = std::move(done)](absl::StatusOr<Receipt> r) {
-                              if (!r.ok()) return done(r.status());
-                              // An officer key is authorised from the moment its statement is
-                              // durable.
-                              if (statement && !r->duplicate) (void)intake_->Apply(*statement);
-                              auto proof = log_->InclusionProof(r->index, r->tree_size);
-                              if (!proof.ok()) return done(proof.status());
-                              done(SubmitResult{*std::move(r), *std::move(proof)});
-                            });
+  return sequencer_->Submit(std::move(accepted->entry), std::move(accepted->meta),
+                            Answer(std::move(done), std::move(statement)));
+}
+
+SubmitDone Node::Answer(SubmitCallback done, std::shared_ptr<const statement::Statement> officer) {
+  return [this, officer = std::move(officer), done = std::move(done)](absl::StatusOr<Receipt> r) {
+    if (!r.ok()) return done(r.status());
+    // An officer decision takes effect from the moment its statement is durable.
+    if (officer && !r->duplicate) (void)intake_->Apply(*officer);
+    auto proof = log_->InclusionProof(r->index, r->tree_size);
+    if (!proof.ok()) return done(proof.status());
+    done(SubmitResult{*std::move(r), *std::move(proof)});
+  };
 }
 
 absl::Status Node::CheckAgainstLog(const statement::Statement& s) const {
@@ -153,7 +171,51 @@ absl::Status Node::CheckAgainstLog(const statement::Statement& s) const {
             " lies more than 5 minutes in the future")),
         kProblemFutureDated);
   }
+  for (const statement::Ref& ref : s.refs) {
+    if (absl::Status r = ResolveRef(ref); !r.ok()) return r;
+  }
   return absl::OkStatus();
+}
+
+absl::Status Node::ResolveRef(const statement::Ref& ref) const {
+  const auto refuse = [&](const absl::Status& why) {
+    return WithProblemName(absl::InvalidArgumentError(
+                               absl::StrCat("a ref does not cite what it says: ", why.message())),
+                           kProblemBadRef);
+  };
+  const auto unresolved = [&](absl::string_view why) {
+    return WithProblemName(
+        absl::FailedPreconditionError(absl::StrCat("a ref cannot be resolved yet: ", why)),
+        kProblemUnresolvedRef);
+  };
+  if (ref.origin == origin()) {
+    // Into this log: a committed entry, as the index records it.
+    const uint64_t size = log_->size();
+    if (ref.index >= size) {
+      return refuse(absl::InvalidArgumentError(absl::StrCat(
+          ref.origin, " #", ref.index, " does not exist: the log has ", size, " entries")));
+    }
+    auto meta = index_->Get(ref.index);
+    if (!meta.ok()) return meta.status();
+    if (!meta->has_value()) {
+      return unresolved(absl::StrCat(ref.origin, " #", ref.index, " is not indexed yet"));
+    }
+    if (absl::Status c = statement::CheckCited(ref, (*meta)->leaf_hash, (*meta)->kind); !c.ok()) {
+      return refuse(c);
+    }
+    return absl::OkStatus();
+  }
+  if (!ref_resolver_) {
+    return unresolved(
+        absl::StrCat("this node follows no other party's log (it has no directory), "
+                     "so it cannot check a ref into ",
+                     ref.origin));
+  }
+  absl::Status r = ref_resolver_(ref);
+  if (r.ok()) return r;
+  if (absl::IsInvalidArgument(r) || absl::IsNotFound(r)) return refuse(r);
+  if (absl::IsUnavailable(r)) return unresolved(r.message());
+  return r;
 }
 
 absl::Status Node::SignAndSubmit(statement::Kind kind, std::string_view payload_json,

@@ -63,9 +63,12 @@ class Node {
   static absl::StatusOr<std::unique_ptr<Node>> Open(const NodeOptions& options);
   ~Node();
 
-  // Checks `envelope` (Intake) and queues it. On a check failure returns the error and
-  // never calls `done`; otherwise `done` is called once, after the statement is durable
-  // (or with the failure), on the sequencer's thread. Thread-safe.
+  // Checks `envelope` (Intake::Admit) and queues its logged form. On a check failure
+  // returns the error and never calls `done`; otherwise `done` is called once, after the
+  // statement is durable (or with the failure), on the sequencer's thread. A statement
+  // the log already holds (the same StatementDigest, however spelled or signed) is
+  // answered with the original's receipt (duplicate), without being checked again.
+  // Thread-safe.
   absl::Status Submit(std::string envelope, SubmitCallback done);
 
   absl::StatusOr<StatementRecord> Get(uint64_t index) const;
@@ -96,6 +99,11 @@ class Node {
   // status (attach a problem name with WithProblemName). Set before serving.
   using SubmitCheck = std::function<absl::Status(const statement::Statement&)>;
   void SetSubmitCheck(SubmitCheck check) { submit_check_ = std::move(check); }
+  // How refs into other parties' logs are resolved (the monitor: federation::Monitor::
+  // Resolve's contract). Without one, such refs are refused as unresolved. Set before
+  // the node serves.
+  using RefResolver = std::function<absl::Status(const statement::Ref&)>;
+  void SetRefResolver(RefResolver resolver) { ref_resolver_ = std::move(resolver); }
 
   // What GET /checkpoint serves: by default the log's latest signed checkpoint; a
   // publisher (federation: the latest checkpoint with its witnesses' cosignatures)
@@ -107,11 +115,18 @@ class Node {
   Node() = default;
   // What the validator cannot know: `issued` is not implausibly far in the future.
   absl::Status CheckAgainstLog(const statement::Statement& s) const;
+  // bad-ref or unresolved-ref (see intake.h) unless `ref` cites what it says.
+  absl::Status ResolveRef(const statement::Ref& ref) const;
+  // The sequencer's answer to a submission, as `done` wants it (with its inclusion
+  // proof); applies `officer`'s decision once it is durable.
+  SubmitDone Answer(SubmitCallback done,
+                    std::shared_ptr<const statement::Statement> officer = nullptr);
 
   std::unique_ptr<store::FolderLock> lock_;  // first: released after everything else
   std::optional<note::Ed25519Signer> signer_;
   std::function<std::string()> publisher_;
   SubmitCheck submit_check_;
+  RefResolver ref_resolver_;
   mutable absl::Mutex listeners_mu_;
   std::vector<std::function<void()>> listeners_ ABSL_GUARDED_BY(listeners_mu_);
   std::string vkey_;

@@ -10,17 +10,7 @@
 #include "src/util/encoding.h"
 
 namespace accord::node {
-namespace {
-
-struct DigestHash {
-  size_t operator()(const crypto::Digest& d) const {
-    size_t h;
-    std::memcpy(&h, d.data(), sizeof h);
-    return h;
-  }
-};
-
-}  // namespace
+using crypto::DigestHash;
 
 absl::Status StorageFailure(const absl::Status& cause) {
   // The store's messages end with the system's or SQLite's words ("No space left on
@@ -149,27 +139,33 @@ void Sequencer::FailAll(std::deque<Pending>& batch, const absl::Status& status) 
 
 void Sequencer::Integrate(std::deque<Pending>& batch) {
   const absl::Time started = batch.front().queued;
-  // Drop duplicates: of an entry already in the log, or of one earlier in this batch.
-  // The index is complete up to the log's size (this thread is its only writer).
-  std::vector<size_t> fresh;                            // positions in `batch` to append
-  std::vector<int64_t> duplicate_of(batch.size(), -1);  // batch position, or -(log index)-2
+  // Drop duplicates — the same statement (StatementDigest), however spelled or signed —
+  // of an entry already in the log, or of one earlier in this batch; each is answered
+  // with the original's index and leaf hash. The index is complete up to the log's size
+  // (this thread is its only writer).
+  std::vector<size_t> fresh;                                // positions in `batch` to append
+  std::vector<int64_t> duplicate_of(batch.size(), -1);      // batch position, or -(log index)-2
+  std::vector<crypto::Digest> original_leaf(batch.size());  // of a duplicate of a log entry
   std::unordered_map<crypto::Digest, size_t, DigestHash> seen;
   for (size_t i = 0; i < batch.size(); ++i) {
-    const crypto::Digest& leaf = batch[i].meta.leaf_hash;
-    if (auto it = seen.find(leaf); it != seen.end()) {
+    const crypto::Digest& digest = batch[i].meta.digest;
+    if (auto it = seen.find(digest); it != seen.end()) {
       duplicate_of[i] = static_cast<int64_t>(it->second);
       continue;
     }
-    auto found = index_.FindByLeafHash(leaf);
-    if (!found.ok()) {
-      FailAll(batch, EnterFailure(found.status()));
+    auto found = index_.FindByDigest(digest);
+    absl::StatusOr<std::optional<store::IndexedStatement>> original;
+    if (found.ok() && found->has_value()) original = index_.Get(**found);
+    if (!found.ok() || (found->has_value() && !original.ok())) {
+      FailAll(batch, EnterFailure(found.ok() ? original.status() : found.status()));
       return;
     }
     if (found->has_value()) {
       duplicate_of[i] = -static_cast<int64_t>(**found) - 2;
+      if (original->has_value()) original_leaf[i] = (*original)->leaf_hash;
       continue;
     }
-    seen.emplace(leaf, i);
+    seen.emplace(digest, i);
     fresh.push_back(i);
   }
 
@@ -217,10 +213,14 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
     r.checkpoint = result.checkpoint;
     if (duplicate_of[i] == -1) {
       r.index = batch[i].meta.index;
+    } else if (duplicate_of[i] >= 0) {
+      r.duplicate = true;
+      r.index = batch[duplicate_of[i]].meta.index;
+      r.leaf_hash = batch[duplicate_of[i]].meta.leaf_hash;
     } else {
       r.duplicate = true;
-      r.index = duplicate_of[i] >= 0 ? batch[duplicate_of[i]].meta.index
-                                     : static_cast<uint64_t>(-(duplicate_of[i] + 2));
+      r.index = static_cast<uint64_t>(-(duplicate_of[i] + 2));
+      r.leaf_hash = original_leaf[i];
     }
     batch[i].done(std::move(r));
   }

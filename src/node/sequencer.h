@@ -7,8 +7,9 @@
 // Guarantees:
 //  - Nothing is acknowledged before it is durable in the log; an acknowledged entry
 //    survives kill -9 at any moment (the log's commit point is its checkpoint).
-//  - A submission whose leaf hash is already in the log, or earlier in the queue,
-//    is acknowledged with the original index and duplicate = true; nothing is appended.
+//  - A submission of a statement already in the log, or earlier in the queue — the
+//    same StatementDigest (meta.digest), however spelled or signed — is acknowledged
+//    with the original's index and leaf hash and duplicate = true; nothing is appended.
 //  - After a log or index failure the sequencer stops: the batch, queued and later
 //    submissions fail with StorageFailure(cause) until the node restarts (the log's
 //    sticky failure; the index is re-derived from the log at start, see CatchUpIndex).

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "src/crypto/sha256.h"
 #include "src/node/intake.h"
 #include "src/note/keys.h"
 #include "src/tlog/hash.h"
@@ -20,6 +21,7 @@ namespace {
 store::IndexedStatement Meta(const std::string& entry) {
   store::IndexedStatement m;
   m.leaf_hash = tlog::LeafHash(util::AsBytes(entry));
+  m.digest = crypto::Sha256(util::AsBytes(entry));  // the statement's identity, in the test
   m.kind = "incident";
   m.issuer = "seq.example/log";
   m.signer = "seq.example/log+00000000";
@@ -163,8 +165,8 @@ class FullIndex final : public store::StatementIndex {
     return absl::ResourceExhaustedError("index.sqlite: INSERT: database or disk is full");
   }
   absl::StatusOr<uint64_t> IndexedSize() override { return base_.IndexedSize(); }
-  absl::StatusOr<std::optional<uint64_t>> FindByLeafHash(const crypto::Digest& h) override {
-    return base_.FindByLeafHash(h);
+  absl::StatusOr<std::optional<uint64_t>> FindByDigest(const crypto::Digest& d) override {
+    return base_.FindByDigest(d);
   }
   absl::StatusOr<std::optional<store::IndexedStatement>> Get(uint64_t i) override {
     return base_.Get(i);
@@ -238,7 +240,7 @@ TEST_F(SequencerTest, CatchUpIndexesWhatTheLogHasAndTheIndexLacks) {
   };
   ASSERT_TRUE(CatchUpIndex(*log_, *index_, describe).ok());
   EXPECT_EQ(*index_->IndexedSize(), 3u);
-  EXPECT_EQ(**index_->FindByLeafHash(tlog::LeafHash(util::AsBytes(std::string("c")))), 2u);
+  EXPECT_EQ(**index_->FindByDigest(crypto::Sha256(util::AsBytes(std::string("c")))), 2u);
   ASSERT_TRUE(CatchUpIndex(*log_, *index_, describe).ok());  // nothing to do
   // A duplicate of a caught-up entry is recognised.
   Sequencer seq(*log_, *index_);

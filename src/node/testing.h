@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
@@ -36,9 +37,14 @@ inline nlohmann::json ExamplePayload(statement::Kind kind, const std::string& is
   return p;
 }
 
+// The example signed by `signer`, its refs pointed at `cited` (statement::CiteIn: refs
+// to kinds not cited are dropped where optional).
 inline std::string SignedExample(statement::Kind kind, const std::string& issuer,
-                                 const note::Ed25519Signer& signer, int nonce = 0) {
-  return *statement::Sign(kind, ExamplePayload(kind, issuer, nonce).dump(), signer);
+                                 const note::Ed25519Signer& signer, int nonce = 0,
+                                 const std::map<statement::Kind, statement::Ref>& cited = {}) {
+  nlohmann::json p = ExamplePayload(kind, issuer, nonce);
+  statement::CiteIn(p, cited);
+  return *statement::Sign(kind, p.dump(), signer);
 }
 
 inline note::Ed25519Signer KeyFromFile(const std::filesystem::path& p) {

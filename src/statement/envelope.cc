@@ -1,5 +1,7 @@
 // DSSE envelopes (secure-systems-lab/dsse protocol.md v1.0.0, envelope.md): kinds and
 // payload types, PAE, strict envelope parsing, signing and verification.
+#include <map>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -244,8 +246,70 @@ bool VerifiedBy(const Envelope& envelope, const note::Verifier& verifier) {
   return false;
 }
 
+crypto::Digest StatementDigest(const Envelope& envelope) {
+  return crypto::Sha256(Pae(envelope.payload_type, envelope.payload));
+}
+
+std::string LoggedForm(const Envelope& envelope, const Signature& kept) {
+  Envelope logged;
+  logged.payload_type = envelope.payload_type;
+  logged.payload = envelope.payload;
+  logged.signatures.push_back(kept);
+  return SerializeEnvelope(logged);
+}
+
+bool IsLoggedForm(std::string_view entry, const Envelope& parsed) {
+  return parsed.signatures.size() == 1 && LoggedForm(parsed, parsed.signatures[0]) == entry;
+}
+
 crypto::Digest LeafHashOf(std::string_view envelope_bytes) {
   return tlog::LeafHash(util::AsBytes(envelope_bytes));
+}
+
+void CiteIn(nlohmann::json& payload, const std::map<Kind, Ref>& cited) {
+  if (!payload.is_object()) return;
+  // Rewrites `ref`; false if its kind is not cited.
+  const auto point = [&](nlohmann::json& ref, std::optional<Kind> implied) {
+    if (!ref.is_object()) return false;
+    std::optional<Kind> kind = implied;
+    if (ref.contains("kind") && ref["kind"].is_string())
+      kind = ParseKind(ref["kind"].get<std::string>());
+    if (!kind || !cited.contains(*kind)) return false;
+    const Ref& to = cited.at(*kind);
+    ref["origin"] = to.origin;
+    ref["index"] = to.index;
+    ref["leaf_hash"] = util::Base64Encode(to.leaf_hash);
+    return true;
+  };
+  if (payload.contains("refs") && payload["refs"].is_array()) {
+    nlohmann::json kept = nlohmann::json::array();
+    for (nlohmann::json& ref : payload["refs"]) {
+      if (point(ref, std::nullopt)) kept.push_back(std::move(ref));
+    }
+    if (kept.empty()) {
+      payload.erase("refs");
+    } else {
+      payload["refs"] = std::move(kept);
+    }
+  }
+  if (payload.contains("evidence") && payload["evidence"].is_array()) {
+    for (nlohmann::json& ref : payload["evidence"]) point(ref, Kind::kEvidence);
+  }
+  if (payload.contains("request")) point(payload["request"], Kind::kRequest);
+}
+
+absl::Status CheckCited(const Ref& ref, const crypto::Digest& leaf_hash, std::string_view kind) {
+  if (leaf_hash != ref.leaf_hash) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(ref.origin, " #", ref.index, " has another leaf hash than the one cited"));
+  }
+  if (ref.kind && KindName(*ref.kind) != kind) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(ref.origin, " #", ref.index, " is ",
+                     kind.empty() ? std::string("no statement") : std::string(kind), ", not the ",
+                     std::string(KindName(*ref.kind)), " the reference says"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace accord::statement

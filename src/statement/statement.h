@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -90,9 +91,26 @@ struct Envelope {
 // otherwise, with the JSON pointer of the fault (ErrorPointer): "" for the document,
 // "/payload", "/signatures/1/keyid", ….
 absl::StatusOr<Envelope> ParseEnvelope(std::string_view json);
-// Compact JSON, members in the order shown above. Bytes in payload_type that are not
-// valid UTF-8 are replaced by U+FFFD (ParseEnvelope never yields such an envelope).
+// Compact JSON, members in the order shown above, signatures in the envelope's order.
+// Bytes in payload_type that are not valid UTF-8 are replaced by U+FFFD (ParseEnvelope
+// never yields such an envelope).
 std::string SerializeEnvelope(const Envelope& envelope);
+
+// A statement's identity is its signed content: SHA-256 of PAE(payloadType, payload),
+// the exact bytes every one of its signatures covers. Envelopes that differ only in
+// spelling (whitespace, member order, escapes) or in their signatures are the same
+// statement; a node logs it once and answers a second submission with the first one's
+// receipt.
+crypto::Digest StatementDigest(const Envelope& envelope);
+
+// The one spelling accord logs: the payload and type of `envelope` with exactly the
+// signature `kept` (the one the node accepted), serialised as SerializeEnvelope does.
+// Its leaf hash is the statement's reference (Ref::leaf_hash).
+std::string LoggedForm(const Envelope& envelope, const Signature& kept);
+// True iff `entry` is already in that form: LoggedForm of its own parse, with one
+// signature. Log entries that are not are refused by verifiers (two spellings of one
+// statement in a log would let it be "replayed").
+bool IsLoggedForm(std::string_view entry, const Envelope& parsed);
 
 // Signs `payload` (the JSON text of a `kind` statement, not checked here: see
 // Validator) as a DSSE envelope with one signature, and returns the envelope JSON.
@@ -116,6 +134,19 @@ struct Ref {
 
   bool operator==(const Ref&) const = default;
 };
+
+// Whether the entry `ref` cites is what the ref says it is, given that entry's leaf hash
+// and kind name as the caller found them (in its own log, its index, a monitor's record
+// of a peer's log): InvalidArgument "<origin> #<index> …" naming the mismatch (another
+// leaf hash; a kind other than the ref's). The one rule every resolver applies.
+absl::Status CheckCited(const Ref& ref, const crypto::Digest& leaf_hash, std::string_view kind);
+
+// For payloads made from templates (docs/examples, `accord demo`, tests): points every
+// ref of `payload` — in "refs", a claim's "evidence", a response's "request" — whose
+// kind (stated, or implied by its field) is in `cited` at that statement, keeping its
+// "kind" member. Refs of "refs" to kinds not in `cited` are removed (they are optional);
+// the others are left as they are, for the node to refuse.
+void CiteIn(nlohmann::json& payload, const std::map<Kind, Ref>& cited);
 
 // A validated statement: the envelope, its payload and the fields every kind shares.
 struct Statement {

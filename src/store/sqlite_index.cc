@@ -20,8 +20,9 @@ CREATE TABLE IF NOT EXISTS statements(
   issuer TEXT NOT NULL,
   issued INTEGER NOT NULL,
   signer TEXT NOT NULL,
-  private BLOB);
-CREATE INDEX IF NOT EXISTS statements_leaf ON statements(leaf_hash);
+  private BLOB,
+  digest BLOB NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS statements_digest ON statements(digest);
 CREATE INDEX IF NOT EXISTS statements_private ON statements(private) WHERE private IS NOT NULL;
 CREATE INDEX IF NOT EXISTS statements_kind ON statements(kind, idx);
 CREATE INDEX IF NOT EXISTS statements_issuer ON statements(issuer, idx);
@@ -35,11 +36,11 @@ CREATE INDEX IF NOT EXISTS refs_idx ON refs(idx);
 CREATE TABLE IF NOT EXISTS addressees(idx INTEGER NOT NULL, party TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS addressees_party ON addressees(party, idx);
 CREATE INDEX IF NOT EXISTS addressees_idx ON addressees(idx);
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 )sql";
 // The index is derived from the log: a database of another schema version is dropped and
 // rebuilt (the node re-indexes every entry the index lacks at start).
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 constexpr const char* kDropAll = R"sql(
 DROP TABLE IF EXISTS statements;
 DROP TABLE IF EXISTS refs;
@@ -118,25 +119,26 @@ class SqliteIndex final : public StatementIndex {
     return SizeLocked();
   }
 
-  absl::StatusOr<std::optional<uint64_t>> FindByLeafHash(const crypto::Digest& hash) override {
+  absl::StatusOr<std::optional<uint64_t>> FindByDigest(const crypto::Digest& digest) override {
     absl::MutexLock lock(&mu_);
-    sqlite3_stmt* s = find_leaf_.get();
+    sqlite3_stmt* s = find_digest_.get();
     sqlite3_reset(s);
-    BindBlob(s, 1, hash);
+    BindBlob(s, 1, digest);
     const int rc = sqlite3_step(s);
     // Reset before returning: a statement left on a row holds a read transaction open,
     // and the WAL could then never be checkpointed back into the database.
     const int64_t found = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
     sqlite3_reset(s);
     if (rc == SQLITE_DONE) return std::optional<uint64_t>();
-    if (rc != SQLITE_ROW) return SqlError(db_.get(), "find by leaf hash");
+    if (rc != SQLITE_ROW) return SqlError(db_.get(), "find by digest");
     return std::optional<uint64_t>(found);
   }
 
   absl::StatusOr<std::optional<IndexedStatement>> Get(uint64_t index) override {
     absl::MutexLock lock(&mu_);
     auto page = QueryLocked(
-        "SELECT idx, leaf_hash, kind, issuer, issued, signer, private FROM statements WHERE idx = "
+        "SELECT idx, leaf_hash, kind, issuer, issued, signer, private, digest FROM statements "
+        "WHERE idx = "
         "?1",
         [&](sqlite3_stmt* s) { sqlite3_bind_int64(s, 1, static_cast<int64_t>(index)); }, 1);
     if (!page.ok()) return page.status();
@@ -146,7 +148,8 @@ class SqliteIndex final : public StatementIndex {
 
   absl::StatusOr<IndexPage> Query(const IndexQuery& q) override {
     std::string sql =
-        "SELECT idx, leaf_hash, kind, issuer, issued, signer, private FROM statements s WHERE idx "
+        "SELECT idx, leaf_hash, kind, issuer, issued, signer, private, digest FROM statements s "
+        "WHERE idx "
         "> ?1";
     if (!q.kind.empty()) sql += " AND kind = ?2";
     if (!q.issuer.empty()) sql += " AND issuer = ?3";
@@ -196,12 +199,12 @@ class SqliteIndex final : public StatementIndex {
       const char* sql;
     } all[] = {
         {&insert_statement_,
-         "INSERT INTO statements(idx, leaf_hash, kind, issuer, issued, signer, private) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+         "INSERT INTO statements(idx, leaf_hash, kind, issuer, issued, signer, private, digest) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
         {&insert_ref_,
          "INSERT INTO refs(idx, origin, ref_index, ref_leaf) VALUES (?1, ?2, ?3, ?4)"},
         {&insert_addressee_, "INSERT INTO addressees(idx, party) VALUES (?1, ?2)"},
-        {&find_leaf_, "SELECT idx FROM statements WHERE leaf_hash = ?1 ORDER BY idx LIMIT 1"},
+        {&find_digest_, "SELECT idx FROM statements WHERE digest = ?1"},
         {&size_, "SELECT COALESCE(MAX(idx) + 1, 0) FROM statements"},
         {&refs_of_, "SELECT origin, ref_index, ref_leaf FROM refs WHERE idx = ?1 ORDER BY rowid"},
         {&addressees_of_, "SELECT party FROM addressees WHERE idx = ?1 ORDER BY rowid"},
@@ -219,7 +222,7 @@ class SqliteIndex final : public StatementIndex {
     sqlite3_reset(s);
     if (sqlite3_step(s) != SQLITE_ROW) return SqlError(db_.get(), "size");
     const auto size = static_cast<uint64_t>(sqlite3_column_int64(s, 0));
-    sqlite3_reset(s);  // end the read transaction (see FindByLeafHash)
+    sqlite3_reset(s);  // end the read transaction (see FindByDigest)
     return size;
   }
 
@@ -243,6 +246,7 @@ class SqliteIndex final : public StatementIndex {
     } else {
       sqlite3_bind_null(s, 7);
     }
+    BindBlob(s, 8, st.digest);
     if (auto status = Step(s, "insert statement"); !status.ok()) return status;
     for (const auto& r : st.refs) {
       s = insert_ref_.get();
@@ -284,6 +288,7 @@ class SqliteIndex final : public StatementIndex {
       st.issued_unix = sqlite3_column_int64(s, 4);
       st.signer = ColumnText(s, 5);
       if (sqlite3_column_type(s, 6) != SQLITE_NULL) st.private_commitment = ColumnDigest(s, 6);
+      st.digest = ColumnDigest(s, 7);
       out.push_back(std::move(st));
     }
     if (rc != SQLITE_DONE) return SqlError(db_.get(), "query");
@@ -309,7 +314,7 @@ class SqliteIndex final : public StatementIndex {
   Db db_ ABSL_GUARDED_BY(mu_);
   Stmt insert_statement_ ABSL_GUARDED_BY(mu_), insert_ref_ ABSL_GUARDED_BY(mu_),
       insert_addressee_ ABSL_GUARDED_BY(mu_),
-      find_leaf_ ABSL_GUARDED_BY(mu_), size_ ABSL_GUARDED_BY(mu_), refs_of_ ABSL_GUARDED_BY(mu_),
+      find_digest_ ABSL_GUARDED_BY(mu_), size_ ABSL_GUARDED_BY(mu_), refs_of_ ABSL_GUARDED_BY(mu_),
       addressees_of_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -1,6 +1,6 @@
 // An index of the statements in a party's log, for queries the C2SP read paths cannot
-// answer: by kind, issuer, reference, addressee and time, and by leaf hash (duplicate
-// submissions). The log is the source of truth; the index is derived from it.
+// answer: by kind, issuer, reference, addressee and time, and by statement digest
+// (duplicate submissions). The log is the source of truth; the index is derived from it.
 //
 // Contract for every implementation:
 //  - Add(batch): records statements with consecutive log indices starting at
@@ -43,6 +43,9 @@ struct IndexedStatement {
   std::vector<IndexedRef> refs;
   std::vector<std::string> addressees;
   std::optional<crypto::Digest> private_commitment;  // "private"."sha256", if any
+  // statement::StatementDigest: the statement's identity (what its signatures cover).
+  // A log holds each statement once, so the index has at most one entry per digest.
+  crypto::Digest digest{};
 };
 
 struct IndexQuery {
@@ -65,7 +68,8 @@ class StatementIndex {
   virtual ~StatementIndex() = default;
   virtual absl::Status Add(std::span<const IndexedStatement> batch) = 0;
   virtual absl::StatusOr<uint64_t> IndexedSize() = 0;
-  virtual absl::StatusOr<std::optional<uint64_t>> FindByLeafHash(const crypto::Digest& hash) = 0;
+  // The index of the statement with this StatementDigest, if the log holds it.
+  virtual absl::StatusOr<std::optional<uint64_t>> FindByDigest(const crypto::Digest& digest) = 0;
   virtual absl::StatusOr<std::optional<IndexedStatement>> Get(uint64_t index) = 0;
   virtual absl::StatusOr<IndexPage> Query(const IndexQuery& query) = 0;
 };

@@ -17,6 +17,7 @@ IndexedStatement Make(uint64_t i) {
   IndexedStatement s;
   s.index = i;
   s.leaf_hash = H(i);
+  s.digest = crypto::Sha256("statement " + std::to_string(i));
   s.kind = i % 3 == 0 ? "incident" : i % 3 == 1 ? "evidence" : "request";
   s.issuer = "a.example/log";
   s.issued_unix = 1700000000 + static_cast<int64_t>(i);
@@ -57,8 +58,9 @@ TEST_F(IndexTest, AddsInOrderAndFindsByLeafHash) {
   AddRange(0, 10);
   AddRange(10, 30);
   EXPECT_EQ(*index_->IndexedSize(), 30u);
-  EXPECT_EQ(**index_->FindByLeafHash(H(17)), 17u);
-  EXPECT_FALSE(index_->FindByLeafHash(H(99))->has_value());
+  EXPECT_EQ(**index_->FindByDigest(Make(17).digest), 17u);
+  EXPECT_FALSE(index_->FindByDigest(Make(99).digest)->has_value());
+  EXPECT_FALSE(index_->FindByDigest(H(17))->has_value());  // a leaf hash is no digest
   auto got = *index_->Get(5);
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->refs.size(), 2u);
@@ -161,7 +163,7 @@ TEST_F(IndexTest, AnOlderSchemaIsRebuilt) {
 TEST_F(IndexTest, WalStaysBoundedUnderInterleavedReadsAndWrites) {
   for (uint64_t batch = 0; batch < 400; ++batch) {
     AddRange(batch * 100, (batch + 1) * 100);
-    ASSERT_TRUE(index_->FindByLeafHash(H(batch * 100))->has_value());
+    ASSERT_TRUE(index_->FindByDigest(Make(batch * 100).digest)->has_value());
     ASSERT_EQ(*index_->IndexedSize(), (batch + 1) * 100);
   }
   const auto wal = fs::file_size(path_.string() + "-wal");
