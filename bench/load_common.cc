@@ -66,10 +66,8 @@ std::vector<std::string> SignIncidents(const note::Ed25519Signer& signer, size_t
     p["issuer"] = std::string(signer.Name());
     for (size_t i = t; i < count; i += threads) {
       const uint64_t n = first + i;
-      // A real calendar time (2023–2026) and a title that names the statement.
-      p["issued"] = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
-                                     absl::FromUnixSeconds(1'680'000'000 + n % 100'000'000),
-                                     absl::UTCTimeZone());
+      // Issued now (inside the node's intake window), and a title that names the statement.
+      p["issued"] = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
       p["title"] = absl::StrCat(title, " (load ", n, ")");
       auto env = statement::Sign(statement::Kind::kIncident, p.dump(), signer);
       if (!env.ok()) {

@@ -98,7 +98,8 @@ std::vector<Case> BuildCases(std::vector<KnownStatement> statements, absl::Time 
           }
         }
       }
-      RequestProgress progress{i, Evaluate(req.statement, responses, now, options)};
+      RequestProgress progress{i,
+                               Evaluate(req.statement, responses, now, options, req.logged_after)};
       c.overdue = c.overdue || progress.state.overdue;
       for (const Track& t : progress.state.tracks) {
         if (!t.awaited.empty())
@@ -171,6 +172,8 @@ nlohmann::json CaseJson(const Case& c, bool detail) {
                         {"state", r.state.state},
                         {"closed", r.state.closed},
                         {"overdue", r.state.overdue},
+                        {"clock_start", Rfc3339(r.state.clock_start)},
+                        {"backdated", r.state.backdated},
                         {"tracks", std::move(tracks)},
                         {"deadlines", std::move(deadlines)}});
   }

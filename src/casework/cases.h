@@ -6,6 +6,7 @@
 #ifndef ACCORD_CASEWORK_CASES_H_
 #define ACCORD_CASEWORK_CASES_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct KnownStatement {
   uint64_t index = 0;
   crypto::Digest leaf_hash{};
   statement::Statement statement;
+  // A time by which this party's monitor knows it was not yet logged (statements of
+  // other parties, InboxItem::logged_after_unix_ms); nullopt if unknown and for this
+  // party's own.
+  std::optional<absl::Time> logged_after;
 };
 
 struct RequestProgress {

@@ -233,13 +233,20 @@ absl::StatusOr<std::vector<Case>> PartyExtension::Cases() const {
                        });
       !s.ok())
     return s;
-  if (absl::Status s = ForEachInInbox(
-          federation_->monitor(), {},
-          [&](const federation::InboxItem& item) {
-            auto st = node_->validator().Parse(item.envelope);
-            if (st.ok()) known.push_back({item.origin, item.index, item.leaf_hash, *std::move(st)});
-            return true;
-          });
+  if (absl::Status s = ForEachInInbox(federation_->monitor(), {},
+                                      [&](const federation::InboxItem& item) {
+                                        auto st = node_->validator().Parse(item.envelope);
+                                        if (st.ok()) {
+                                          std::optional<absl::Time> logged_after;
+                                          if (item.logged_after_unix_ms != 0) {
+                                            logged_after =
+                                                absl::FromUnixMillis(item.logged_after_unix_ms);
+                                          }
+                                          known.push_back({item.origin, item.index, item.leaf_hash,
+                                                           *std::move(st), logged_after});
+                                        }
+                                        return true;
+                                      });
       !s.ok())
     return s;
   return BuildCases(std::move(known), absl::Now(), options_);

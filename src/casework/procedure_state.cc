@@ -346,8 +346,15 @@ absl::Status CheckResponse(const Statement& request, std::span<const Statement> 
   return Apply(r, request, response, now, options);
 }
 
+ClockStart StartOfClock(absl::Time issued, std::optional<absl::Time> logged_after,
+                        const CaseworkOptions& options) {
+  if (!logged_after || issued >= *logged_after - options.max_statement_age) return {issued, false};
+  return {*logged_after - options.max_statement_age, true};
+}
+
 ProcedureState Evaluate(const Statement& request, std::span<const Statement> responses,
-                        absl::Time now, const CaseworkOptions& options) {
+                        absl::Time now, const CaseworkOptions& options,
+                        std::optional<absl::Time> logged_after) {
   absl::StatusOr<Replay> start = Start(request);
   ProcedureState out;
   out.requester = request.issuer;
@@ -358,6 +365,9 @@ ProcedureState Evaluate(const Statement& request, std::span<const Statement> res
   }
   Replay r = ReplayAll(request, responses, now, options, *std::move(start), &out.ignored_responses);
   out.type = r.type;
+  const ClockStart clock = StartOfClock(request.issued, logged_after, options);
+  out.clock_start = clock.at;
+  out.backdated = clock.backdated;
   const std::string urgency = request.payload.value("urgency", "");
   const absl::Duration ack = AckPeriod(options, urgency);
   std::optional<absl::Time> respond_by;
@@ -365,7 +375,8 @@ ProcedureState Evaluate(const Statement& request, std::span<const Statement> res
     absl::Time t;
     std::string err;
     if (it->is_string() && absl::ParseTime(absl::RFC3339_full, it->get<std::string>(), &t, &err)) {
-      respond_by = t;
+      // The period the requester asked for, from when the clock starts.
+      respond_by = t + (out.clock_start - request.issued);
     }
   }
   auto add = [&](DeadlineKind kind, const std::string& party, absl::Time due, std::string cite,
@@ -384,7 +395,7 @@ ProcedureState Evaluate(const Statement& request, std::span<const Statement> res
       if (!final) final = r.withdrawn_at;
     }
     if (ack != absl::InfiniteDuration()) {
-      add(DeadlineKind::kAcknowledgement, t.party, request.issued + ack,
+      add(DeadlineKind::kAcknowledgement, t.party, out.clock_start + ack,
           absl::StrCat("accord policy for ", urgency,
                        " requests (CaseworkOptions); Budapest Art. 35(1); UNCC Art. 41"),
           first);

@@ -106,13 +106,34 @@ struct ProcedureState {
   bool overdue = false;  // some deadline is overdue
   // Responses skipped because CheckResponse refused them at their place in the sequence.
   int ignored_responses = 0;
+  // When the procedure's clock starts: the request's `issued`, unless that lies more than
+  // CaseworkOptions::max_statement_age before a time by which the request was not yet
+  // logged (StartOfClock) — then that time less the age, and `backdated` is set.
+  // Periods run from here.
+  absl::Time clock_start = absl::InfinitePast();
+  bool backdated = false;
 };
 
 // The state of `request`'s procedure after `responses` (in log order) at `now`.
+// `logged_after`: a time by which this party's monitor knows the request was not yet in
+// its issuer's log (InboxItem::logged_after_unix_ms); nullopt if it cannot say, and for
+// this party's own requests, whose `issued` its own node checked.
 // REQUIRES: request.kind == kRequest and its request_type a known one (true of any
 // statement that passed Validator::Parse).
 ProcedureState Evaluate(const statement::Statement& request,
                         std::span<const statement::Statement> responses, absl::Time now,
+                        const CaseworkOptions& options,
+                        std::optional<absl::Time> logged_after = std::nullopt);
+// When a procedure's clock starts (ProcedureState::clock_start) and whether `issued` was
+// backdated, for a statement issued at `issued` and known to be logged after
+// `logged_after`: a node logs only statements issued at most max_statement_age before
+// its clock, so an earlier `issued` is backdated and the clock starts at
+// logged_after − max_statement_age instead.
+struct ClockStart {
+  absl::Time at;
+  bool backdated = false;
+};
+ClockStart StartOfClock(absl::Time issued, std::optional<absl::Time> logged_after,
                         const CaseworkOptions& options);
 
 }  // namespace accord::casework

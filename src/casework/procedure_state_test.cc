@@ -500,3 +500,49 @@ TEST(Evaluate, NamesForDisplay) {
 
 }  // namespace
 }  // namespace accord::casework
+
+namespace accord::casework {
+namespace {
+
+// A request backdated by its issuer does not run its clock from the date it claims: the
+// time by which the addressee's monitor knows it was not yet logged bounds it.
+TEST(ProcedureClock, ABackdatedRequestRunsFromWhenItWasFirstSeen) {
+  const Statement request = Request();  // issued kT0, urgent, respond_by kT0 + 2 days
+  const CaseworkOptions options;
+  const absl::Time seen = Days(30);  // not yet in the log a month after its `issued`
+  ProcedureState st = Evaluate(request, {}, seen + absl::Minutes(1), options, seen);
+  EXPECT_TRUE(st.backdated);
+  EXPECT_EQ(st.clock_start, seen - options.max_statement_age);
+  EXPECT_FALSE(st.overdue) << "overdue a minute after it arrived";
+  for (const Deadline& d : st.deadlines) {
+    EXPECT_GT(d.due, seen) << DeadlineKindName(d.kind);
+  }
+  // The requester's own period (respond_by − issued) is kept, from the clock's start.
+  bool respond_by = false;
+  for (const Deadline& d : st.deadlines) {
+    if (d.kind != DeadlineKind::kRespondBy) continue;
+    respond_by = true;
+    EXPECT_EQ(d.due, st.clock_start + absl::Hours(48));
+  }
+  EXPECT_TRUE(respond_by);
+  // Later it is overdue like any other.
+  EXPECT_TRUE(Evaluate(request, {}, seen + absl::Hours(24 * 3), options, seen).overdue);
+}
+
+TEST(ProcedureClock, ARequestSeenPromptlyOrOfThisPartyRunsFromIssued) {
+  const Statement request = Request();
+  const CaseworkOptions options;
+  for (const std::optional<absl::Time> seen :
+       {std::optional<absl::Time>(), std::optional<absl::Time>(kT0 + absl::Seconds(3)),
+        std::optional<absl::Time>(kT0 + options.max_statement_age)}) {
+    ProcedureState st = Evaluate(request, {}, kT0 + absl::Hours(1), options, seen);
+    EXPECT_FALSE(st.backdated);
+    EXPECT_EQ(st.clock_start, kT0);
+  }
+  // The same request, late by more than the window: its clock starts later.
+  EXPECT_EQ(StartOfClock(kT0, kT0 + options.max_statement_age + absl::Seconds(1), options).at,
+            kT0 + absl::Seconds(1));
+}
+
+}  // namespace
+}  // namespace accord::casework

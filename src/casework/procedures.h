@@ -92,6 +92,11 @@ struct CaseworkOptions {
   int min_preservation_days = 60;
   // How far a response's "issued" may lie after `now` (clocks differ).
   absl::Duration max_clock_skew = absl::Minutes(5);
+  // A request of another party is taken to have been issued no earlier than this long
+  // before it was logged: a node refuses statements older than this
+  // (NodeOptions::max_statement_age), so an older `issued` is a backdated one and the
+  // procedure's clock starts later (StartOfClock, ProcedureState::backdated).
+  absl::Duration max_statement_age = absl::Minutes(15);
 };
 // The acknowledgement period for a request of `urgency` ("routine", "urgent",
 // "emergency"); InfiniteDuration for an unknown urgency.

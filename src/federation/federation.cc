@@ -60,8 +60,18 @@ json InboxItemJson(const InboxItem& item) {
             {"kind", item.kind},
             {"issued", TimeJson(absl::FromUnixSeconds(item.issued_unix))},
             {"picked_up", TimeJson(absl::FromUnixMillis(item.picked_up_unix_ms))},
+            {"logged_after", item.logged_after_unix_ms != 0
+                                 ? json(TimeJson(absl::FromUnixMillis(item.logged_after_unix_ms)))
+                                 : json(nullptr)},
             {"addressed", item.addressed},
             {"cites_us", item.cites_us},
+            // Dated earlier than a node's intake window allows before the time by which
+            // this monitor knows it was not yet logged: the issuer's `issued` is not to be
+            // relied on (procedures run from that time instead; casework::StartOfClock).
+            {"backdated",
+             item.logged_after_unix_ms != 0 && absl::FromUnixSeconds(item.issued_unix) <
+                                                   absl::FromUnixMillis(item.logged_after_unix_ms) -
+                                                       node::kDefaultMaxStatementAge},
             {"envelope", item.envelope}};
   return j;
 }

@@ -214,9 +214,10 @@ absl::Status Monitor::Resolve(const statement::Ref& ref) const {
   auto entry = impl_->store->FindEntry(ref.origin, ref.index);
   if (!entry.ok()) return entry.status();
   if (!entry->has_value()) {
-    if (ref.index < followed) {
-      return absl::InvalidArgumentError(absl::StrCat("entry ", ref.index, " of ", ref.origin,
-                                                     " is not a valid statement of that log"));
+    if (ref.index < followed) {  // checked by a monitor state older than its entry table
+      return absl::UnavailableError(absl::StrCat(
+          "this party's monitor checked entry ", ref.index, " of ", ref.origin,
+          " before it kept a record of entries; it resolves once the monitor state is rebuilt"));
     }
     return absl::UnavailableError(absl::StrCat("this party's monitor has verified ", ref.origin,
                                                " up to ", followed, " entries, not yet entry ",

@@ -91,9 +91,14 @@ struct InboxItem {
   std::string kind;
   int64_t issued_unix = 0;
   int64_t picked_up_unix_ms = 0;  // when this monitor checked it
-  bool addressed = false;         // this party is in "to"
-  bool cites_us = false;          // it refers to one of this party's statements
-  std::string envelope;           // verbatim
+  // The entry was not yet in its log at this time (the monitor had fetched a checkpoint
+  // then that did not contain it), so it was logged after it; 0 if the monitor cannot
+  // say (read while catching up with the log's history since it opened). What a
+  // backdated `issued` is judged against.
+  int64_t logged_after_unix_ms = 0;
+  bool addressed = false;  // this party is in "to"
+  bool cites_us = false;   // it refers to one of this party's statements
+  std::string envelope;    // verbatim
 };
 
 struct InboxQuery {

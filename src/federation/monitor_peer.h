@@ -63,6 +63,12 @@ struct Peer {
   std::set<std::pair<uint64_t, tlog::Hash>> consistent;  // cross-checked, agreeing
   std::string reported_against;  // the followed checkpoint a split view was proven against
   std::unique_ptr<tlog::TreeHasher> hasher;
+  // When the fetch of the checkpoint being handled began, and when the latest fetch that
+  // showed the log at exactly its followed size began: entries beyond the followed size
+  // were not in the log then (the log is append-only and its history checked), so they
+  // were logged after it. InfinitePast: not known since the monitor opened.
+  absl::Time fetching_at = absl::InfinitePast();
+  absl::Time absent_at = absl::InfinitePast();
 
   // Guarded by the monitor's mu.
   PeerStatus status;

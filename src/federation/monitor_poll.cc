@@ -163,6 +163,7 @@ absl::Status Monitor::Impl::PollPeer(Peer& p) {
     return absl::OkStatus();
   }
   PeerTiles tiles(*p.client);
+  p.fetching_at = absl::Now();
   auto text = tiles.Get("/checkpoint");
   if (!text.ok()) {
     Fail(p, "unreachable", text.status());
@@ -194,6 +195,9 @@ absl::Status Monitor::Impl::PollPeer(Peer& p) {
                          dir->witness_quorum, " cosignatures needed");
     cross.push_back(*text);
   } else if (cp.size <= p.record.range.size()) {
+    if (cp.size == p.record.range.size() && cp.root_hash == p.followed.root_hash) {
+      p.absent_at = p.fetching_at;
+    }
     cross.push_back(*text);
   } else {
     if (absl::Status s = Advance(p, *dir, tiles, *text, cp, std::move(witnesses), state, error);
@@ -264,6 +268,7 @@ absl::Status Monitor::Impl::Advance(Peer& p, const Directory& dir, PeerTiles& ti
   }
   p.record = commit.peer;
   p.followed = cp;
+  p.absent_at = p.fetching_at;
   for (const OfficerRecord& o : commit.officers) p.officers.push_back(o.envelope);
   {
     absl::MutexLock lock(&mu);
@@ -295,22 +300,19 @@ absl::Status Monitor::Impl::CheckRefs(const Peer& p, uint64_t index, const state
         return absl::InvalidArgumentError(
             absl::StrCat("it cites entry ", r.index, " of its own log, which is not before it"));
       }
-      for (const EntryRecord& e : commit.entries) {
-        if (e.index == r.index) cited = e;
-      }
+      // commit.entries holds this poll's entries in index order.
+      auto it = std::lower_bound(commit.entries.begin(), commit.entries.end(), r.index,
+                                 [](const EntryRecord& e, uint64_t i) { return e.index < i; });
+      if (it != commit.entries.end() && it->index == r.index) cited = *it;
     }
     if (!cited && r.origin != self_origin) {
       // A local read failure leaves the ref unchecked rather than the peer accused.
       auto found = store->FindEntry(r.origin, r.index);
       if (found.ok()) cited = *std::move(found);
     }
-    if (!cited) {
-      if (r.origin == p.origin) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "it cites entry ", r.index, " of its own log, which is not a valid statement"));
-      }
-      continue;  // a log this monitor has not verified that far: the issuer's node resolved it
-    }
+    // Not recorded: a log this monitor has not verified that far (the issuer's node
+    // resolved it), or an entry checked before the monitor kept its entry table.
+    if (!cited) continue;
     if (absl::Status c = statement::CheckCited(r, cited->leaf_hash, cited->kind); !c.ok()) return c;
   }
   return absl::OkStatus();
@@ -328,6 +330,7 @@ void Monitor::Impl::CheckEntry(Peer& p, const Directory& dir, uint64_t index,
     }
   }
   if (!accepted.ok()) {
+    commit.entries.push_back({p.origin, index, leaf, ""});  // cited, it is a bad ref
     ++rec.invalid_entries;
     if (first_invalid.empty()) {
       first_invalid = absl::StrCat("entry ", index, " is not a valid statement of ", p.origin, ": ",
@@ -362,6 +365,8 @@ void Monitor::Impl::CheckEntry(Peer& p, const Directory& dir, uint64_t index,
   item.leaf_hash = leaf;
   item.kind = std::string(statement::KindName(s.kind));
   item.issued_unix = absl::ToUnixSeconds(s.issued);
+  if (p.absent_at != absl::InfinitePast())
+    item.logged_after_unix_ms = absl::ToUnixMillis(p.absent_at);
   item.addressed = addressed;
   item.cites_us = cites_us;
   item.envelope = std::string(text);

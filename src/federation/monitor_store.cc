@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS inbox(
   addressed INTEGER NOT NULL,
   cites_us INTEGER NOT NULL,
   envelope TEXT NOT NULL,
+  logged_after_ms INTEGER NOT NULL DEFAULT 0,
   UNIQUE(origin, idx));
 CREATE INDEX IF NOT EXISTS inbox_kind ON inbox(kind, seq);
 CREATE TABLE IF NOT EXISTS entries(
@@ -200,7 +201,8 @@ class SqliteMonitorStore final : public MonitorStore {
     if (!c.inbox.empty()) {
       auto insert = Prepare(
           "INSERT OR IGNORE INTO inbox(origin, idx, leaf_hash, kind, issued, picked_up_ms, "
-          "addressed, cites_us, envelope) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+          "addressed, cites_us, envelope, logged_after_ms) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
       if (!insert.ok()) return insert.status();
       const int64_t now_ms = absl::ToUnixMillis(absl::Now());
       for (const InboxItem& item : c.inbox) {
@@ -214,6 +216,7 @@ class SqliteMonitorStore final : public MonitorStore {
         sqlite3_bind_int(insert->get(), 7, item.addressed);
         sqlite3_bind_int(insert->get(), 8, item.cites_us);
         BindText(insert->get(), 9, item.envelope);
+        sqlite3_bind_int64(insert->get(), 10, item.logged_after_unix_ms);
         if (auto s = Done(insert->get(), "insert inbox row"); !s.ok()) return s;
         if (sqlite3_changes(db_.get()) == 1) {
           InboxItem copy = item;
@@ -277,7 +280,8 @@ class SqliteMonitorStore final : public MonitorStore {
     absl::MutexLock lock(&mu_);
     auto st = Prepare(
         "SELECT seq, origin, idx, leaf_hash, kind, issued, picked_up_ms, addressed, cites_us, "
-        "envelope FROM inbox WHERE seq > ?1 AND (?2 = '' OR kind = ?2) AND (?3 = '' OR "
+        "envelope, logged_after_ms FROM inbox WHERE seq > ?1 AND (?2 = '' OR kind = ?2) AND (?3 = "
+        "'' OR "
         "origin = ?3) ORDER BY seq LIMIT ?4");
     if (!st.ok()) return st.status();
     const size_t limit = std::max<size_t>(q.limit, 1);
@@ -306,6 +310,7 @@ class SqliteMonitorStore final : public MonitorStore {
       item.addressed = sqlite3_column_int(st->get(), 7) != 0;
       item.cites_us = sqlite3_column_int(st->get(), 8) != 0;
       item.envelope = ColumnText(st->get(), 9);
+      item.logged_after_unix_ms = sqlite3_column_int64(st->get(), 10);
       page.items.push_back(std::move(item));
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqlError(db_.get(), "read inbox");
@@ -324,6 +329,25 @@ absl::StatusOr<std::unique_ptr<MonitorStore>> MonitorStore::Open(
     const std::filesystem::path& path) {
   auto db = store::sqlite::Open(path.string(), kStore, kSchema);
   if (!db.ok()) return db.status();
+  // A state written before the inbox recorded logged_after_ms gains the column (0: not
+  // known, as for entries read while catching up).
+  {
+    auto has = store::sqlite::Prepare(
+        db->get(), "SELECT 1 FROM pragma_table_info('inbox') WHERE name = 'logged_after_ms'",
+        kStore);
+    if (!has.ok()) return has.status();
+    const int rc = sqlite3_step(has->get());
+    if (rc == SQLITE_DONE) {
+      if (absl::Status s = store::sqlite::Exec(
+              db->get(), "ALTER TABLE inbox ADD COLUMN logged_after_ms INTEGER NOT NULL DEFAULT 0",
+              kStore);
+          !s.ok()) {
+        return s;
+      }
+    } else if (rc != SQLITE_ROW) {
+      return SqlError(db->get(), "read the inbox's columns");
+    }
+  }
   auto store = std::make_unique<SqliteMonitorStore>(*std::move(db));
   return std::unique_ptr<MonitorStore>(std::move(store));
 }

@@ -37,8 +37,9 @@ struct OfficerRecord {
   std::string envelope;
 };
 
-// An entry of a peer's log that the monitor verified at its position (Intake::Verify):
-// what a reference into that log must match (Monitor::Resolve).
+// An entry of a peer's log that the monitor checked at its position (Intake::Verify):
+// what a reference into that log must match (Monitor::Resolve). `kind` is "" for an
+// entry that is no valid statement.
 struct EntryRecord {
   std::string origin;
   uint64_t index = 0;

@@ -200,6 +200,24 @@ TEST_F(MonitorTest, RefsResolveAgainstWhatTheMonitorVerified) {
   EXPECT_TRUE(absl::IsNotFound(m->Resolve({kSelf, 0, leaf, std::nullopt})));
 }
 
+TEST_F(MonitorTest, InboxItemsSayWhenTheyWereKnownNotYetLogged) {
+  auto a = StartPeer(kA);
+  a->SubmitAll({a->Incident({kSelf})});  // history when the monitor first reads the log
+  auto dir = Fixed(DirectoryJson({{kA, a->url()}}));
+  auto m = OpenMonitor(*dir);
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->PollOnce().ok());
+  const absl::Time between = absl::Now();
+  a->SubmitAll({a->Incident({kSelf})});
+  ASSERT_TRUE(m->PollOnce().ok());
+  std::vector<InboxItem> inbox = AllInbox(*m);
+  ASSERT_EQ(inbox.size(), 2u);
+  EXPECT_EQ(inbox[0].logged_after_unix_ms, 0) << "read while catching up: not known";
+  EXPECT_NE(inbox[1].logged_after_unix_ms, 0);
+  EXPECT_LE(inbox[1].logged_after_unix_ms, absl::ToUnixMillis(between));
+  EXPECT_LE(inbox[1].logged_after_unix_ms, inbox[1].picked_up_unix_ms);
+}
+
 TEST_F(MonitorTest, FollowsTwoPeersInOnePassAndPicksUpWhatNamesThisParty) {
   auto a = StartPeer(kA), b = StartPeer(kB);
   auto dir = Fixed(DirectoryJson({{kA, a->url()}, {kB, b->url()}}));

@@ -27,6 +27,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "src/node/officers.h"
 #include "src/note/keys.h"
 #include "src/statement/statement.h"
@@ -46,6 +47,11 @@ inline constexpr std::string_view kProblemWrongIssuer = "wrong-issuer";
 inline constexpr std::string_view kProblemTooLarge = "too-large";
 // An `issued` time more than 5 minutes in the future (Node::Submit).
 inline constexpr std::string_view kProblemFutureDated = "future-dated";
+// An `issued` time older than the node's intake window (NodeOptions::max_statement_age).
+inline constexpr std::string_view kProblemBackdated = "backdated";
+// The default intake window, and how far `issued` may lie ahead of the node's clock.
+inline constexpr absl::Duration kDefaultMaxStatementAge = absl::Minutes(15);
+inline constexpr absl::Duration kMaxFutureSkew = absl::Minutes(5);
 // An officer statement that would change nothing (re-authorising a revoked key, a
 // stale renewal, revoking twice).
 inline constexpr std::string_view kProblemOfficerDecision = "officer-decision";

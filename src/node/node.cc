@@ -8,6 +8,7 @@
 #include "src/store/durable_file.h"
 #include "src/store/folder_lock.h"
 #include "src/util/strings.h"
+#include "src/util/time.h"
 
 namespace accord::node {
 namespace fs = std::filesystem;
@@ -52,6 +53,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
   auto lock = store::FolderLock::Acquire(options.data_dir);
   if (!lock.ok()) return lock.status();
   node->lock_ = *std::move(lock);
+  node->max_statement_age_ = options.max_statement_age;
   auto signer = LoadOrCreatePartyKey(options);
   if (!signer.ok()) return signer.status();
   node->vkey_ = signer->VerifierKeyString();
@@ -162,14 +164,23 @@ SubmitDone Node::Answer(SubmitCallback done, std::shared_ptr<const statement::St
 }
 
 absl::Status Node::CheckAgainstLog(const statement::Statement& s) const {
-  // A statement dated later than this is refused: clocks differ, but not by this much.
-  constexpr absl::Duration kMaxFuture = absl::Minutes(5);
-  if (s.issued > absl::Now() + kMaxFuture) {
+  // Clocks differ, but not by this much: a statement is logged around when it is issued,
+  // so that `issued` is a time the other parties can hold the issuer to.
+  const absl::Time now = absl::Now();
+  if (s.issued > now + kMaxFutureSkew) {
+    return WithProblemName(absl::InvalidArgumentError(absl::StrCat(
+                               "issued ", util::Rfc3339(s.issued), " lies more than ",
+                               absl::FormatDuration(kMaxFutureSkew),
+                               " in the future of the node's clock (", util::Rfc3339(now), ")")),
+                           kProblemFutureDated);
+  }
+  if (s.issued < now - max_statement_age_) {
     return WithProblemName(
-        absl::InvalidArgumentError(absl::StrCat(
-            "issued ", absl::FormatTime(absl::RFC3339_sec, s.issued, absl::UTCTimeZone()),
-            " lies more than 5 minutes in the future")),
-        kProblemFutureDated);
+        absl::InvalidArgumentError(
+            absl::StrCat("issued ", util::Rfc3339(s.issued), " lies more than ",
+                         absl::FormatDuration(max_statement_age_), " before the node's clock (",
+                         util::Rfc3339(now), "): sign statements when you submit them")),
+        kProblemBackdated);
   }
   for (const statement::Ref& ref : s.refs) {
     if (absl::Status r = ResolveRef(ref); !r.ok()) return r;

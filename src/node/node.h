@@ -37,6 +37,11 @@ struct NodeOptions {
   std::string name = "party.accord.localhost/log";
   SequencerOptions sequencer;
   BatchObserver batch_observer;  // metrics hook
+  // The intake window: a statement whose `issued` lies more than this before the node's
+  // clock is refused as backdated (more than kMaxFutureSkew after it, as future-dated).
+  // What the other parties rely on when they start a procedure's clock from `issued`
+  // (casework::CaseworkOptions::max_statement_age).
+  absl::Duration max_statement_age = kDefaultMaxStatementAge;
 };
 
 // The party key: read from options.key_file, or DIR/party.key, generated (with
@@ -127,6 +132,7 @@ class Node {
   std::function<std::string()> publisher_;
   SubmitCheck submit_check_;
   RefResolver ref_resolver_;
+  absl::Duration max_statement_age_ = kDefaultMaxStatementAge;
   mutable absl::Mutex listeners_mu_;
   std::vector<std::function<void()>> listeners_ ABSL_GUARDED_BY(listeners_mu_);
   std::string vkey_;

@@ -23,7 +23,9 @@ namespace accord::node::testing {
 
 using TempDir = test::TempDir;
 
-// docs/examples/<kind>.json, issued by `issuer` now, with `nonce` making it unique.
+// docs/examples/<kind>.json, issued by `issuer` now (inside every node's intake window),
+// `nonce` microseconds after the current second: distinct nonces make distinct
+// statements, and within one second a larger nonce is issued later.
 inline nlohmann::json ExamplePayload(statement::Kind kind, const std::string& issuer,
                                      int nonce = 0) {
   std::ifstream in(std::filesystem::path(ACCORD_SOURCE_DIR) / "docs/examples" /
@@ -32,7 +34,8 @@ inline nlohmann::json ExamplePayload(statement::Kind kind, const std::string& is
   ss << in.rdbuf();
   nlohmann::json p = nlohmann::json::parse(ss.str());
   p["issuer"] = issuer;
-  p["issued"] = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(1780000000 + nonce),
+  const absl::Time second = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
+  p["issued"] = absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", second + absl::Microseconds(nonce),
                                  absl::UTCTimeZone());
   return p;
 }

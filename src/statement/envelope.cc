@@ -299,14 +299,17 @@ void CiteIn(nlohmann::json& payload, const std::map<Kind, Ref>& cited) {
 }
 
 absl::Status CheckCited(const Ref& ref, const crypto::Digest& leaf_hash, std::string_view kind) {
+  if (kind.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(ref.origin, " #", ref.index, " is not a valid statement of that log"));
+  }
   if (leaf_hash != ref.leaf_hash) {
     return absl::InvalidArgumentError(
         absl::StrCat(ref.origin, " #", ref.index, " has another leaf hash than the one cited"));
   }
   if (ref.kind && KindName(*ref.kind) != kind) {
     return absl::InvalidArgumentError(
-        absl::StrCat(ref.origin, " #", ref.index, " is ",
-                     kind.empty() ? std::string("no statement") : std::string(kind), ", not the ",
+        absl::StrCat(ref.origin, " #", ref.index, " is ", std::string(kind), ", not the ",
                      std::string(KindName(*ref.kind)), " the reference says"));
   }
   return absl::OkStatus();

@@ -137,8 +137,9 @@ struct Ref {
 
 // Whether the entry `ref` cites is what the ref says it is, given that entry's leaf hash
 // and kind name as the caller found them (in its own log, its index, a monitor's record
-// of a peer's log): InvalidArgument "<origin> #<index> …" naming the mismatch (another
-// leaf hash; a kind other than the ref's). The one rule every resolver applies.
+// of a peer's log; "" for an entry that is no valid statement): InvalidArgument
+// "<origin> #<index> …" naming the mismatch (not a valid statement; another leaf hash;
+// a kind other than the ref's). The one rule every resolver applies.
 absl::Status CheckCited(const Ref& ref, const crypto::Digest& leaf_hash, std::string_view kind);
 
 // For payloads made from templates (docs/examples, `accord demo`, tests): points every
