@@ -330,6 +330,18 @@ absl::StatusOr<std::vector<statement::Statement>> PartyExtension::EarlierRespons
 absl::Status PartyExtension::CheckSubmission(const statement::Statement& s) const {
   if (s.kind == Kind::kRequest) {
     if (absl::Status st = CheckRequest(s, options_); !st.ok()) return Refuse(st);
+    // A request goes to parties that follow this log: one to anyone else would never
+    // reach its addressee, and its deadlines would run against no one.
+    std::shared_ptr<const federation::Directory> dir = federation_->directory().current();
+    for (size_t i = 0; i < s.addressees.size(); ++i) {
+      const std::string& to = s.addressees[i];
+      if (to == node_->origin() || dir->FindByOrigin(to) == nullptr) {
+        return Refuse(absl::InvalidArgumentError(absl::StrCat(
+            "/payload/to/", i, ": \"", to, "\" is ",
+            to == node_->origin() ? "this party itself" : "not a party of the directory",
+            "; a request is addressed to other parties of the directory")));
+      }
+    }
     return absl::OkStatus();
   }
   if (s.kind != Kind::kResponse) return absl::OkStatus();

@@ -764,6 +764,19 @@ TEST_F(AbuseTest, ReplayedExpiredAndForeignSignedRequestsAre401) {
 
 // --- Statements by keys the node does not accept ------------------------------------
 
+TEST_F(AbuseTest, RequestsOnlyToOtherPartiesOfTheDirectory) {
+  for (const std::string& to : {std::string("cert.nowhere.example/log"), std::string(kA)}) {
+    json p = node::testing::ExamplePayload(Kind::kRequest, kA, nonce_++);
+    p.erase("refs");
+    p["to"] = {kB, to};
+    json problem = ExpectProblem(
+        node_->http().Post("/v1/statements", *statement::Sign(Kind::kRequest, p.dump(), *party_)),
+        400, "procedure-violation");
+    EXPECT_NE(problem.value("detail", "").find(to), std::string::npos) << problem.dump();
+  }
+  ExpectUntouchedAndServing();
+}
+
 TEST_F(AbuseTest, StatementsByUnknownOrRevokedKeysAre403) {
   auto stranger = *note::NewSigner(note::GenerateKey(kA)->private_key);  // A's name, not A's key
   ExpectProblem(node_->http().Post("/v1/statements", Incident(kA, stranger, nonce_++)), 403,

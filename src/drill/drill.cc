@@ -21,8 +21,6 @@ const PartyInfo kParties[kMaxParties] = {
     {"H", "Helvor, national CERT", "cert.helvor.example", "XH"},
 };
 
-using util::Rfc3339;
-
 json RefJson(const std::string& origin, const node::ReceiptDoc& r, Kind kind) {
   return {{"origin", origin},
           {"index", r.index},

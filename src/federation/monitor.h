@@ -96,9 +96,13 @@ struct InboxItem {
   // say (read while catching up with the log's history since it opened). What a
   // backdated `issued` is judged against.
   int64_t logged_after_unix_ms = 0;
-  bool addressed = false;  // this party is in "to"
-  bool cites_us = false;   // it refers to one of this party's statements
-  std::string envelope;    // verbatim
+  // Why it is in the inbox: this party is in "to"; it refers to one of this party's
+  // statements; or neither — it is a response to a request addressed to this party (the
+  // requester's withdrawal, another addressee's answer), which this party must see to
+  // know the procedure's state.
+  bool addressed = false;
+  bool cites_us = false;
+  std::string envelope;  // verbatim
 };
 
 struct InboxQuery {

@@ -358,7 +358,18 @@ void Monitor::Impl::CheckEntry(Peer& p, const Directory& dir, uint64_t index,
   const bool cites_us = std::any_of(s.refs.begin(), s.refs.end(), [&](const statement::Ref& r) {
     return r.origin == self_origin;
   });
-  if (!addressed && !cites_us) return;
+  // A response to a request addressed to this party (in this poll or before).
+  const bool answers_ours = s.kind == statement::Kind::kResponse &&
+                            std::any_of(s.refs.begin(), s.refs.end(), [&](const statement::Ref& r) {
+                              if (r.kind != statement::Kind::kRequest) return false;
+                              for (const InboxItem& i : commit.inbox) {
+                                if (i.addressed && i.origin == r.origin && i.index == r.index)
+                                  return true;
+                              }
+                              auto known = store->IsAddressed(r.origin, r.index);
+                              return known.ok() && *known;
+                            });
+  if (!addressed && !cites_us && !answers_ours) return;
   InboxItem item;
   item.origin = p.origin;
   item.index = index;

@@ -252,6 +252,17 @@ class SqliteMonitorStore final : public MonitorStore {
     return sqlite3_changes(db_.get()) == 1;
   }
 
+  absl::StatusOr<bool> IsAddressed(std::string_view origin, uint64_t index) override {
+    absl::MutexLock lock(&mu_);
+    auto st = Prepare("SELECT 1 FROM inbox WHERE origin = ?1 AND idx = ?2 AND addressed != 0");
+    if (!st.ok()) return st.status();
+    BindText(st->get(), 1, origin);
+    BindInt(st->get(), 2, index);
+    const int rc = sqlite3_step(st->get());
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqlError(db_.get(), "read inbox row");
+    return rc == SQLITE_ROW;
+  }
+
   absl::StatusOr<std::optional<EntryRecord>> FindEntry(std::string_view origin,
                                                        uint64_t index) override {
     absl::MutexLock lock(&mu_);

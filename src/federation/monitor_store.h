@@ -83,6 +83,8 @@ class MonitorStore {
                                                   std::string_view payload) = 0;
 
   virtual absl::StatusOr<InboxPage> Inbox(const InboxQuery& query) = 0;
+  // Whether the inbox holds entry `index` of `origin`'s log as addressed to this party.
+  virtual absl::StatusOr<bool> IsAddressed(std::string_view origin, uint64_t index) = 0;
   // The verified entry `index` of `origin`'s log; nullopt if none was recorded.
   virtual absl::StatusOr<std::optional<EntryRecord>> FindEntry(std::string_view origin,
                                                                uint64_t index) = 0;

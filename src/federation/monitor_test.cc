@@ -218,6 +218,43 @@ TEST_F(MonitorTest, InboxItemsSayWhenTheyWereKnownNotYetLogged) {
   EXPECT_LE(inbox[1].logged_after_unix_ms, inbox[1].picked_up_unix_ms);
 }
 
+TEST_F(MonitorTest, AResponseToARequestAddressedToThisPartyReachesItsInbox) {
+  auto a = StartPeer(kA);
+  auto dir = Fixed(DirectoryJson({{kA, a->url()}}));
+  auto m = OpenMonitor(*dir);
+  ASSERT_TRUE(m);
+  json request = node::testing::ExamplePayload(Kind::kRequest, kA, 1);
+  request.erase("refs");
+  request["to"] = {kSelf, kB};
+  const std::string req = *statement::Sign(Kind::kRequest, request.dump(), *a->key);
+  a->SubmitAll({req});
+  ASSERT_TRUE(m->PollOnce().ok());  // the request, in an earlier poll than its withdrawal
+  const statement::Ref ref{kA, 0, statement::LeafHashOf(req), Kind::kRequest};
+  auto response = [&](int nonce) {
+    json p = node::testing::ExamplePayload(Kind::kResponse, kA, nonce);
+    statement::CiteIn(p, {{Kind::kRequest, ref}});
+    p["status"] = "withdrawn";
+    p.erase("until");
+    p.erase("to");
+    return *statement::Sign(Kind::kResponse, p.dump(), *a->key);
+  };
+  // A's withdrawal names no addressee; an unrelated response of A cites another request.
+  json other = node::testing::ExamplePayload(Kind::kRequest, kA, 2);
+  other.erase("refs");
+  other["to"] = {kB};
+  const std::string not_ours = *statement::Sign(Kind::kRequest, other.dump(), *a->key);
+  a->SubmitAll({response(3), not_ours});
+  ASSERT_TRUE(m->PollOnce().ok());
+  std::vector<InboxItem> inbox = AllInbox(*m);
+  ASSERT_EQ(inbox.size(), 2u);
+  EXPECT_EQ(inbox[0].kind, "request");
+  EXPECT_TRUE(inbox[0].addressed);
+  EXPECT_EQ(inbox[1].kind, "response");
+  EXPECT_EQ(inbox[1].index, 1u);
+  EXPECT_FALSE(inbox[1].addressed);
+  EXPECT_FALSE(inbox[1].cites_us);
+}
+
 TEST_F(MonitorTest, FollowsTwoPeersInOnePassAndPicksUpWhatNamesThisParty) {
   auto a = StartPeer(kA), b = StartPeer(kB);
   auto dir = Fixed(DirectoryJson({{kA, a->url()}, {kB, b->url()}}));
@@ -366,6 +403,9 @@ class FailingStore final : public MonitorStore {
   absl::StatusOr<std::optional<EntryRecord>> FindEntry(std::string_view origin,
                                                        uint64_t index) override {
     return real_->FindEntry(origin, index);
+  }
+  absl::StatusOr<bool> IsAddressed(std::string_view origin, uint64_t index) override {
+    return real_->IsAddressed(origin, index);
   }
 
  private:

@@ -165,20 +165,16 @@ void Router::Add(Route route) {
 
 void Router::Handle(std::string_view method, std::string_view pattern, Handler handler,
                     RouteOptions options) {
-  Route r{std::string(method),
-          std::string(pattern),
-          SplitPattern(pattern),
-          std::move(handler),
-          nullptr,
-          std::move(options)};
+  Route r{
+      std::string(method), std::string(pattern), SplitPattern(pattern), std::move(handler), nullptr,
+      std::move(options)};
   Add(std::move(r));
 }
 
 void Router::HandleAsync(std::string_view method, std::string_view pattern, AsyncHandler handler,
                          RouteOptions options) {
-  Route r{std::string(method),   std::string(pattern),
-          SplitPattern(pattern), nullptr,
-          std::move(handler),    std::move(options)};
+  Route r{std::string(method), std::string(pattern), SplitPattern(pattern), nullptr,
+          std::move(handler),  std::move(options)};
   Add(std::move(r));
 }
 
