@@ -358,17 +358,20 @@ void Monitor::Impl::CheckEntry(Peer& p, const Directory& dir, uint64_t index,
   const bool cites_us = std::any_of(s.refs.begin(), s.refs.end(), [&](const statement::Ref& r) {
     return r.origin == self_origin;
   });
-  // A response to a request addressed to this party (in this poll or before).
+  // A response to a request addressed to this party, in this poll (commit.inbox: this
+  // peer's items in index order) or before.
+  const auto addressed_request = [&](const statement::Ref& r) {
+    if (r.kind != statement::Kind::kRequest) return false;
+    if (r.origin == p.origin) {
+      auto it = std::lower_bound(commit.inbox.begin(), commit.inbox.end(), r.index,
+                                 [](const InboxItem& i, uint64_t n) { return i.index < n; });
+      if (it != commit.inbox.end() && it->index == r.index) return it->addressed;
+    }
+    auto known = store->IsAddressed(r.origin, r.index);
+    return known.ok() && *known;
+  };
   const bool answers_ours = s.kind == statement::Kind::kResponse &&
-                            std::any_of(s.refs.begin(), s.refs.end(), [&](const statement::Ref& r) {
-                              if (r.kind != statement::Kind::kRequest) return false;
-                              for (const InboxItem& i : commit.inbox) {
-                                if (i.addressed && i.origin == r.origin && i.index == r.index)
-                                  return true;
-                              }
-                              auto known = store->IsAddressed(r.origin, r.index);
-                              return known.ok() && *known;
-                            });
+                            std::any_of(s.refs.begin(), s.refs.end(), addressed_request);
   if (!addressed && !cites_us && !answers_ours) return;
   InboxItem item;
   item.origin = p.origin;

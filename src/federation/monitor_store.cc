@@ -190,8 +190,7 @@ class SqliteMonitorStore final : public MonitorStore {
       for (const EntryRecord& e : c.entries) {
         BindText(entry->get(), 1, e.origin);
         BindInt(entry->get(), 2, e.index);
-        BindBlob(entry->get(), 3,
-                 {reinterpret_cast<const char*>(e.leaf_hash.data()), e.leaf_hash.size()});
+        store::sqlite::BindBlob(entry->get(), 3, e.leaf_hash);
         BindText(entry->get(), 4, e.kind);
         if (auto s = Done(entry->get(), "insert entry"); !s.ok()) return s;
       }
@@ -208,8 +207,7 @@ class SqliteMonitorStore final : public MonitorStore {
       for (const InboxItem& item : c.inbox) {
         BindText(insert->get(), 1, item.origin);
         BindInt(insert->get(), 2, item.index);
-        BindBlob(insert->get(), 3,
-                 {reinterpret_cast<const char*>(item.leaf_hash.data()), item.leaf_hash.size()});
+        store::sqlite::BindBlob(insert->get(), 3, item.leaf_hash);
         BindText(insert->get(), 4, item.kind);
         sqlite3_bind_int64(insert->get(), 5, item.issued_unix);
         sqlite3_bind_int64(insert->get(), 6, now_ms);

@@ -20,15 +20,13 @@ using ::testing::HasSubstr;
 
 constexpr char kAuditParty[] = "audit.example/log";
 
-note::Ed25519Signer AuditKey(std::string_view name) {
-  return *note::NewSigner(note::GenerateKey(name)->private_key);
-}
+using testing::NewKey;
 
 class AuditTest : public ::testing::Test {
  protected:
   AuditTest()
-      : party_(AuditKey(kAuditParty)),
-        officer_(AuditKey("audit.example/officer/kadri")),
+      : party_(NewKey(kAuditParty)),
+        officer_(NewKey("audit.example/officer/kadri")),
         verifier_(party_.MakeVerifier()),
         validator_(*statement::Validator::Create()) {}
 
@@ -38,18 +36,10 @@ class AuditTest : public ::testing::Test {
   }
   std::string Officer(std::string_view action, std::string_view issued,
                       std::optional<std::string_view> valid_until = std::nullopt) {
-    nlohmann::json p = testing::ExamplePayload(Kind::kOfficer, kAuditParty);
-    p["issued"] = std::string(issued);
-    p["action"] = std::string(action);
-    p["key"] = officer_.VerifierKeyString();
-    p.erase("valid_until");
-    if (valid_until) p["valid_until"] = std::string(*valid_until);
-    return Signed(Kind::kOfficer, p, party_);
+    return testing::OfficerDecision(party_, action, officer_, issued, valid_until);
   }
   std::string Incident(std::string_view issued, const note::Ed25519Signer& by) {
-    nlohmann::json p = testing::ExamplePayload(Kind::kIncident, kAuditParty);
-    p["issued"] = std::string(issued);
-    return Signed(Kind::kIncident, p, by);
+    return testing::IncidentAt(kAuditParty, issued, by);
   }
   // The audit of a log holding exactly `entries`, appended without any intake.
   absl::StatusOr<AuditReport> Audit(const std::vector<std::string>& entries) {

@@ -97,11 +97,12 @@ absl::StatusOr<std::string> NodeClient::Get(std::string_view target) {
 
 absl::Status VerifyReceipt(const ReceiptDoc& receipt, std::string_view envelope,
                            const note::Verifier& log_key) {
-  bool ours = tlog::LeafHash(util::AsBytes(envelope)) == receipt.leaf_hash;
-  if (auto parsed = statement::ParseEnvelope(envelope); !ours && parsed.ok()) {
-    for (const statement::Signature& sig : parsed->signatures) {
-      ours =
-          ours || statement::LeafHashOf(statement::LoggedForm(*parsed, sig)) == receipt.leaf_hash;
+  bool ours = statement::LeafHashOf(envelope) == receipt.leaf_hash;
+  if (!ours) {  // another spelling, or more signatures, than the one logged
+    auto parsed = statement::ParseEnvelope(envelope);
+    for (size_t i = 0; parsed.ok() && !ours && i < parsed->signatures.size(); ++i) {
+      ours = statement::LeafHashOf(statement::LoggedForm(*parsed, parsed->signatures[i])) ==
+             receipt.leaf_hash;
     }
   }
   if (!ours) {

@@ -18,9 +18,7 @@ constexpr char kIntakeParty[] = "intake.example/log";
 
 absl::Time IntakeTime(std::string_view rfc3339) { return *util::ParseRfc3339(rfc3339); }
 
-note::Ed25519Signer NewKey(std::string_view name) {
-  return *note::NewSigner(note::GenerateKey(name)->private_key);
-}
+using testing::NewKey;
 
 class IntakeTest : public ::testing::Test {
  protected:
@@ -31,21 +29,13 @@ class IntakeTest : public ::testing::Test {
         intake_(std::make_shared<note::Ed25519Verifier>(party_.MakeVerifier()), *validator_) {}
 
   std::string Incident(const note::Ed25519Signer& by, std::string_view issued) {
-    nlohmann::json p = testing::ExamplePayload(statement::Kind::kIncident, kIntakeParty);
-    p["issued"] = std::string(issued);
-    return *statement::Sign(statement::Kind::kIncident, p.dump(), by);
+    return testing::IncidentAt(kIntakeParty, issued, by);
   }
   std::string Officer(std::string_view action, std::string_view issued,
                       std::optional<std::string_view> valid_until = std::nullopt) {
-    nlohmann::json p = testing::ExamplePayload(statement::Kind::kOfficer, kIntakeParty);
-    p["issued"] = std::string(issued);
-    p["action"] = std::string(action);
-    p["key"] = officer_.VerifierKeyString();
-    p.erase("valid_until");
-    if (valid_until) p["valid_until"] = std::string(*valid_until);
-    return *statement::Sign(statement::Kind::kOfficer, p.dump(), party_);
+    return testing::OfficerDecision(party_, action, officer_, issued, valid_until);
   }
-  // Admits `envelope` now and, as the node does once it is committed, applies it.
+  // Admits `envelope` now and, as the node does once it is queued, applies it.
   absl::StatusOr<Accepted> Commit(std::string_view envelope, absl::Time now) {
     auto a = intake_.Admit(envelope, now);
     if (a.ok() && a->statement.kind == statement::Kind::kOfficer) {

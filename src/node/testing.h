@@ -6,11 +6,13 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -48,6 +50,33 @@ inline std::string SignedExample(statement::Kind kind, const std::string& issuer
   nlohmann::json p = ExamplePayload(kind, issuer, nonce);
   statement::CiteIn(p, cited);
   return *statement::Sign(kind, p.dump(), signer);
+}
+
+// A fresh Ed25519 key named `name`.
+inline note::Ed25519Signer NewKey(std::string_view name) {
+  return *note::NewSigner(note::GenerateKey(name)->private_key);
+}
+
+// docs/examples/incident.json by `issuer`, issued at `issued` (RFC 3339), signed by `by`.
+inline std::string IncidentAt(const std::string& issuer, std::string_view issued,
+                              const note::Ed25519Signer& by) {
+  nlohmann::json p = ExamplePayload(statement::Kind::kIncident, issuer);
+  p["issued"] = std::string(issued);
+  return *statement::Sign(statement::Kind::kIncident, p.dump(), by);
+}
+
+// An officer decision ("authorize" or "revoke") of the party whose key is `party` (its
+// name is the issuer) about `officer`'s key, issued at `issued`, signed by the party.
+inline std::string OfficerDecision(const note::Ed25519Signer& party, std::string_view action,
+                                   const note::Ed25519Signer& officer, std::string_view issued,
+                                   std::optional<std::string_view> valid_until = std::nullopt) {
+  nlohmann::json p = ExamplePayload(statement::Kind::kOfficer, std::string(party.Name()));
+  p["issued"] = std::string(issued);
+  p["action"] = std::string(action);
+  p["key"] = officer.VerifierKeyString();
+  p.erase("valid_until");
+  if (valid_until) p["valid_until"] = std::string(*valid_until);
+  return *statement::Sign(statement::Kind::kOfficer, p.dump(), party);
 }
 
 inline note::Ed25519Signer KeyFromFile(const std::filesystem::path& p) {
