@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <future>
 #include <regex>
 #include <set>
 #include <thread>
@@ -321,6 +322,53 @@ TEST_F(ApiTest, QueryParametersAreStrict) {
   EXPECT_EQ(GetJson("/v1/statements?after=0&limit=1000")["statements"].size(), 2u);
   EXPECT_EQ(GetJson("/v1/statements/9223372036854775807")["status"], 404);
   EXPECT_EQ(server_->node().log().size(), 3u);
+}
+
+// An officer decision takes effect at its position in the log, not when its batch is
+// durable: a statement queued after a revocation is judged with it, so a log can never
+// hold a revoked officer's statement after the revocation (which every verifier would
+// call invalid), however the submissions race.
+TEST(NodeOrder, AStatementQueuedAfterARevocationIsJudgedWithIt) {
+  testing::TempDir dir;
+  NodeOptions o;
+  o.data_dir = dir.path() / "data";
+  o.name = kOrigin;
+  o.sequencer.max_delay = absl::Seconds(2);  // batches wait: everything below is queued
+  o.sequencer.max_batch = 64;
+  auto node = Node::Open(o);
+  ASSERT_TRUE(node.ok()) << node.status();
+  auto party = testing::KeyFromFile(o.data_dir / "party.key");
+  auto pair = *note::GenerateKey("cert.example.ee/officer/ana");
+  auto officer = *note::NewSigner(pair.private_key);
+  json auth = testing::ExamplePayload(Kind::kOfficer, kOrigin, 1);
+  auth["action"] = "authorize";
+  auth["key"] = pair.verifier_key;
+  auth.erase("valid_until");
+  json revoke = auth;
+  revoke["action"] = "revoke";
+  revoke["issued"] = testing::ExamplePayload(Kind::kOfficer, kOrigin, 3)["issued"];
+  std::vector<std::future<absl::StatusOr<SubmitResult>>> results;
+  auto submit = [&](std::string envelope) {
+    auto p = std::make_shared<std::promise<absl::StatusOr<SubmitResult>>>();
+    results.push_back(p->get_future());
+    absl::Status s = (*node)->Submit(std::move(envelope),
+                                     [p](absl::StatusOr<SubmitResult> r) { p->set_value(r); });
+    if (!s.ok()) p->set_value(s);
+    return s;
+  };
+  EXPECT_TRUE(submit(*statement::Sign(Kind::kOfficer, auth.dump(), party)).ok());
+  // Queued after the authorisation (not yet durable): the officer may sign.
+  EXPECT_TRUE(submit(SignedExample(Kind::kIncident, kOrigin, officer, 2)).ok());
+  EXPECT_TRUE(submit(*statement::Sign(Kind::kOfficer, revoke.dump(), party)).ok());
+  // Queued after the revocation: refused at once.
+  absl::Status after = submit(SignedExample(Kind::kIncident, kOrigin, officer, 4));
+  EXPECT_TRUE(absl::IsPermissionDenied(after)) << after;
+  for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(results[i].get().ok()) << i;
+  EXPECT_EQ((*node)->log().size(), 3u);
+  auto validator = *statement::Validator::Create();
+  auto verifier = *note::NewVerifier((*node)->verifier_key());
+  auto audit = AuditLog((*node)->log(), *verifier, *validator, 0, (*node)->log().size());
+  EXPECT_TRUE(audit.ok()) << audit.status();
 }
 
 // Times before year 1000 are no statement's (they would be served back as "999-…", no

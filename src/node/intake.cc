@@ -35,6 +35,11 @@ size_t Intake::officers() const {
   return officers_.active();
 }
 
+uint64_t Intake::officers_version() const {
+  absl::MutexLock lock(&mu_);
+  return officers_version_;
+}
+
 store::IndexedStatement Intake::MetaOf(const statement::Statement& s, std::string signer) const {
   store::IndexedStatement m;  // leaf_hash: of the logged bytes, set by the caller
   m.kind = std::string(statement::KindName(s.kind));
@@ -113,8 +118,10 @@ absl::StatusOr<Accepted> Intake::Accept(std::string_view envelope, std::optional
   std::vector<std::pair<const statement::Signature*, std::shared_ptr<const note::Verifier>>>
       candidates;
   absl::Status refused;  // why a known officer key may not sign this one
+  uint64_t version = 0;
   {
     absl::MutexLock lock(&mu_);
+    version = officers_version_;
     for (const statement::Signature* sig : sigs) {
       if (sig->keyid == party_keyid_) {
         candidates.emplace_back(sig, nullptr);  // the party key, owned by this
@@ -153,6 +160,7 @@ absl::StatusOr<Accepted> Intake::Accept(std::string_view envelope, std::optional
   // once the signature is known to be the party's.
   if (st.kind == statement::Kind::kOfficer) {
     absl::MutexLock lock(&mu_);
+    if (officers_version_ != version) version = ~uint64_t{0};  // judged across a change
     if (absl::Status c = officers_.Check(st); !c.ok()) {
       return WithProblemName(
           c, absl::IsFailedPrecondition(c) ? kProblemOfficerDecision : kProblemSchema);
@@ -163,12 +171,15 @@ absl::StatusOr<Accepted> Intake::Accept(std::string_view envelope, std::optional
   out.meta = MetaOf(st, kept->keyid);
   out.meta.leaf_hash = statement::LeafHashOf(out.entry);
   out.statement = std::move(st);
+  out.officers_version = version;
   return out;
 }
 
 absl::Status Intake::Apply(const statement::Statement& officer) {
   absl::MutexLock lock(&mu_);
-  return officers_.Apply(officer);
+  absl::Status s = officers_.Apply(officer);
+  if (s.ok()) ++officers_version_;
+  return s;
 }
 
 }  // namespace accord::node

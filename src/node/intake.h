@@ -73,6 +73,9 @@ struct Accepted {
   statement::Statement statement;
   std::string entry;             // the logged form: the bytes to append
   store::IndexedStatement meta;  // index assigned by the sequencer
+  // Intake::officers_version() when the signer was judged: if it has changed by the time
+  // the statement takes its place in the log, judge it again there.
+  uint64_t officers_version = 0;
 };
 
 class Intake {
@@ -98,13 +101,18 @@ class Intake {
   // validated, but signatures are not rechecked against today's officers.
   absl::StatusOr<store::IndexedStatement> Describe(std::string_view entry) const;
 
-  // Applies a committed `officer` statement (OfficerRegistry::Apply): call in log order.
-  // A decision that changes nothing returns why and changes nothing. Thread-safe.
+  // Applies an `officer` statement at its position in the log (OfficerRegistry::Apply):
+  // call in log order — the node calls it when the statement is queued, so that every
+  // statement queued after it is judged with the decision. A decision that changes
+  // nothing returns why and changes nothing. Thread-safe.
   absl::Status Apply(const statement::Statement& officer);
 
   const std::string& origin() const { return origin_; }
   // Officer keys currently authorised.
   size_t officers() const;
+  // Counts the officer decisions applied: a statement admitted under one version was
+  // judged by the keys valid at every position the log had under that version.
+  uint64_t officers_version() const;
 
  private:
   absl::StatusOr<Accepted> Accept(std::string_view envelope, std::optional<absl::Time> now,
@@ -117,6 +125,7 @@ class Intake {
   const statement::Validator& validator_;
   mutable absl::Mutex mu_;
   OfficerRegistry officers_ ABSL_GUARDED_BY(mu_);
+  uint64_t officers_version_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace accord::node

@@ -139,24 +139,34 @@ absl::Status Node::Submit(std::string envelope, SubmitCallback done) {
       return sequencer_->Submit(std::move(envelope), std::move(meta), Answer(std::move(done)));
     }
   }
+  // Signatures are verified in parallel, without the order lock...
   auto accepted = intake_->Admit(envelope, absl::Now());
   if (!accepted.ok()) return accepted.status();
   if (absl::Status s = CheckAgainstLog(accepted->statement); !s.ok()) return s;
   if (submit_check_) {
     if (absl::Status s = submit_check_(accepted->statement); !s.ok()) return s;
   }
-  const bool officer = accepted->statement.kind == statement::Kind::kOfficer;
-  auto statement =
-      officer ? std::make_shared<statement::Statement>(std::move(accepted->statement)) : nullptr;
-  return sequencer_->Submit(std::move(accepted->entry), std::move(accepted->meta),
-                            Answer(std::move(done), std::move(statement)));
+  // ...and the statement takes its position under it. An officer decision queued in
+  // between (rare) may have changed who can sign: then it is judged again, at the
+  // position it now gets. An officer decision applies from its own position on, whether
+  // or not its batch is durable yet: if that batch fails, the sequencer stops and the
+  // node restarts from what the log holds.
+  absl::MutexLock order(&order_mu_);
+  if (accepted->officers_version != intake_->officers_version()) {
+    accepted = intake_->Admit(envelope, absl::Now());
+    if (!accepted.ok()) return accepted.status();
+  }
+  std::optional<statement::Statement> decision;
+  if (accepted->statement.kind == statement::Kind::kOfficer) decision = accepted->statement;
+  absl::Status queued = sequencer_->Submit(std::move(accepted->entry), std::move(accepted->meta),
+                                           Answer(std::move(done)));
+  if (queued.ok() && decision) (void)intake_->Apply(*decision);
+  return queued;
 }
 
-SubmitDone Node::Answer(SubmitCallback done, std::shared_ptr<const statement::Statement> officer) {
-  return [this, officer = std::move(officer), done = std::move(done)](absl::StatusOr<Receipt> r) {
+SubmitDone Node::Answer(SubmitCallback done) {
+  return [this, done = std::move(done)](absl::StatusOr<Receipt> r) {
     if (!r.ok()) return done(r.status());
-    // An officer decision takes effect from the moment its statement is durable.
-    if (officer && !r->duplicate) (void)intake_->Apply(*officer);
     auto proof = log_->InclusionProof(r->index, r->tree_size);
     if (!proof.ok()) return done(proof.status());
     done(SubmitResult{*std::move(r), *std::move(proof)});

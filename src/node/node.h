@@ -122,10 +122,8 @@ class Node {
   absl::Status CheckAgainstLog(const statement::Statement& s) const;
   // bad-ref or unresolved-ref (see intake.h) unless `ref` cites what it says.
   absl::Status ResolveRef(const statement::Ref& ref) const;
-  // The sequencer's answer to a submission, as `done` wants it (with its inclusion
-  // proof); applies `officer`'s decision once it is durable.
-  SubmitDone Answer(SubmitCallback done,
-                    std::shared_ptr<const statement::Statement> officer = nullptr);
+  // The sequencer's answer to a submission, as `done` wants it (with its inclusion proof).
+  SubmitDone Answer(SubmitCallback done);
 
   std::unique_ptr<store::FolderLock> lock_;  // first: released after everything else
   std::optional<note::Ed25519Signer> signer_;
@@ -133,6 +131,10 @@ class Node {
   SubmitCheck submit_check_;
   RefResolver ref_resolver_;
   absl::Duration max_statement_age_ = kDefaultMaxStatementAge;
+  // Held while a submission takes its place in the sequencer's queue (= its position in
+  // the log) and, for an officer statement, while its decision is applied there: so each
+  // statement is judged by the officer decisions before it in the log, and by no other.
+  absl::Mutex order_mu_;
   mutable absl::Mutex listeners_mu_;
   std::vector<std::function<void()>> listeners_ ABSL_GUARDED_BY(listeners_mu_);
   std::string vkey_;
