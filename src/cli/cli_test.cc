@@ -261,13 +261,17 @@ TEST_F(CliTest, ThreePartiesFederateByHand) {
                           " --kind incident ", (dir_ / "incident.json").string()));
   ASSERT_EQ(s.code, 0) << s.err;
 
-  // B's monitor picks it up; A's checkpoint carries B's and C's cosignatures.
+  // B's monitor picks it up (at once, then witnessed once A's checkpoint carries B's and
+  // C's cosignatures and B polls again).
   Result inbox, verify;
   for (int tries = 0; tries < 200; ++tries) {
     inbox = Accord("inbox --json --node " + urls[1]);
     verify = Accord(absl::StrCat("verify --json --node ", urls[0], " --directory ", directory));
-    if (inbox.code == 0 && inbox.out.find("cert.a.example/log") != std::string::npos &&
-        verify.code == 0 && nlohmann::json::parse(verify.out)["statements"] == 1)
+    const auto listed = nlohmann::json::parse(inbox.out, nullptr, false);
+    const bool witnessed = inbox.code == 0 && listed.is_object() &&
+                           listed.value("items", nlohmann::json::array()).size() == 1 &&
+                           listed["items"][0].value("witnessed", false);
+    if (witnessed && verify.code == 0 && nlohmann::json::parse(verify.out)["statements"] == 1)
       break;
     absl::SleepFor(absl::Milliseconds(50));
   }
@@ -276,6 +280,7 @@ TEST_F(CliTest, ThreePartiesFederateByHand) {
   ASSERT_EQ(items.size(), 1u) << inbox.out;
   EXPECT_EQ(items[0]["origin"], "cert.a.example/log");
   EXPECT_EQ(items[0]["addressed"], true);
+  EXPECT_EQ(items[0]["witnessed"], true);
   ASSERT_EQ(verify.code, 0) << verify.err;
   EXPECT_EQ(nlohmann::json::parse(verify.out)["witnesses"].size(), 2u) << verify.out;
   // Three cosignatures cannot be had from two other parties: a clear refusal.

@@ -30,6 +30,7 @@ json PeerJson(const PeerStatus& p) {
             {"size", p.size},
             {"checkpoint", p.checkpoint},
             {"cosignatures", p.cosignatures},
+            {"witnessed_size", p.witnessed_size},
             {"witnesses", p.witnesses},
             {"statements", p.statements},
             {"invalid_entries", p.invalid_entries},
@@ -65,6 +66,9 @@ json InboxItemJson(const InboxItem& item) {
                                  : json(nullptr)},
             {"addressed", item.addressed},
             {"cites_us", item.cites_us},
+            // Covered by a checkpoint with the directory's witness quorum; until then the
+            // log's signature alone vouches for it (see federation/monitor.h).
+            {"witnessed", item.witnessed},
             // Dated earlier than a node's intake window allows before the time by which
             // this monitor knows it was not yet logged: the issuer's `issued` is not to be
             // relied on (procedures run from that time instead; casework::StartOfClock).

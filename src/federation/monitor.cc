@@ -68,6 +68,7 @@ absl::Status Monitor::Impl::Load(std::vector<PeerRecord>& records,
     st.statements = r.statements;
     st.invalid_entries = r.invalid_entries;
     st.inbox = r.inbox;
+    st.witnessed_size = r.witnessed_size;
     p->record = std::move(r);
   }
   for (const OfficerRecord& o : officers) PeerOf(o.origin)->officers.push_back(o.envelope);
@@ -183,7 +184,13 @@ void Monitor::Observe(const std::string& origin, std::string signed_checkpoint) 
 }
 
 absl::StatusOr<InboxPage> Monitor::Inbox(const InboxQuery& query) const {
-  return impl_->store->Inbox(query);
+  auto page = impl_->store->Inbox(query);
+  if (!page.ok()) return page;
+  absl::MutexLock lock(&impl_->mu);
+  for (InboxItem& item : page->items) {
+    item.witnessed = item.index < impl_->PeerOf(item.origin)->status.witnessed_size;
+  }
+  return page;
 }
 
 std::vector<PeerStatus> Monitor::Peers() const {

@@ -1,8 +1,7 @@
 // The monitor: every node follows the log of every other party in the directory.
 //
 // Each poll, for each peer: fetch its checkpoint (GET <url>/checkpoint), check the log's
-// signature and count the cosignatures of directory witnesses (a checkpoint with fewer
-// than the directory's witness_quorum is not followed yet: "awaiting-witnesses"); fetch
+// signature and count the cosignatures of directory witnesses; fetch
 // only the entry bundles of the new entries (one pass: a partial bundle already read is
 // re-read once, when it grows); append their leaf hashes to a compact range (the O(log n)
 // right edge of the tree) kept from the last poll, whose root must equal the new
@@ -10,7 +9,18 @@
 // the new checkpoint is consistent with the previous one, without fetching hash tiles.
 // Each entry is then checked as a statement of that party (schema; issuer; signature by
 // the party key or an officer it authorised — node::Intake), and the statements that
-// name this party (in "to", or citing one of its statements) go to the inbox.
+// name this party (in "to", or citing one of its statements, or answering a request
+// addressed to it) go to the inbox.
+//
+// Witnesses: a checkpoint signed by the log's key is followed at once, whatever its
+// cosignatures, so that a statement reaches its addressees as soon as its log shows it
+// (a 24/7 request cannot wait for a witness that is down). What the quorum adds is the
+// assurance that other parties were shown the same history: entries below the largest
+// size whose checkpoint carried the directory's witness_quorum are `witnessed`
+// (PeerStatus::witnessed_size, InboxItem::witnessed); the peer's state is
+// "awaiting-witnesses" while its followed checkpoint lacks the quorum. Following an
+// unwitnessed checkpoint risks nothing the log's own signature does not already bind
+// it to: a later checkpoint of another history is a provable split view (below).
 //
 // Split views: when the compact range does not reach the new root, the monitor fetches
 // hash tiles authenticated by the new checkpoint to compute the root the new history
@@ -68,6 +78,7 @@ struct PeerStatus {
   std::string checkpoint;  // the followed signed checkpoint, with its cosignatures
   size_t cosignatures = 0;
   std::vector<std::string> witnesses;  // names of the directory witnesses that cosigned it
+  uint64_t witnessed_size = 0;         // entries below it are witnessed (see the top of this file)
   uint64_t statements = 0;             // entries checked as valid statements
   uint64_t invalid_entries = 0;        // entries that are not valid statements of the party
   uint64_t inbox = 0;
@@ -102,6 +113,9 @@ struct InboxItem {
   // know the procedure's state.
   bool addressed = false;
   bool cites_us = false;
+  // Its log's checkpoint with the directory's witness quorum covers it (set by
+  // Monitor::Inbox from the peer's witnessed size; not stored).
+  bool witnessed = false;
   std::string envelope;  // verbatim
 };
 

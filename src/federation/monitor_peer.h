@@ -121,6 +121,10 @@ struct Monitor::Impl {
   absl::Status Advance(Peer& p, const Directory& dir, PeerTiles& tiles, const std::string& text,
                        const note::Checkpoint& cp, std::vector<std::string> witnesses,
                        std::string& state, std::string& error);
+  // Records that p's followed checkpoint (`text`, of `size`) now carries the witness
+  // quorum. Only local (store) failures are returned.
+  absl::Status RecordWitnessed(Peer& p, const std::string& text, uint64_t size,
+                               std::vector<std::string> witnesses);
   // The refs of `s`, entry `index` of p's log, against the entries verified so far
   // (this poll's `commit` and the store): InvalidArgument saying which one is wrong.
   absl::Status CheckRefs(const Peer& p, uint64_t index, const statement::Statement& s,

@@ -189,14 +189,21 @@ absl::Status Monitor::Impl::PollPeer(Peer& p) {
   std::string error;
   std::vector<std::string> witnesses = CosigningWitnesses(*dir, p.origin, *text);
   const note::Checkpoint& cp = opened->checkpoint;
-  if (witnesses.size() < dir->witness_quorum) {
+  // Followed whatever its cosignatures (see monitor.h): the quorum marks what is witnessed.
+  const bool witnessed = witnesses.size() >= dir->witness_quorum;
+  if (!witnessed) {
     state = "awaiting-witnesses";
     error = absl::StrCat("checkpoint of size ", cp.size, " has ", witnesses.size(), " of the ",
                          dir->witness_quorum, " cosignatures needed");
-    cross.push_back(*text);
-  } else if (cp.size <= p.record.range.size()) {
-    if (cp.size == p.record.range.size() && cp.root_hash == p.followed.root_hash) {
-      p.absent_at = p.fetching_at;
+  }
+  if (cp.size <= p.record.range.size()) {
+    const bool same = cp.size == p.record.range.size() && cp.root_hash == p.followed.root_hash;
+    if (same) p.absent_at = p.fetching_at;
+    if (same && witnessed && p.record.witnessed_size < cp.size) {
+      // The followed checkpoint, now with its quorum.
+      if (absl::Status s = RecordWitnessed(p, *text, cp.size, std::move(witnesses)); !s.ok()) {
+        return s;  // a local failure (the store)
+      }
     }
     cross.push_back(*text);
   } else {
@@ -261,6 +268,7 @@ absl::Status Monitor::Impl::Advance(Peer& p, const Directory& dir, PeerTiles& ti
   }
   commit.peer.checkpoint = text;
   commit.peer.range = range;
+  if (witnesses.size() >= dir.witness_quorum) commit.peer.witnessed_size = cp.size;
   auto stored = store->Commit(commit);
   if (!stored.ok()) {
     RebuildIntake(p);
@@ -280,6 +288,7 @@ absl::Status Monitor::Impl::Advance(Peer& p, const Directory& dir, PeerTiles& ti
     st.statements = p.record.statements;
     st.invalid_entries = p.record.invalid_entries;
     st.inbox = p.record.inbox;
+    st.witnessed_size = p.record.witnessed_size;
     p.root = cp.root_hash;
   }
   if (!first_invalid.empty()) {
@@ -287,6 +296,23 @@ absl::Status Monitor::Impl::Advance(Peer& p, const Directory& dir, PeerTiles& ti
     error = first_invalid;
   }
   for (const Verdict& v : commit.verdicts) MarkCompromised(v.origin, v.from, v.by);
+  return absl::OkStatus();
+}
+
+absl::Status Monitor::Impl::RecordWitnessed(Peer& p, const std::string& text, uint64_t size,
+                                            std::vector<std::string> witnesses) {
+  PeerCommit commit;
+  commit.peer = p.record;
+  commit.peer.origin = p.origin;
+  commit.peer.checkpoint = text;
+  commit.peer.witnessed_size = size;
+  if (auto stored = store->Commit(commit); !stored.ok()) return StoreFailed(stored.status());
+  p.record = commit.peer;
+  absl::MutexLock lock(&mu);
+  p.status.checkpoint = text;
+  p.status.cosignatures = witnesses.size();
+  p.status.witnesses = std::move(witnesses);
+  p.status.witnessed_size = size;
   return absl::OkStatus();
 }
 

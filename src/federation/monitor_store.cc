@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <cstring>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/cleanup/cleanup.h"
@@ -24,7 +25,8 @@ CREATE TABLE IF NOT EXISTS peers(
   range BLOB NOT NULL,
   statements INTEGER NOT NULL,
   invalid_entries INTEGER NOT NULL,
-  inbox INTEGER NOT NULL);
+  inbox INTEGER NOT NULL,
+  witnessed_size INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS officers(
   origin TEXT NOT NULL,
   idx INTEGER NOT NULL,
@@ -75,6 +77,21 @@ void BindBlob(sqlite3_stmt* s, int i, std::string_view v) {
 }
 std::string ColumnText(sqlite3_stmt* s, int i) { return store::sqlite::ColumnBytes(s, i); }
 
+// Adds `column` (INTEGER NOT NULL DEFAULT 0) to `table` unless it is there.
+absl::Status AddColumnIfMissing(sqlite3* db, const char* table, const char* column) {
+  auto has = store::sqlite::Prepare(
+      db,
+      absl::StrCat("SELECT 1 FROM pragma_table_info('", table, "') WHERE name = '", column, "'"),
+      kStore);
+  if (!has.ok()) return has.status();
+  const int rc = sqlite3_step(has->get());
+  if (rc == SQLITE_ROW) return absl::OkStatus();
+  if (rc != SQLITE_DONE) return SqlError(db, absl::StrCat("read the columns of ", table));
+  const std::string alter =
+      absl::StrCat("ALTER TABLE ", table, " ADD COLUMN ", column, " INTEGER NOT NULL DEFAULT 0");
+  return store::sqlite::Exec(db, alter.c_str(), kStore);
+}
+
 class SqliteMonitorStore final : public MonitorStore {
  public:
   explicit SqliteMonitorStore(Db db) : db_(std::move(db)) {}
@@ -112,6 +129,7 @@ class SqliteMonitorStore final : public MonitorStore {
       p.statements = ColumnInt(st->get(), 3);
       p.invalid_entries = ColumnInt(st->get(), 4);
       p.inbox = ColumnInt(st->get(), 5);
+      p.witnessed_size = ColumnInt(st->get(), 6);
       out.push_back(std::move(p));
     }
     if (rc != SQLITE_DONE) return SqlError(db_.get(), "read peers");
@@ -161,7 +179,7 @@ class SqliteMonitorStore final : public MonitorStore {
     absl::Cleanup rollback = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { (void)Exec("ROLLBACK"); };
     auto peer = Prepare(
         "INSERT OR REPLACE INTO peers(origin, checkpoint, range, statements, invalid_entries, "
-        "inbox) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+        "inbox, witnessed_size) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!peer.ok()) return peer.status();
     BindText(peer->get(), 1, c.peer.origin);
     BindText(peer->get(), 2, c.peer.checkpoint);
@@ -169,6 +187,7 @@ class SqliteMonitorStore final : public MonitorStore {
     BindInt(peer->get(), 4, c.peer.statements);
     BindInt(peer->get(), 5, c.peer.invalid_entries);
     BindInt(peer->get(), 6, c.peer.inbox);
+    BindInt(peer->get(), 7, c.peer.witnessed_size);
     if (auto s = Done(peer->get(), "write peer"); !s.ok()) return s;
 
     auto officer =
@@ -338,24 +357,11 @@ absl::StatusOr<std::unique_ptr<MonitorStore>> MonitorStore::Open(
     const std::filesystem::path& path) {
   auto db = store::sqlite::Open(path.string(), kStore, kSchema);
   if (!db.ok()) return db.status();
-  // A state written before the inbox recorded logged_after_ms gains the column (0: not
-  // known, as for entries read while catching up).
-  {
-    auto has = store::sqlite::Prepare(
-        db->get(), "SELECT 1 FROM pragma_table_info('inbox') WHERE name = 'logged_after_ms'",
-        kStore);
-    if (!has.ok()) return has.status();
-    const int rc = sqlite3_step(has->get());
-    if (rc == SQLITE_DONE) {
-      if (absl::Status s = store::sqlite::Exec(
-              db->get(), "ALTER TABLE inbox ADD COLUMN logged_after_ms INTEGER NOT NULL DEFAULT 0",
-              kStore);
-          !s.ok()) {
-        return s;
-      }
-    } else if (rc != SQLITE_ROW) {
-      return SqlError(db->get(), "read the inbox's columns");
-    }
+  // A state written by an earlier version gains the columns added since (their defaults
+  // say "not known": no logged_after for old inbox rows, nothing witnessed yet).
+  for (const auto& [table, column] :
+       {std::pair{"inbox", "logged_after_ms"}, std::pair{"peers", "witnessed_size"}}) {
+    if (absl::Status s = AddColumnIfMissing(db->get(), table, column); !s.ok()) return s;
   }
   auto store = std::make_unique<SqliteMonitorStore>(*std::move(db));
   return std::unique_ptr<MonitorStore>(std::move(store));

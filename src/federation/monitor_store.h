@@ -29,6 +29,9 @@ struct PeerRecord {
   std::string checkpoint;  // the followed signed checkpoint; empty: none yet
   CompactRange range;      // over the followed checkpoint's leaves
   uint64_t statements = 0, invalid_entries = 0, inbox = 0;
+  // The largest followed size whose checkpoint carried the directory's witness quorum:
+  // entries below it are witnessed.
+  uint64_t witnessed_size = 0;
 };
 
 struct OfficerRecord {

@@ -513,7 +513,9 @@ TEST_F(MonitorTest, ASlowPeerDoesNotStallTheOthers) {
   EXPECT_EQ(StatusOf(*m, kB).state, "unreachable");
 }
 
-TEST_F(MonitorTest, WaitsForWitnessQuorum) {
+// Delivery does not wait for the witnesses: with the quorum unmet (B's witness down),
+// A's statement addressed to this party is in the inbox at once, marked unwitnessed.
+TEST_F(MonitorTest, DeliversBeforeTheWitnessQuorumMarkedUnwitnessed) {
   auto a = StartPeer(kA), b = StartPeer(kB);
   a->SubmitAll({a->Incident({kSelf})});
   auto dir = Fixed(DirectoryJson({{kA, a->url()}, {kB, b->url()}}, 1, kB));
@@ -521,9 +523,24 @@ TEST_F(MonitorTest, WaitsForWitnessQuorum) {
   ASSERT_TRUE(m->PollOnce().ok());
   PeerStatus st = StatusOf(*m, kA);
   EXPECT_EQ(st.state, "awaiting-witnesses");
-  EXPECT_EQ(st.size, 0u);
+  EXPECT_EQ(st.size, 1u);
+  EXPECT_EQ(st.witnessed_size, 0u);
   EXPECT_NE(st.last_error.find("0 of the 1"), std::string::npos) << st.last_error;
-  EXPECT_TRUE(AllInbox(*m).empty());
+  std::vector<InboxItem> inbox = AllInbox(*m);
+  ASSERT_EQ(inbox.size(), 1u);
+  EXPECT_FALSE(inbox[0].witnessed);
+  // Without a quorum to meet, what is followed is witnessed.
+  m.reset();
+  auto none = Fixed(DirectoryJson({{kA, a->url()}, {kB, b->url()}}, 0));
+  auto m0 = OpenMonitor(*none);
+  a->SubmitAll({a->Incident({kSelf})});
+  ASSERT_TRUE(m0->PollOnce().ok());
+  st = StatusOf(*m0, kA);
+  EXPECT_EQ(st.state, "ok");
+  EXPECT_EQ(st.witnessed_size, 2u);
+  inbox = AllInbox(*m0);
+  ASSERT_EQ(inbox.size(), 2u);
+  EXPECT_TRUE(inbox[0].witnessed && inbox[1].witnessed);
 }
 
 // Copies a stopped node's data folder: the copy, opened with the same key, is a fork.
