@@ -23,7 +23,7 @@ void AddKeygen(CLI::App& app);
 void AddLog(CLI::App& app);
 void AddDemo(CLI::App& app);
 void AddSeal(CLI::App& app);        // seal, disclose, verify-disclosure (src/cli/seal_cmd.cc)
-void AddNode(CLI::App& app);        // serve, submit, get, verify (src/cli/node_cmd.cc)
+void AddNode(CLI::App& app);        // serve, example, submit, get, verify (node_cmd.cc)
 void AddFederation(CLI::App& app);  // directory, drill, inbox, peers (federation_cmd.cc)
 
 // A signer from a private key file (as written by `accord keygen`).

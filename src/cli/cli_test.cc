@@ -13,10 +13,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <regex>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "src/http/server.h"
 #include "src/log/proof_json.h"
 #include "src/test/ports.h"
 #include "src/test/process.h"
@@ -72,12 +74,30 @@ class CliTest : public ::testing::Test {
   fs::path dir_;
 };
 
+// Every verb and sub-verb `accord --help` lists (found from the help itself, so a new
+// one is covered without editing this test).
 TEST_F(CliTest, EveryVerbHasHelp) {
-  for (const char* verb : {"", "keygen", "log", "log init", "log append", "log prove", "log verify",
-                           "log check-proof", "demo"}) {
-    Result r = Accord(absl::StrCat(verb, " --help"));
-    EXPECT_EQ(r.code, 0) << verb;
-    EXPECT_NE(r.out.find("Usage:"), std::string::npos) << verb;
+  const auto listed = [](const std::string& help) {
+    std::vector<std::string> verbs;
+    std::istringstream in(help.substr(std::min(help.size(), help.find("Subcommands:"))));
+    std::string line;
+    const std::regex verb_line(R"(^  ([a-z][a-z0-9-]*)\s)");
+    std::smatch m;
+    while (std::getline(in, line)) {
+      if (std::regex_search(line, m, verb_line)) verbs.push_back(m[1]);
+    }
+    return verbs;
+  };
+  Result top = Accord("--help");
+  ASSERT_EQ(top.code, 0);
+  std::vector<std::string> verbs = listed(top.out);
+  EXPECT_GE(verbs.size(), 15u) << top.out;
+  for (size_t i = 0; i < verbs.size(); ++i) {
+    Result r = Accord(absl::StrCat(verbs[i], " --help"));
+    EXPECT_EQ(r.code, 0) << verbs[i];
+    EXPECT_NE(r.out.find("Usage:"), std::string::npos) << verbs[i];
+    if (verbs[i].find(' ') != std::string::npos) continue;  // one level of sub-verbs
+    for (const std::string& sub : listed(r.out)) verbs.push_back(absl::StrCat(verbs[i], " ", sub));
   }
   EXPECT_NE(Accord("").code, 0);  // no verb is a usage error
   EXPECT_NE(Accord("frobnicate").code, 0);
@@ -168,6 +188,51 @@ TEST_F(CliTest, DemoRunsTheMainJob) {
   EXPECT_TRUE(fs::exists(dir_ / "demo/node/log/checkpoint"));
 }
 
+// Outside the source tree, with the compiled-in examples: the demo needs no checkout.
+TEST_F(CliTest, DemoRunsOutsideTheSourceTree) {
+  const std::string cmd = absl::StrCat("cd ", dir_.string(), " && ", ACCORD_CLI, " demo --dir ",
+                                       (dir_ / "demo").string(), " >", (dir_ / "out").string(),
+                                       " 2>", (dir_ / "err").string());
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << Slurp(dir_ / "err") << Slurp(dir_ / "out");
+  EXPECT_NE(Slurp(dir_ / "out").find("4. verify"), std::string::npos);
+}
+
+// A node (or anything at its URL) answering JSON of an unexpected shape: a clear error and
+// exit 1, never an abort on an uncaught exception.
+TEST_F(CliTest, AnAnswerOfAnUnexpectedShapeIsAClearError) {
+  accord::http::Router router;
+  router.Handle("GET", "/v1/peers", [](const accord::http::Request&) {
+    return accord::http::Response::Json(
+        200, nlohmann::json::parse(R"({"origin":"x","witness":{},"peers":[{"witnesses":[7]}]})"));
+  });
+  auto server = accord::http::Server::Create(std::move(router), {});
+  ASSERT_TRUE(server.ok()) << server.status();
+  (*server)->Start();
+  Result r = Accord(absl::StrCat("peers --node http://", (*server)->address()));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.err.find("accord: error: accord could not read the JSON"), std::string::npos)
+      << r.err;
+}
+
+// `accord example` gives a payload that `accord submit` takes as it is.
+TEST_F(CliTest, AnExampleIsReadyToSubmit) {
+  Result e = Accord("example incident");
+  ASSERT_EQ(e.code, 0) << e.err;
+  const auto p = nlohmann::json::parse(e.out);
+  EXPECT_FALSE(p.contains("issued") || p.contains("issuer") || p.contains("refs")) << e.out;
+  EXPECT_EQ(p["kind"], "incident");
+  EXPECT_EQ(Accord("example nonsense").code, 1);
+}
+
+TEST_F(CliTest, AnUnknownCommandIsNamed) {
+  Result r = Accord("frobnicate --now");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("no command \"frobnicate\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("serve"), std::string::npos) << r.err;  // the commands are listed
+}
+
 // A newcomer's path through the README: serve, submit, get, verify.
 TEST_F(CliTest, ServeSubmitGetVerify) {
   auto child = accord::test::ChildProcess::Start(
@@ -211,6 +276,42 @@ TEST_F(CliTest, ServeSubmitGetVerify) {
   Result down = Accord("get --node http://127.0.0.1:1 0");
   EXPECT_EQ(down.code, 1);
   EXPECT_NE(down.err.find("accord: error:"), std::string::npos);
+  // `accord example` piped into submit: accepted as it is.
+  Result example = Accord("example incident");
+  Result piped = Accord(
+      absl::StrCat("submit --node ", url, " --key ", (dir_ / "data/party.key").string(), " -"),
+      example.out);
+  EXPECT_EQ(piped.code, 0) << piped.err;
+  // A signed envelope (as seal --out or --envelope-out write it) is submitted as it is,
+  // without --key or --kind; the same statement again is the original's receipt.
+  std::ofstream(dir_ / "second.json") << R"({"title":"Second wave","summary":"More.",)"
+                                      << R"("detected":"2026-05-02T08:00:00Z","sector":"energy",)"
+                                      << R"("severity":"low"})";
+  Result signed_one = Accord(absl::StrCat(
+      "submit --node ", url, " --key ", (dir_ / "data/party.key").string(), " --kind incident ",
+      (dir_ / "second.json").string(), " --envelope-out ", (dir_ / "second.env").string()));
+  ASSERT_EQ(signed_one.code, 0) << signed_one.err;
+  Result again = Accord(absl::StrCat("submit --node ", url, " ", (dir_ / "second.env").string()));
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["duplicate"], true) << again.out;
+  Result mismatch =
+      Accord(absl::StrCat("submit --node ", url, " --kind claim ", (dir_ / "second.env").string()));
+  EXPECT_EQ(mismatch.code, 1);
+  EXPECT_NE(mismatch.err.find("is a signed incident envelope"), std::string::npos) << mismatch.err;
+  // Federation verbs on a node without a directory say why there is nothing.
+  for (const char* verb : {"inbox", "peers", "case list"}) {
+    Result f = Accord(absl::StrCat(verb, " --node ", url));
+    EXPECT_EQ(f.code, 1) << verb;
+    EXPECT_NE(f.err.find("runs without a directory"), std::string::npos) << verb << ": " << f.err;
+  }
+  // A second node on the same address fails before it creates anything.
+  const std::string port = url.substr(url.rfind(':') + 1);
+  Result taken = Accord(absl::StrCat("serve --data ", (dir_ / "taken").string(),
+                                     " --listen 127.0.0.1:", port, " --name cert.x.example/log"));
+  EXPECT_EQ(taken.code, 1);
+  EXPECT_NE(taken.err.find("bind"), std::string::npos) << taken.err;
+  EXPECT_FALSE(fs::exists(dir_ / "taken/party.key"));
+  EXPECT_FALSE(fs::exists(dir_ / "taken/log"));
   child->Kill(SIGTERM);
 }
 

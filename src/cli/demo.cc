@@ -29,13 +29,16 @@ using statement::Kind;
 
 constexpr char kParty[] = "cert.example.ee/log";
 
-// docs/examples ship with the source; the demo's own minimal payloads stand in when it
-// runs elsewhere.
+// The example of `kind`: from the folder `examples` if one is given, else the one
+// compiled in (docs/examples), so the demo runs anywhere.
 json Payload(Kind kind, const fs::path& examples) {
-  auto text = store::ReadWholeFile(examples /
-                                   absl::StrCat(std::string(statement::KindName(kind)), ".json"));
-  json p = text.ok() ? json::parse(*text, nullptr, false) : json();
-  if (!p.is_object()) p = json::object();
+  json p = statement::Example(kind);
+  if (!examples.empty()) {
+    auto text = store::ReadWholeFile(examples /
+                                     absl::StrCat(std::string(statement::KindName(kind)), ".json"));
+    json read = text.ok() ? json::parse(*text, nullptr, false) : json();
+    if (read.is_object()) p = std::move(read);
+  }
   p["kind"] = statement::KindName(kind);
   p["issuer"] = kParty;
   p["issued"] = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
@@ -177,7 +180,7 @@ void AddDemo(CLI::App& app) {
       "and verify signed statements, show refusals, and verify the whole log from its\n"
       "published bytes.");
   struct Args {
-    std::string dir, listen = "127.0.0.1:0", examples = "docs/examples";
+    std::string dir, listen = "127.0.0.1:0", examples;
     bool keep = false, serve = false;
   };
   auto a = std::make_shared<Args>();
@@ -185,7 +188,9 @@ void AddDemo(CLI::App& app) {
   cmd->add_flag("--keep", a->keep, "Keep the temporary folder");
   cmd->add_flag("--serve", a->serve, "Keep the node serving after the demo, until Ctrl-C");
   cmd->add_option("--listen", a->listen, "Address for the node")->capture_default_str();
-  cmd->add_option("--examples", a->examples, "Folder of example payloads")->capture_default_str();
+  cmd->add_option(
+      "--examples", a->examples,
+      "Folder of example payloads <kind>.json (default: the compiled-in docs/examples)");
   SetAction(cmd, [a] {
     return Run(a->dir, a->keep || !a->dir.empty(), a->serve, a->listen, a->examples);
   });

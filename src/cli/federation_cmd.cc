@@ -20,6 +20,18 @@
 namespace accord::cli {
 namespace {
 
+// GET `target` of a node's federation API (inbox, peers, cases). A node started without
+// a directory serves none of it: a 404 there is told as that, not as a bare 404.
+absl::StatusOr<std::string> FederationGet(node::NodeClient& client, const std::string& target) {
+  auto body = client.Get(target);
+  if (!absl::IsNotFound(body.status())) return body;
+  if (target != "/v1/peers" && !absl::IsNotFound(client.Get("/v1/peers").status())) return body;
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the node at ", client.http().url().ToString(),
+      " runs without a directory, so it follows no other party and has no inbox, peers or "
+      "cases; start it with accord serve --directory FILE (docs/federation.md)"));
+}
+
 using nlohmann::json;
 
 void AddDrill(CLI::App& app) {
@@ -181,7 +193,7 @@ void AddInbox(CLI::App& app) {
       if (after) absl::StrAppend(&target, "&after=", *after);
       if (!a->kind.empty()) absl::StrAppend(&target, "&kind=", a->kind);
       if (!a->origin.empty()) absl::StrAppend(&target, "&origin=", a->origin);
-      auto body = (*client)->Get(target);
+      auto body = FederationGet(**client, target);
       if (!body.ok()) return body.status();
       json page = json::parse(*body, nullptr, false);
       if (!page.is_object() || !page.contains("items"))
@@ -228,7 +240,7 @@ void AddPeers(CLI::App& app) {
   SetAction(cmd, [a]() -> absl::Status {
     auto client = node::NodeClient::Create(a->node);
     if (!client.ok()) return client.status();
-    auto body = (*client)->Get("/v1/peers");
+    auto body = FederationGet(**client, "/v1/peers");
     if (!body.ok()) return body.status();
     json j = json::parse(*body, nullptr, false);
     if (!j.is_object()) return absl::DataLossError("the node's /v1/peers answer is not JSON");
@@ -375,7 +387,7 @@ void AddCase(CLI::App& app) {
   auto fetch = [](const std::string& node, const std::string& target) -> absl::StatusOr<json> {
     auto client = node::NodeClient::Create(node);
     if (!client.ok()) return client.status();
-    auto body = (*client)->Get(target);
+    auto body = FederationGet(**client, target);
     if (!body.ok()) return body.status();
     json j = json::parse(*body, nullptr, false);
     if (!j.is_object()) return absl::DataLossError("the node's answer is not JSON");

@@ -21,6 +21,7 @@
 #include "src/store/durable_file.h"
 #include "src/tlog/proof.h"
 #include "src/util/encoding.h"
+#include "src/util/strings.h"
 
 namespace accord::cli {
 namespace {
@@ -166,26 +167,25 @@ void AddSubmit(CLI::App& app) {
       "submit",
       "Sign a statement's payload (JSON) as a DSSE envelope, submit it to a node, verify the\n"
       "receipt (leaf hash, signed checkpoint, inclusion proof) and print it as JSON.\n"
-      "kind, issued and issuer are filled in when the payload leaves them out.");
+      "kind, issued and issuer are filled in when the payload leaves them out. A file that\n"
+      "is already a signed envelope (accord seal --out, --envelope-out) is submitted as it is.");
   struct Args {
     std::string node, key, kind, file, vkey, out;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--node", a->node, "Node URL, e.g. http://127.0.0.1:7380")->required();
-  cmd->add_option("--key", a->key, "Signing key file (the party's or an authorised officer's)")
-      ->required();
+  cmd->add_option("--key", a->key,
+                  "Signing key file (the party's or an authorised officer's); not needed for "
+                  "a signed envelope");
   cmd->add_option("--kind", a->kind,
-                  "incident, evidence, claim, request, response, access, "
-                  "equivocation or officer")
-      ->required();
+                  "incident, evidence, claim, request, response, access, equivocation or "
+                  "officer (default: the payload's \"kind\", or the envelope's)");
   cmd->add_option("FILE", a->file, "Payload JSON ('-' for standard input)")->required();
   cmd->add_option("--vkey", a->vkey,
                   "The log's verifier key to check the receipt against "
                   "(default: fetched from the node)");
   cmd->add_option("--envelope-out", a->out, "Also write the signed envelope to this file");
   SetAction(cmd, [a]() -> absl::Status {
-    auto kind = statement::ParseKind(a->kind);
-    if (!kind) return absl::InvalidArgumentError(absl::StrCat("unknown kind \"", a->kind, "\""));
     auto text =
         a->file == "-"
             ? absl::StatusOr<std::string>(std::string(std::istreambuf_iterator<char>(std::cin), {}))
@@ -194,23 +194,59 @@ void AddSubmit(CLI::App& app) {
     json payload = json::parse(*text, nullptr, false);
     if (payload.is_discarded())
       return absl::InvalidArgumentError(absl::StrCat(a->file, ": not valid JSON"));
-    auto signer = LoadSigner(a->key);
-    if (!signer.ok()) return signer.status();
+    std::string kind_name = a->kind;
+    // A signed envelope (DSSE members), as `accord seal --out` writes it.
+    const bool is_envelope =
+        payload.is_object() && payload.contains("payloadType") && payload.contains("signatures");
+    const std::string trimmed(util::StripWhitespace(*text));
+    auto signed_already = statement::ParseEnvelope(trimmed);
+    if (is_envelope && !signed_already.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          a->file, ": not a valid signed envelope: ", signed_already.status().message()));
+    }
+    if (is_envelope) {
+      const auto of = statement::KindOfPayloadType(signed_already->payload_type);
+      const std::string name = of ? std::string(statement::KindName(*of)) : "";
+      if (!kind_name.empty() && kind_name != name) {
+        return absl::InvalidArgumentError(absl::StrCat(a->file, " is a signed ",
+                                                       name.empty() ? "non-accord" : name,
+                                                       " envelope, not ", kind_name));
+      }
+    } else if (kind_name.empty() && payload.is_object() && payload.contains("kind") &&
+               payload["kind"].is_string()) {
+      kind_name = payload["kind"].get<std::string>();
+    }
     auto client = node::NodeClient::Create(a->node);
     if (!client.ok()) return client.status();
-    if (auto s = CompletePayload(payload, *kind, **client); !s.ok()) return s;
-    auto envelope = statement::Sign(*kind, payload.dump(), *signer);
-    if (!envelope.ok()) return envelope.status();
+    std::string envelope;
+    if (is_envelope) {
+      envelope = trimmed;
+    } else {
+      if (kind_name.empty()) {
+        return absl::InvalidArgumentError("--kind is needed: the payload names no \"kind\"");
+      }
+      auto kind = statement::ParseKind(kind_name);
+      if (!kind) {
+        return absl::InvalidArgumentError(absl::StrCat("unknown kind \"", kind_name, "\""));
+      }
+      if (a->key.empty()) return absl::InvalidArgumentError("--key is needed to sign a payload");
+      auto signer = LoadSigner(a->key);
+      if (!signer.ok()) return signer.status();
+      if (auto s = CompletePayload(payload, *kind, **client); !s.ok()) return s;
+      auto signed_now = statement::Sign(*kind, payload.dump(), *signer);
+      if (!signed_now.ok()) return signed_now.status();
+      envelope = *std::move(signed_now);
+    }
     if (!a->out.empty()) {
-      const store::FileWrite w[] = {{a->out, *envelope}};
+      const store::FileWrite w[] = {{a->out, envelope}};
       if (auto s = store::WriteFilesDurably(w); !s.ok()) return s;
     }
-    auto receipt = (*client)->Submit(*envelope);
+    auto receipt = (*client)->Submit(envelope);
     if (!receipt.ok()) return receipt.status();
     bool fetched = false;
     auto log_key = LogKey(a->vkey, **client, &fetched);
     if (!log_key.ok()) return log_key.status();
-    if (auto s = node::VerifyReceipt(*receipt, *envelope, **log_key); !s.ok()) {
+    if (auto s = node::VerifyReceipt(*receipt, envelope, **log_key); !s.ok()) {
       return absl::DataLossError(absl::StrCat("the node's receipt does not verify: ", s.message()));
     }
     ordered_json out = receipt->json;
@@ -401,8 +437,34 @@ void AddVerify(CLI::App& app) {
 
 }  // namespace
 
+void AddExample(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "example",
+      "Print a payload of KIND to start from (docs/examples, compiled in), ready for\n"
+      "accord submit: without issuer and issued (submit fills them in) and without the\n"
+      "example's refs to statements of a made-up log — add refs to real ones. A claim's\n"
+      "evidence and a response's request must be pointed at real statements before submitting.");
+  auto kind_name = std::make_shared<std::string>();
+  cmd->add_option("KIND", *kind_name,
+                  "incident, evidence, claim, request, response, access, equivocation or officer")
+      ->required();
+  SetAction(cmd, [kind_name]() -> absl::Status {
+    auto kind = statement::ParseKind(*kind_name);
+    if (!kind) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown kind \"", *kind_name, "\""));
+    }
+    json p = statement::Example(*kind);
+    p.erase("issuer");
+    p.erase("issued");
+    statement::CiteIn(p, {});
+    std::printf("%s\n", p.dump(2).c_str());
+    return absl::OkStatus();
+  });
+}
+
 void AddNode(CLI::App& app) {
   AddServe(app);
+  AddExample(app);
   AddSubmit(app);
   AddGet(app);
   AddVerify(app);

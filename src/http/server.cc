@@ -125,30 +125,35 @@ namespace asio = internal::asio;
 
 class Server::Impl {
  public:
-  Impl(Router router, ServerOptions options)
-      : core_(std::make_shared<internal::ServerCore>(std::move(router), std::move(options))),
+  explicit Impl(ServerOptions options)
+      : options_(std::move(options)),
         acceptor_(asio::make_strand(ioc_)),
         retry_timer_(acceptor_.get_executor()),
         work_(asio::make_work_guard(ioc_)) {}
 
   ~Impl() { Stop(absl::ZeroDuration()); }
 
+  // The routes to serve; once, after Listen and before Start.
+  void Serve(Router router) {
+    core_ = std::make_shared<internal::ServerCore>(std::move(router), options_);
+  }
+
   absl::Status Listen() {
     std::string host;
     uint16_t port = 0;
-    if (auto s = SplitHostPort(core_->options().listen, &host, &port); !s.ok()) return s;
+    if (auto s = SplitHostPort(options_.listen, &host, &port); !s.ok()) return s;
     boost::system::error_code ec;
     tcp::resolver resolver(ioc_);
     const auto results = resolver.resolve(
         host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
     if (ec || results.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("cannot resolve listen address ",
-                                                     core_->options().listen, ": ", ec.message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot resolve listen address ", options_.listen, ": ", ec.message()));
     }
     const tcp::endpoint endpoint = results.begin()->endpoint();
     const auto fail = [&](std::string_view step) {
-      return absl::UnavailableError(absl::StrCat("cannot ", std::string(step), " ",
-                                                 core_->options().listen, ": ", ec.message()));
+      return absl::UnavailableError(
+          absl::StrCat("cannot ", std::string(step), " ", options_.listen, ": ", ec.message()));
     };
     if (acceptor_.open(endpoint.protocol(), ec)) return fail("open a socket for");
     if (acceptor_.set_option(tcp::acceptor::reuse_address(true), ec)) return fail("configure");
@@ -169,6 +174,7 @@ class Server::Impl {
 
   void Stop(absl::Duration deadline) {
     if (stopped_.exchange(true)) return;
+    if (!core_) return;  // bound, never served: the acceptor closes with this
     core_->SetStopping();
     if (started_) {
       asio::post(acceptor_.get_executor(), [this] {
@@ -252,8 +258,9 @@ class Server::Impl {
     socket.close(ignored);
   }
 
+  const ServerOptions options_;
   // Destroyed last to first: the io_context (and every handler it still holds) goes
-  // before core_, which connections reference.
+  // before core_, which connections reference. Set by Serve.
   std::shared_ptr<internal::ServerCore> core_;
   asio::io_context ioc_;
   tcp::acceptor acceptor_;
@@ -266,8 +273,17 @@ class Server::Impl {
 };
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Create(Router router, ServerOptions options) {
-  auto impl = std::make_unique<Impl>(std::move(router), std::move(options));
+  return Create([&router]() -> absl::StatusOr<Router> { return std::move(router); },
+                std::move(options));
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Create(
+    const std::function<absl::StatusOr<Router>()>& routes, ServerOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(options));
   if (auto s = impl->Listen(); !s.ok()) return s;
+  auto router = routes();
+  if (!router.ok()) return router.status();
+  impl->Serve(*std::move(router));
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

@@ -96,6 +96,11 @@ class Server {
   // Binds and listens (nothing is accepted until Start). InvalidArgument for a bad
   // `listen`; Unavailable if the address cannot be bound (in use, not local).
   static absl::StatusOr<std::unique_ptr<Server>> Create(Router router, ServerOptions options);
+  // The same, asking `routes` for the router only once the address is bound: a caller
+  // that creates state in order to serve (a node's keys and log) creates none when the
+  // address is taken. routes()'s error is returned as it is.
+  static absl::StatusOr<std::unique_ptr<Server>> Create(
+      const std::function<absl::StatusOr<Router>()>& routes, ServerOptions options);
   // Stops (as Stop(0)) if still running.
   ~Server();
   Server(const Server&) = delete;

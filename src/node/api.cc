@@ -382,18 +382,23 @@ absl::StatusOr<std::unique_ptr<NodeServer>> NodeServer::Start(NodeServerOptions 
     batch_size.Observe(static_cast<double>(n));
     latency.Observe(absl::ToDoubleSeconds(d));
   };
-  auto node = Node::Open(options.node);
-  if (!node.ok()) return node.status();
-  s->node_ = *std::move(node);
-  http::Router router;
-  if (options.extension) {
-    auto extension = options.extension(*s->node_, router, *s->metrics_);
-    if (!extension.ok()) return extension.status();
-    s->extension_ = *std::move(extension);
-  }
-  RegisterApi(router, *s->node_, *s->metrics_, s->extension_.get());
   options.http.metrics = s->metrics_.get();
-  auto server = http::Server::Create(std::move(router), options.http);
+  // The address first: a node that cannot listen creates no keys, log or index.
+  auto server = http::Server::Create(
+      [&]() -> absl::StatusOr<http::Router> {
+        auto node = Node::Open(options.node);
+        if (!node.ok()) return node.status();
+        s->node_ = *std::move(node);
+        http::Router router;
+        if (options.extension) {
+          auto extension = options.extension(*s->node_, router, *s->metrics_);
+          if (!extension.ok()) return extension.status();
+          s->extension_ = *std::move(extension);
+        }
+        RegisterApi(router, *s->node_, *s->metrics_, s->extension_.get());
+        return router;
+      },
+      options.http);
   if (!server.ok()) return server.status();
   s->server_ = *std::move(server);
   s->server_->Start();

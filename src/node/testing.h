@@ -30,11 +30,7 @@ using TempDir = test::TempDir;
 // statements, and within one second a larger nonce is issued later.
 inline nlohmann::json ExamplePayload(statement::Kind kind, const std::string& issuer,
                                      int nonce = 0) {
-  std::ifstream in(std::filesystem::path(ACCORD_SOURCE_DIR) / "docs/examples" /
-                   absl::StrCat(std::string(statement::KindName(kind)), ".json"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  nlohmann::json p = nlohmann::json::parse(ss.str());
+  nlohmann::json p = statement::Example(kind);
   p["issuer"] = issuer;
   const absl::Time second = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
   p["issued"] = absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", second + absl::Microseconds(nonce),

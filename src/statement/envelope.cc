@@ -266,6 +266,14 @@ crypto::Digest LeafHashOf(std::string_view envelope_bytes) {
   return tlog::LeafHash(util::AsBytes(envelope_bytes));
 }
 
+nlohmann::json Example(Kind kind) {
+  const std::string name = absl::StrCat(std::string(KindName(kind)), ".json");
+  for (const internal::EmbeddedFile& f : internal::ExampleFiles()) {
+    if (f.name == name) return nlohmann::json::parse(f.text);  // checked by examples_test
+  }
+  return nlohmann::json::object();  // unreachable: every kind has its example (CMake)
+}
+
 void CiteIn(nlohmann::json& payload, const std::map<Kind, Ref>& cited) {
   if (!payload.is_object()) return;
   // Rewrites `ref`; false if its kind is not cited.

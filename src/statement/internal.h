@@ -45,7 +45,7 @@ struct EmbeddedFile {
 };
 // docs/schemas/*.json (in the library; schemas_embedded.cc, generated at build time).
 std::span<const EmbeddedFile> SchemaFiles();
-// docs/examples/*.json (in statement_test only; examples_embedded.cc).
+// docs/examples/*.json (in the library; examples_embedded.cc).
 std::span<const EmbeddedFile> ExampleFiles();
 
 // Prepares a schema document for valijson (see validator.cc): moves each "pattern"

@@ -142,6 +142,11 @@ struct Ref {
 // a kind other than the ref's). The one rule every resolver applies.
 absl::Status CheckCited(const Ref& ref, const crypto::Digest& leaf_hash, std::string_view kind);
 
+// docs/examples/<kind>.json, compiled in: a complete, valid payload of that kind (issued
+// by cert.example.ee/log at a fixed time, citing made-up statements — set "issuer" and
+// "issued", and point its refs with CiteIn, before signing).
+nlohmann::json Example(Kind kind);
+
 // For payloads made from templates (docs/examples, `accord demo`, tests): points every
 // ref of `payload` — in "refs", a claim's "evidence", a response's "request" — whose
 // kind (stated, or implied by its field) is in `cited` at that statement, keeping its
