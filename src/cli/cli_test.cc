@@ -398,6 +398,38 @@ TEST_F(CliTest, ThreePartiesFederateByHand) {
     if (p["origin"] == "cert.a.example/log") a_ok = p["state"] == "ok" && p["size"] == 1;
   }
   EXPECT_TRUE(a_ok) << peers.out;
+  // A confidential body by hand: A seals it to B and stores it, publishes an incident
+  // carrying the commitment to B, and B fetches, opens and checks it; C may not.
+  std::ofstream(dir_ / "body.json") << R"({"facts":"the VPN gateway was exploited first"})";
+  Result put = Accord(absl::StrCat("body put --node ", urls[0], " --key ",
+                                   (dir_ / "a/party.key").string(), " --directory ", directory,
+                                   " --to cert.b.example/log ", (dir_ / "body.json").string()));
+  ASSERT_EQ(put.code, 0) << put.err;
+  const std::string commitment = nlohmann::json::parse(put.out)["commitment"];
+  std::ofstream(dir_ / "confidential.json")
+      << R"({"title":"Intrusion at a grid operator","summary":"Facts in the body.",)"
+      << R"("detected":"2026-05-01T08:00:00Z","sector":"energy","severity":"high",)"
+      << R"("to":["cert.b.example/log"],"private":{"sha256":")" << commitment << R"("}})";
+  Result carried =
+      Accord(absl::StrCat("submit --node ", urls[0], " --key ", (dir_ / "a/party.key").string(),
+                          " --kind incident ", (dir_ / "confidential.json").string()));
+  ASSERT_EQ(carried.code, 0) << carried.err;
+  Result fetched =
+      Accord(absl::StrCat("body fetch --node ", urls[0], " --key ", (dir_ / "b/party.key").string(),
+                          " --box-key ", (dir_ / "b/box.key").string(), " ", commitment));
+  ASSERT_EQ(fetched.code, 0) << fetched.err;
+  const auto opened = nlohmann::json::parse(fetched.out);
+  EXPECT_EQ(opened["verified"], true);
+  EXPECT_EQ(opened["body"]["facts"], "the VPN gateway was exploited first");
+  Result refused =
+      Accord(absl::StrCat("body fetch --node ", urls[0], " --key ", (dir_ / "c/party.key").string(),
+                          " --box-key ", (dir_ / "c/box.key").string(), " ", commitment));
+  EXPECT_EQ(refused.code, 1);
+  Result bad_to = Accord(absl::StrCat(
+      "body put --node ", urls[0], " --key ", (dir_ / "a/party.key").string(), " --directory ",
+      directory, " --to cert.nowhere.example/log ", (dir_ / "body.json").string()));
+  EXPECT_EQ(bad_to.code, 1);
+  EXPECT_NE(bad_to.err.find("is not a party of"), std::string::npos) << bad_to.err;
   // A node whose directory does not list it refuses to start, saying why.
   Result stranger = Accord(absl::StrCat("serve --data ", (dir_ / "x").string(),
                                         " --listen 127.0.0.1:0 --directory ", directory));

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   accord::cli::AddSeal(app);
   accord::cli::AddNode(app);
   accord::cli::AddFederation(app);
+  accord::cli::AddBody(app);
 
   if (auto verb = accord::cli::UnknownVerb(app, argc, argv)) {
     std::string verbs;

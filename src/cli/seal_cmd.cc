@@ -81,8 +81,13 @@ void PrintSealed(const SealArgs& a, const seal::SealResult& r, double seconds,
       r.sidecar_path.empty() ? "(none)" : r.sidecar_path.c_str());
   if (!a.out.empty()) {
     const std::string hint =
-        a.node.empty() ? absl::StrCat("; log it: accord log append LOG --key KEY --raw ", a.out)
-                       : "";
+        a.node.empty()
+            ? absl::StrCat(
+                  "; submit it within 15 minutes (a node's intake window): accord submit "
+                  "--node URL ",
+                  a.out, " (a log without a node: accord log append LOG --key KEY --raw ", a.out,
+                  ")")
+            : "";
     std::printf("  statement written to %s%s\n", a.out.c_str(), hint.c_str());
   }
   if (!receipt.is_null()) std::printf("receipt:\n%s\n", receipt.dump(2).c_str());
