@@ -22,10 +22,11 @@ void SetAction(CLI::App* verb, Action action);
 void AddKeygen(CLI::App& app);
 void AddLog(CLI::App& app);
 void AddDemo(CLI::App& app);
-void AddSeal(CLI::App& app);        // seal, disclose, verify-disclosure (src/cli/seal_cmd.cc)
-void AddNode(CLI::App& app);        // serve, example, submit, get, verify (node_cmd.cc)
-void AddFederation(CLI::App& app);  // directory, drill, inbox, peers (federation_cmd.cc)
-void AddBody(CLI::App& app);        // body put, body fetch (body_cmd.cc)
+void AddSeal(CLI::App& app);         // seal, disclose, verify-disclosure (src/cli/seal_cmd.cc)
+void AddNode(CLI::App& app);         // serve, example, submit, get, verify (node_cmd.cc)
+void AddFederation(CLI::App& app);   // directory, drill, inbox, peers (federation_cmd.cc)
+void AddBody(CLI::App& app);         // body put, body fetch (body_cmd.cc)
+void AddVerifyClaim(CLI::App& app);  // verify-claim (claim_cmd.cc)
 
 // A signer from a private key file (as written by `accord keygen`).
 absl::StatusOr<note::Ed25519Signer> LoadSigner(const std::string& key_file);

@@ -430,6 +430,17 @@ TEST_F(CliTest, ThreePartiesFederateByHand) {
       directory, " --to cert.nowhere.example/log ", (dir_ / "body.json").string()));
   EXPECT_EQ(bad_to.code, 1);
   EXPECT_NE(bad_to.err.find("is not a party of"), std::string::npos) << bad_to.err;
+  // verify-claim reads the logs itself: a statement that is no claim, or a log outside the
+  // directory, is a clear refusal (the drill's party C runs it to the end on a real claim).
+  Result not_claim = Accord(
+      absl::StrCat("verify-claim --directory ", directory, " --origin cert.a.example/log 0"));
+  EXPECT_EQ(not_claim.code, 1);
+  EXPECT_NE(not_claim.err.find("is incident, not a claim"), std::string::npos) << not_claim.err;
+  Result elsewhere = Accord(
+      absl::StrCat("verify-claim --directory ", directory, " --origin cert.nowhere.example/log 0"));
+  EXPECT_EQ(elsewhere.code, 1);
+  EXPECT_NE(elsewhere.err.find("is not a party of the directory"), std::string::npos)
+      << elsewhere.err;
   // A node whose directory does not list it refuses to start, saying why.
   Result stranger = Accord(absl::StrCat("serve --data ", (dir_ / "x").string(),
                                         " --listen 127.0.0.1:0 --directory ", directory));

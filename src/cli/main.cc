@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   accord::cli::AddNode(app);
   accord::cli::AddFederation(app);
   accord::cli::AddBody(app);
+  accord::cli::AddVerifyClaim(app);
 
   if (auto verb = accord::cli::UnknownVerb(app, argc, argv)) {
     std::string verbs;

@@ -426,6 +426,23 @@ json Drill::Impl::PlayGrid() {
                         "the operator's network and B's server is corroborated"));
   proven.push_back({{"what", "the same flows were sealed independently by A and by B"},
                     {"flows", common.size()}});
+  // The same check as anyone runs it: accord verify-claim over the directory and the two
+  // disclosures.
+  DRILL_ASSIGN(claim_report, "C",
+               casework::CheckClaim(directory, *validator, a.origin, claim_r.index,
+                                    {a_disclosure, b_disclosure}),
+               "C running verify-claim");
+  for (const casework::ClaimFinding& f : claim_report.findings) {
+    if (f.result != "proven") {
+      DRILL_CHECK("C",
+                  absl::FailedPreconditionError(absl::StrCat(
+                      f.what, " (", f.position, "): ", f.result, " ", f.detail.dump())),
+                  "C running verify-claim");
+    }
+  }
+  Say("C", absl::StrCat("verify-claim: ", claim_report.findings.size(),
+                        " findings, all proven (accord verify-claim --directory … --origin ",
+                        a.origin, " ", claim_r.index, " --disclosure …)"));
 
   report["passed"] = true;
   report["claim"] = {{"position", Position("A", claim_r.index)},

@@ -21,6 +21,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "src/casework/body_client.h"
+#include "src/casework/claim_check.h"
 #include "src/casework/confidential.h"
 #include "src/casework/party.h"
 #include "src/drill/drill.h"
@@ -293,42 +294,20 @@ struct Drill::Impl {
   // What any outsider can check, with nothing but the directory and the parties' URLs:
   // the log's checkpoint (signature and witness quorum) and one statement in it.
   struct Checked {
-    std::string checkpoint;
     uint64_t size = 0;
     std::vector<std::string> witnesses;
     statement::Statement statement;
   };
   absl::StatusOr<Checked> CheckStatement(const std::string& origin, uint64_t index,
                                          const crypto::Digest& leaf_hash) {
-    const federation::Party* party = directory.FindByOrigin(origin);
-    if (party == nullptr) return absl::NotFoundError(absl::StrCat(origin, " is not a party"));
-    auto storage = node::HttpLogStorage::Create(party->url);
-    if (!storage.ok()) return storage.status();
-    auto log = log::Log::OpenReadOnly(*std::move(storage), *party->log_verifier);
-    if (!log.ok()) return log.status();
-    Checked c;
-    c.checkpoint = (*log)->signed_checkpoint();
-    c.size = (*log)->size();
-    c.witnesses = federation::CosigningWitnesses(directory, origin, c.checkpoint);
-    if (c.witnesses.size() < directory.witness_quorum) {
+    auto p = casework::ReadPublished(directory, *validator, origin, index, leaf_hash);
+    if (!p.ok()) return p.status();
+    if (!p->witnessed) {
       return absl::FailedPreconditionError(
-          absl::StrCat(origin, "'s checkpoint carries ", c.witnesses.size(),
+          absl::StrCat(origin, "'s checkpoint carries ", p->witnesses.size(),
                        " valid witness cosignatures; the policy needs ", directory.witness_quorum));
     }
-    auto entry = (*log)->ReadEntry(index);  // checked against the tiles of that checkpoint
-    if (!entry.ok()) return entry.status();
-    if (statement::LeafHashOf(*entry) != leaf_hash) {
-      return absl::DataLossError(
-          absl::StrCat(origin, " #", index, " is not the statement cited (leaf hash differs)"));
-    }
-    auto st = validator->Parse(*entry);
-    if (!st.ok()) return st.status();
-    if (st->issuer != origin || !statement::VerifiedBy(st->envelope, *party->log_verifier)) {
-      return absl::UnauthenticatedError(
-          absl::StrCat(origin, " #", index, " is not signed by ", origin, "'s key"));
-    }
-    c.statement = *std::move(st);
-    return c;
+    return Checked{p->checkpoint_size, std::move(p->witnesses), std::move(p->statement)};
   }
 
   absl::StatusOr<seal::DisclosureReport> CheckDisclosure(const fs::path& file,
