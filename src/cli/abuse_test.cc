@@ -764,6 +764,33 @@ TEST_F(AbuseTest, ReplayedExpiredAndForeignSignedRequestsAre401) {
 
 // --- Statements by keys the node does not accept ------------------------------------
 
+// Through the real binary: a statement citing nothing real, or dated outside the intake
+// window, is refused and changes nothing.
+TEST_F(AbuseTest, RefsThatCiteNothingAndBackdatedStatementsAreRefused) {
+  auto citing = [&](const std::string& origin, uint64_t index, const std::string& leaf_b64) {
+    json p = node::testing::ExamplePayload(Kind::kRequest, kA, nonce_++);
+    p["to"] = {kB};
+    p["refs"] = json::array(
+        {{{"origin", origin}, {"index", index}, {"leaf_hash", leaf_b64}, {"kind", "incident"}}});
+    return *statement::Sign(Kind::kRequest, p.dump(), *party_);
+  };
+  const std::string zero = util::Base64Encode(crypto::Digest{});
+  ExpectProblem(node_->http().Post("/v1/statements", citing(kA, 0, zero)), 400, "bad-ref");
+  ExpectProblem(node_->http().Post("/v1/statements", citing("cert.nowhere.example/log", 0, zero)),
+                400, "bad-ref");
+  auto later = node_->http().Post("/v1/statements", citing(kB, 999, zero));
+  ExpectProblem(later, 409, "unresolved-ref");
+  ASSERT_TRUE(later.ok());
+  EXPECT_TRUE(later->headers.Has("Retry-After"));
+  json old = node::testing::ExamplePayload(Kind::kIncident, kA, nonce_++);
+  old["issued"] =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - absl::Hours(24), absl::UTCTimeZone());
+  ExpectProblem(
+      node_->http().Post("/v1/statements", *statement::Sign(Kind::kIncident, old.dump(), *party_)),
+      400, "backdated");
+  ExpectUntouchedAndServing();
+}
+
 TEST_F(AbuseTest, RequestsOnlyToOtherPartiesOfTheDirectory) {
   for (const std::string& to : {std::string("cert.nowhere.example/log"), std::string(kA)}) {
     json p = node::testing::ExamplePayload(Kind::kRequest, kA, nonce_++);

@@ -513,13 +513,15 @@ void Monitor::Impl::Report(const Directory& dir, const SplitView& view, uint64_t
                           absl::StrCat("Found by the monitor of ", self_origin, ": the log ",
                                        view.origin, " signed both checkpoints."));
   MarkCompromised(view.origin, from, "self");  // in memory at once, whatever the disk says
+  // A failed write is recorded as the monitor's sticky failure (StoreFailed), which the
+  // next PollOnce returns: nothing here to hand it to.
   if (absl::Status s = store->AddVerdict({view.origin, from, "self"}); !s.ok()) {
-    StoreFailed(s);
+    (void)StoreFailed(s);
     return;
   }
   auto fresh = store->RecordEquivocation(view.origin, key, payload);
   if (!fresh.ok()) {
-    StoreFailed(fresh.status());
+    (void)StoreFailed(fresh.status());
     return;
   }
   if (*fresh && sink) sink(EquivocationFound{view.origin, payload});

@@ -351,8 +351,8 @@ TEST(NodeOrder, AStatementQueuedAfterARevocationIsJudgedWithIt) {
   auto submit = [&](std::string envelope) {
     auto p = std::make_shared<std::promise<absl::StatusOr<SubmitResult>>>();
     results.push_back(p->get_future());
-    absl::Status s = (*node)->Submit(std::move(envelope),
-                                     [p](absl::StatusOr<SubmitResult> r) { p->set_value(r); });
+    absl::Status s = (*node)->Submit(
+        std::move(envelope), [p](absl::StatusOr<SubmitResult> r) { p->set_value(std::move(r)); });
     if (!s.ok()) p->set_value(s);
     return s;
   };
