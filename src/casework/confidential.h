@@ -1,5 +1,5 @@
 // Confidential bodies: what a statement's "private": {"sha256": …} commits to, and how it
-// travels to the parties entitled to read it (issue 6, point 3; docs/casework-bodies.md).
+// travels to the parties entitled to read it (docs/casework-bodies.md).
 //
 // Body plaintext — the exact bytes the commitment hashes:
 //

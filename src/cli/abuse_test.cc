@@ -441,7 +441,7 @@ TEST_F(AbuseTest, InvalidUtf8InTargetAndPayloadIsRefused) {
   ExpectUntouchedAndServing();
 }
 
-// --- Strict input (issue 12) ---------------------------------------------------------
+// --- Strict input ---------------------------------------------------------------------
 
 // What nlohmann alone would read, and other parsers refuse: bytes after a NUL, a byte
 // order mark, a lone surrogate, a repeated member — in the envelope and in a correctly

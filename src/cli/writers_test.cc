@@ -1,4 +1,4 @@
-// One writer per folder, end to end through the real binary (issue 12, item 1): while
+// One writer per folder, end to end through the real binary: while
 // `accord serve` runs on a data folder, a second `accord serve` on it and `accord log
 // append` on its log are refused, naming the running node, and nothing is written; once
 // the node is killed (kill -9) the folder opens again, every acknowledged statement there.

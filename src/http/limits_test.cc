@@ -193,7 +193,7 @@ TEST_F(HttpLimits, MalformedHttpIs400AndClosed) {
   ExpectAlive(port());
 }
 
-// Issue 12 and RFC 9112 §6: one spelling of chunked is accepted, on one field line;
+// RFC 9112 §6: one spelling of chunked is accepted, on one field line;
 // every other coding, list or spelling is 501 and the connection closes (its body's
 // framing is unknown), Transfer-Encoding beside Content-Length is 400 whatever the
 // order, and so is Transfer-Encoding in an HTTP/1.0 request.
@@ -247,7 +247,7 @@ TEST_F(HttpLimits, TransferCodingsOtherThanOneChunkedAre501AndClosed) {
   ExpectAlive(port());
 }
 
-// Issue 12: a route's query is checked before its handler runs (router.h, CheckQuery).
+// A route's query is checked before its handler runs (router.h, CheckQuery).
 TEST_F(HttpLimits, UndeclaredRepeatedOrEmptyQueryParametersAre400) {
   auto conn = RawConnection::Open(port());
   ASSERT_TRUE(conn);

@@ -107,7 +107,7 @@ TEST(HttpQueryParams, UniqueAndIntegerAccessors) {
             absl::StatusCode::kInvalidArgument);
 }
 
-// Issue 12: 2^63 and beyond must not wrap around where a signed 64-bit store takes them.
+// 2^63 and beyond must not wrap around where a signed 64-bit store takes them.
 TEST(HttpParseDecimal, DigitsOnlyWithinTheBound) {
   EXPECT_EQ(*ParseDecimal("0", "x"), 0u);
   EXPECT_EQ(*ParseDecimal("18446744073709551615", "x"), UINT64_MAX);

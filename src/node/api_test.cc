@@ -270,7 +270,7 @@ TEST_F(ApiTest, RestartKeepsEverythingAndStillRecognisesDuplicates) {
   EXPECT_EQ(GetJson("/v1/statements?kind=request")["statements"].size(), 1u);
 }
 
-// Issue 12: query integers are digits within the field's bound (a log position is at
+// Query integers are digits within the field's bound (a log position is at
 // most 2^63 - 1, where the stores' signed integers end: 2^63 used to wrap to -2^63 and
 // list everything); a parameter repeated, empty or unknown is refused, never resolved.
 TEST_F(ApiTest, QueryParametersAreStrict) {
@@ -400,7 +400,7 @@ TEST_F(ApiTest, IssuedTimesOutsideTheIntakeWindowAreRefused) {
   EXPECT_EQ(server_->node().log().size(), 2u);
 }
 
-// Issue 12: a read route that cannot read what the checkpoint covers answers 503
+// A read route that cannot read what the checkpoint covers answers 503
 // storage-failure naming it in the log's terms; the data folder's path goes to standard
 // error, once, and never to the client.
 TEST_F(ApiTest, StorageFailuresOnReadPathsNameNoPath) {
@@ -537,7 +537,7 @@ TEST(ParseReceipt, RefusesAMistypedDuplicate) {
   EXPECT_FALSE(ParseReceipt(receipt(""))->duplicate);
 }
 
-// Issue 12: a node's answer is read with the strict reader (src/util/json.h): two
+// A node's answer is read with the strict reader (src/util/json.h): two
 // "index" members, or a second document after a NUL, are no receipt.
 TEST(ParseReceipt, IsStrictJson) {
   const std::string hash = util::Base64Encode(tlog::Hash{});

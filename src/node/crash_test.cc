@@ -5,7 +5,7 @@
 // only the published bytes checks it (HttpLogStorage: nothing from the server is
 // trusted), and after every kill Go's x/mod tlog (interop/go, an implementation no one
 // here wrote) verifies the data folder exactly as the crash left it.
-// scripts/crash-campaign runs many more rounds (issue 7).
+// scripts/crash-campaign runs many more rounds.
 #include <gtest/gtest.h>
 #include <signal.h>
 

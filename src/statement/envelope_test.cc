@@ -299,7 +299,7 @@ TEST(StatementParseEnvelope, ClassifiesFaults) {
   EXPECT_EQ(FaultOf(big.status()), Fault::kTooLarge);
 }
 
-// Issue 12: nlohmann stops at a NUL and skips a byte order mark; both envelopes would
+// Nlohmann stops at a NUL and skips a byte order mark; both envelopes would
 // be stored as sent, and other parsers refuse them.
 TEST(StatementParseEnvelope, RefusesNulAndByteOrderMark) {
   const std::string good = EnvelopeOfSize(1000);

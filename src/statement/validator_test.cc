@@ -201,7 +201,7 @@ TEST(StatementValidator, TimesAreCalendarTimesAndIntervalsOrdered) {
   ExpectFault(ParsePayload(Kind::kIncident, p), "/payload/indicators/0/last_seen");
 }
 
-// Issue 12: years are four digits from 1000 (common.v1.json's pattern), so that every
+// Years are four digits from 1000 (common.v1.json's pattern), so that every
 // time accepted is written back as RFC 3339 by any formatter, absl's %Y included (which
 // writes 999, not 0999); whatever is accepted round-trips.
 TEST(StatementValidator, TimestampYearsAre1000To9999AndRoundTrip) {
@@ -450,7 +450,7 @@ TEST(StatementValidator, PayloadMustBeUtf8) {
   ExpectFault(TheValidator().Parse(*envelope), "/payload");
 }
 
-// Issue 12: a signed payload with a byte order mark, a NUL and more after it, or a lone
+// A signed payload with a byte order mark, a NUL and more after it, or a lone
 // surrogate escape is no statement, even though nlohmann alone would read one.
 TEST(StatementValidator, PayloadIsStrictJson) {
   note::Ed25519Signer signer = TestSigner("cert.example.ee/log");
