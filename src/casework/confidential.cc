@@ -1,14 +1,9 @@
-// libsodium is included here, beside src/crypto, only for sealed boxes
-// (crypto_box_seal); see docs/casework-bodies.md ("Where the crypto lives").
 #include "src/casework/confidential.h"
 
-#include <sodium.h>
 #include <sys/stat.h>
 
-#include <cstdlib>
-#include <iostream>
-
 #include "absl/strings/str_cat.h"
+#include "src/crypto/random.h"
 #include "src/crypto/sha256.h"
 #include "src/store/durable_file.h"
 #include "src/util/encoding.h"
@@ -18,20 +13,8 @@
 namespace accord::casework {
 namespace {
 
-static_assert(crypto_box_SEALBYTES == kSealOverheadBytes);
-static_assert(crypto_box_PUBLICKEYBYTES == kBoxKeySize);
-static_assert(crypto_box_SECRETKEYBYTES == kBoxKeySize);
-
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-void InitSodium() {
-  static const bool ok = sodium_init() >= 0;
-  if (!ok) {
-    std::cerr << "accord: libsodium cannot be initialised (no entropy source)\n";
-    std::abort();
-  }
-}
 
 bool IsHostChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
@@ -42,33 +25,9 @@ bool IsSegmentChar(char c) {
 
 }  // namespace
 
-BoxKeyPair BoxKeyPair::Generate() {
-  InitSodium();
-  BoxKeyPair k;
-  crypto_box_keypair(k.public_.data(), k.secret_.data());
-  return k;
-}
-
-absl::StatusOr<BoxKeyPair> BoxKeyPair::FromSecret(std::span<const uint8_t> secret) {
-  if (secret.size() != kBoxKeySize) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("a box secret key is 32 bytes, not ", secret.size()));
-  }
-  InitSodium();
-  BoxKeyPair k;
-  std::copy(secret.begin(), secret.end(), k.secret_.begin());
-  if (crypto_scalarmult_base(k.public_.data(), k.secret_.data()) != 0) {
-    return absl::InvalidArgumentError("box secret key gives no public key");
-  }
-  return k;
-}
-
-BoxKeyPair::~BoxKeyPair() { sodium_memzero(secret_.data(), secret_.size()); }
-
 absl::StatusOr<Body> MakeBody(const json& content) {
-  InitSodium();
   Salt salt;
-  randombytes_buf(salt.data(), salt.size());
+  crypto::RandomBytes(salt);
   return MakeBodyWithSalt(content, salt);
 }
 
@@ -150,14 +109,7 @@ absl::StatusOr<std::string> Seal(std::string_view plaintext, const BoxPublicKey&
     return absl::InvalidArgumentError(
         absl::StrCat("cannot seal ", plaintext.size(), " bytes; at most ", kMaxPlaintextBytes));
   }
-  InitSodium();
-  std::string sealed(plaintext.size() + kSealOverheadBytes, '\0');
-  if (crypto_box_seal(reinterpret_cast<unsigned char*>(sealed.data()),
-                      reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
-                      recipient.data()) != 0) {
-    return absl::InvalidArgumentError("cannot seal to this public key");
-  }
-  return sealed;
+  return crypto::SealBox(plaintext, recipient);
 }
 
 absl::StatusOr<std::string> Open(std::string_view sealed, const BoxKeyPair& keys) {
@@ -165,16 +117,7 @@ absl::StatusOr<std::string> Open(std::string_view sealed, const BoxKeyPair& keys
     return absl::InvalidArgumentError(absl::StrCat("a sealed body is ", kSealOverheadBytes, " to ",
                                                    kMaxSealedBytes, " bytes, not ", sealed.size()));
   }
-  InitSodium();
-  std::string plaintext(sealed.size() - kSealOverheadBytes, '\0');
-  if (crypto_box_seal_open(reinterpret_cast<unsigned char*>(plaintext.data()),
-                           reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size(),
-                           keys.public_key().data(), keys.secret_key().data()) != 0) {
-    sodium_memzero(plaintext.data(), plaintext.size());
-    return absl::InvalidArgumentError(
-        "sealed body does not open with this key (sealed to another key, or altered)");
-  }
-  return plaintext;
+  return crypto::OpenBox(sealed, keys);
 }
 
 std::string FormatBoxPublicKey(const BoxPublicKey& key) {
@@ -201,25 +144,25 @@ absl::StatusOr<BoxKeyPair> LoadOrCreateBoxKey(const fs::path& key_path) {
     const std::string pub = FormatBoxPublicKey(fresh.public_key()) + "\n";
     const store::FileWrite files[] = {{key_path, secret, 0600}, {pub_path, pub, 0644}};
     absl::Status s = store::WriteFilesDurably(files);
-    sodium_memzero(secret.data(), secret.size());
+    crypto::Wipe(secret);
     if (!s.ok()) return s;
     return fresh;
   }
   if (!text.ok()) return text.status();
   struct stat st;
   if (::stat(key_path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    sodium_memzero(text->data(), text->size());
+    crypto::Wipe(*text);
     return absl::FailedPreconditionError(absl::StrCat(
         key_path.string(), ": box key is accessible by group or others; chmod 600 it"));
   }
   auto secret = util::Base64Decode(util::StripWhitespace(*text));
-  sodium_memzero(text->data(), text->size());
+  crypto::Wipe(*text);
   if (!secret || secret->size() != kBoxKeySize) {
     return absl::InvalidArgumentError(
         absl::StrCat(key_path.string(), ": not a box key (base64 of 32 bytes)"));
   }
   auto keys = BoxKeyPair::FromSecret(*secret);
-  sodium_memzero(secret->data(), secret->size());
+  crypto::Wipe(*secret);
   if (!keys.ok()) return keys.status();
   const std::string pub = FormatBoxPublicKey(keys->public_key());
   auto pub_text = store::ReadWholeFile(pub_path);

@@ -14,8 +14,8 @@
 // (common.v1.json#/definitions/sha256_hex). Only the bytes count: a verifier never
 // re-serialises.
 //
-// Sealed copy: libsodium's sealed box (crypto_box_seal: an ephemeral X25519 key,
-// XSalsa20-Poly1305, nonce from BLAKE2b of both public keys) of the plaintext to the
+// Sealed copy: a sealed box (src/crypto/box.h, libsodium's crypto_box_seal: an ephemeral X25519
+// key, XSalsa20-Poly1305, nonce from BLAKE2b of both public keys) of the plaintext to the
 // addressee's X25519 public key, 48 bytes longer than the plaintext. One copy per
 // addressee. The sender is not authenticated by the box; the statement's signature and
 // the commitment tie the body to its issuer.
@@ -40,43 +40,22 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "src/crypto/box.h"
 
 namespace accord::casework {
 
 inline constexpr int kBodyVersion = 1;
 inline constexpr size_t kSaltSize = 32;
-inline constexpr size_t kBoxKeySize = 32;
-// crypto_box_SEALBYTES: the ephemeral public key and the Poly1305 tag.
-inline constexpr size_t kSealOverheadBytes = 48;
+// The sealed boxes (src/crypto/box.h) that copies of a body are.
+using crypto::BoxKeyPair;
+using crypto::BoxPublicKey;
+using crypto::kBoxKeySize;
+using crypto::kSealOverheadBytes;
 // Largest body plaintext, and so the largest sealed copy a node stores or serves.
 inline constexpr size_t kMaxPlaintextBytes = 1024 * 1024;
 inline constexpr size_t kMaxSealedBytes = kMaxPlaintextBytes + kSealOverheadBytes;
 
 using Salt = std::array<uint8_t, kSaltSize>;
-using BoxPublicKey = std::array<uint8_t, kBoxKeySize>;
-
-// An X25519 key pair for sealed boxes. The secret is wiped on destruction. Immutable;
-// thread-safe.
-class BoxKeyPair {
- public:
-  // A fresh key pair from the OS CSPRNG (crypto_box_keypair).
-  static BoxKeyPair Generate();
-  // The pair whose secret key is `secret` (the public key is derived from it).
-  // InvalidArgument unless `secret` is 32 bytes.
-  static absl::StatusOr<BoxKeyPair> FromSecret(std::span<const uint8_t> secret);
-
-  BoxKeyPair(const BoxKeyPair&) = default;
-  BoxKeyPair& operator=(const BoxKeyPair&) = default;
-  ~BoxKeyPair();
-
-  const BoxPublicKey& public_key() const { return public_; }
-  std::span<const uint8_t> secret_key() const { return secret_; }
-
- private:
-  BoxKeyPair() = default;
-  std::array<uint8_t, kBoxKeySize> secret_{};
-  BoxPublicKey public_{};
-};
 
 // A body ready to seal: its plaintext bytes and their commitment.
 struct Body {

@@ -3,10 +3,9 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "src/crypto/sodium_init.h"
 
 namespace accord::crypto {
 namespace {
@@ -16,26 +15,7 @@ static_assert(crypto_sign_PUBLICKEYBYTES == kEd25519PublicKeySize);
 static_assert(crypto_sign_SECRETKEYBYTES == kEd25519SeedSize + kEd25519PublicKeySize);
 static_assert(crypto_sign_BYTES == kEd25519SignatureSize);
 
-// sodium_init() is itself idempotent and thread-safe, but it takes a lock on every call;
-// the function-local static makes every call after the first a plain load.
-void EnsureSodium() {
-  static const bool initialised = [] {
-    if (sodium_init() < 0) {
-      std::fprintf(stderr, "accord: libsodium failed to initialise (no entropy source?)\n");
-      std::abort();
-    }
-    return true;
-  }();
-  (void)initialised;
-}
-
 }  // namespace
-
-void RandomBytes(std::span<uint8_t> out) {
-  if (out.empty()) return;  // randombytes_buf's buffer must not be null
-  EnsureSodium();
-  randombytes_buf(out.data(), out.size());
-}
 
 Ed25519PrivateKey Ed25519PrivateKey::Generate() {
   Ed25519Seed seed;
@@ -46,7 +26,7 @@ Ed25519PrivateKey Ed25519PrivateKey::Generate() {
 }
 
 Ed25519PrivateKey Ed25519PrivateKey::FromSeed(const Ed25519Seed& seed) {
-  EnsureSodium();
+  internal::EnsureSodium();
   Ed25519PrivateKey key;
   Ed25519PublicKey public_key;
   crypto_sign_seed_keypair(public_key.data(), key.secret_key_.data(), seed.data());
@@ -90,7 +70,7 @@ Ed25519Signature Ed25519PrivateKey::Sign(std::span<const uint8_t> message) const
 bool Ed25519Verify(const Ed25519PublicKey& public_key, std::span<const uint8_t> message,
                    std::span<const uint8_t> signature) {
   if (signature.size() != kEd25519SignatureSize) return false;
-  EnsureSodium();
+  internal::EnsureSodium();
   return crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
                                      public_key.data()) == 0;
 }

@@ -1,4 +1,4 @@
-// Ed25519 signatures (RFC 8032) and the operating system's CSPRNG, through libsodium.
+// Ed25519 signatures (RFC 8032), through libsodium.
 //
 // These are thin wrappers: key pairs from a random or a given 32-byte seed (the RFC 8032
 // private key), detached signatures, verification. Formats that carry keys and
@@ -10,9 +10,7 @@
 // keys and signatures verify exactly as with Go's crypto/ed25519; only adversarially
 // crafted degenerate keys or signatures that Go accepts are refused here.
 //
-// Only this part includes libsodium. libsodium is initialised once, on first use, from
-// any thread; if it cannot be (no usable entropy source) the process aborts, as nothing
-// secure can be done without a CSPRNG.
+// Only src/crypto includes libsodium (random.h: its initialisation).
 #ifndef ACCORD_CRYPTO_ED25519_H_
 #define ACCORD_CRYPTO_ED25519_H_
 
@@ -21,6 +19,7 @@
 #include <span>
 
 #include "absl/status/statusor.h"
+#include "src/crypto/random.h"  // RandomBytes, for the keys' users
 
 namespace accord::crypto {
 
@@ -31,9 +30,6 @@ inline constexpr size_t kEd25519SignatureSize = 64;
 using Ed25519Seed = std::array<uint8_t, kEd25519SeedSize>;
 using Ed25519PublicKey = std::array<uint8_t, kEd25519PublicKeySize>;
 using Ed25519Signature = std::array<uint8_t, kEd25519SignatureSize>;
-
-// Fills `out` with cryptographically secure random bytes (randombytes_buf). Thread-safe.
-void RandomBytes(std::span<uint8_t> out);
 
 // An Ed25519 private key. Immutable once built; the secret bytes are wiped on
 // destruction. Thread-safe: const methods may be called concurrently.
