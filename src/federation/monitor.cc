@@ -1,5 +1,5 @@
 // The monitor (monitor.h): state, threads and queries. One poll of one peer is in
-// monitor_poll.cc; the SQLite state in monitor_store.cc.
+// monitor_poll.cc; its state behind store::MonitorState (src/store/monitor_state.h).
 #include "src/federation/monitor.h"
 
 #include "absl/strings/str_cat.h"
@@ -22,14 +22,14 @@ absl::StatusOr<std::unique_ptr<Monitor>> Monitor::Open(const std::filesystem::pa
                                                        DirectoryWatcher& directory,
                                                        const statement::Validator& validator,
                                                        MonitorOptions options) {
-  auto store = MonitorStore::Open(db_path);
-  if (!store.ok()) return store.status();
-  return Open(*std::move(store), db_path.string(), std::move(self_origin), directory, validator,
+  auto state = store::OpenSqliteMonitorState(db_path);
+  if (!state.ok()) return state.status();
+  return Open(*std::move(state), db_path.string(), std::move(self_origin), directory, validator,
               std::move(options));
 }
 
 absl::StatusOr<std::unique_ptr<Monitor>> Monitor::Open(
-    std::unique_ptr<MonitorStore> state, std::string_view where, std::string self_origin,
+    std::unique_ptr<store::MonitorState> state, std::string_view where, std::string self_origin,
     DirectoryWatcher& directory, const statement::Validator& validator, MonitorOptions options) {
   auto records = state->LoadPeers();
   if (!records.ok()) return records.status();

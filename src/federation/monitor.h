@@ -36,9 +36,10 @@
 // off exponentially (up to max_backoff), and peers are polled concurrently.
 //
 // State (per-peer followed checkpoint and compact range, authorised officers, inbox,
-// verdicts) is one SQLite database; each peer's progress and its inbox rows commit in
-// one transaction, so a restart resumes exactly where the last poll ended. A failed
-// write of that state stops the monitor (sticky) until a restart: see failure().
+// verdicts) is a store::MonitorState (src/store/monitor_state.h; SQLite); each peer's
+// progress and its inbox rows commit at once, so a restart resumes exactly where the last
+// poll ended. A failed write of that state stops the monitor (sticky) until a restart:
+// see failure().
 #ifndef ACCORD_FEDERATION_MONITOR_H_
 #define ACCORD_FEDERATION_MONITOR_H_
 
@@ -55,10 +56,9 @@
 #include "src/crypto/sha256.h"
 #include "src/federation/directory.h"
 #include "src/statement/statement.h"
+#include "src/store/monitor_state.h"
 
 namespace accord::federation {
-
-class MonitorStore;  // monitor_store.h
 
 struct MonitorOptions {
   absl::Duration poll_interval = absl::Seconds(1);
@@ -94,42 +94,10 @@ struct PeerStatus {
   absl::Time next_poll = absl::InfinitePast();
 };
 
-struct InboxItem {
-  uint64_t seq = 0;  // local, increasing: the cursor
-  std::string origin;
-  uint64_t index = 0;
-  crypto::Digest leaf_hash{};
-  std::string kind;
-  int64_t issued_unix = 0;
-  int64_t picked_up_unix_ms = 0;  // when this monitor checked it
-  // The entry was not yet in its log at this time (the monitor had fetched a checkpoint
-  // then that did not contain it), so it was logged after it; 0 if the monitor cannot
-  // say (read while catching up with the log's history since it opened). What a
-  // backdated `issued` is judged against.
-  int64_t logged_after_unix_ms = 0;
-  // Why it is in the inbox: this party is in "to"; it refers to one of this party's
-  // statements; or neither — it is a response to a request addressed to this party (the
-  // requester's withdrawal, another addressee's answer), which this party must see to
-  // know the procedure's state.
-  bool addressed = false;
-  bool cites_us = false;
-  // Its log's checkpoint with the directory's witness quorum covers it (set by
-  // Monitor::Inbox from the peer's witnessed size; not stored).
-  bool witnessed = false;
-  std::string envelope;  // verbatim
-};
-
-struct InboxQuery {
-  std::optional<uint64_t> after;  // seq cursor
-  size_t limit = 100;
-  std::string kind;    // empty: any
-  std::string origin;  // empty: any
-};
-
-struct InboxPage {
-  std::vector<InboxItem> items;
-  std::optional<uint64_t> next;
-};
+// The inbox's rows and pages are the monitor's state as stored (src/store/monitor_state.h).
+using store::InboxItem;
+using store::InboxPage;
+using store::InboxQuery;
 
 // A proven split view, ready to publish: the payload of an `equivocation` statement
 // issued by this party (issuer, issued, origin, checkpoints, consistency_proof, "to"
@@ -151,7 +119,7 @@ class Monitor {
                                                        MonitorOptions options = {});
   // The same over a given state store (tests wrap one to make its writes fail);
   // `where` names it in messages.
-  static absl::StatusOr<std::unique_ptr<Monitor>> Open(std::unique_ptr<MonitorStore> state,
+  static absl::StatusOr<std::unique_ptr<Monitor>> Open(std::unique_ptr<store::MonitorState> state,
                                                        std::string_view where,
                                                        std::string self_origin,
                                                        DirectoryWatcher& directory,

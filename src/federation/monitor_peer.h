@@ -16,18 +16,25 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "src/federation/compact_range.h"
 #include "src/federation/directory.h"
 #include "src/federation/equivocation.h"
 #include "src/federation/monitor.h"
-#include "src/federation/monitor_store.h"
 #include "src/http/client.h"
 #include "src/node/intake.h"
 #include "src/note/checkpoint.h"
+#include "src/store/monitor_state.h"
+#include "src/tlog/compact_range.h"
 #include "src/tlog/hash.h"
 #include "src/tlog/tile_reader.h"
 
 namespace accord::federation {
+
+// The records of the monitor's state (src/store/monitor_state.h).
+using store::EntryRecord;
+using store::OfficerRecord;
+using store::PeerCommit;
+using store::PeerRecord;
+using store::Verdict;
 
 // A peer's C2SP read paths over one HTTP client. NotFound for 404; the client's errors
 // (Unavailable, DeadlineExceeded) for transport failures; others for other statuses.
@@ -78,7 +85,7 @@ struct Peer {
 
 struct Monitor::Impl {
   Impl(std::string self, DirectoryWatcher& dir, const statement::Validator& v, MonitorOptions o,
-       std::unique_ptr<MonitorStore> s)
+       std::unique_ptr<store::MonitorState> s)
       : self_origin(std::move(self)),
         directory(dir),
         validator(v),
@@ -89,7 +96,7 @@ struct Monitor::Impl {
   DirectoryWatcher& directory;
   const statement::Validator& validator;
   const MonitorOptions options;
-  const std::unique_ptr<MonitorStore> store;
+  const std::unique_ptr<store::MonitorState> store;
   EquivocationSink sink;  // set before Start
 
   mutable absl::Mutex mu;

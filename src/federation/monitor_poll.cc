@@ -223,7 +223,7 @@ absl::Status Monitor::Impl::Advance(Peer& p, const Directory& dir, PeerTiles& ti
                                     std::vector<std::string> witnesses, std::string& state,
                                     std::string& error) {
   const uint64_t old_size = p.record.range.size();
-  CompactRange range = p.record.range;
+  tlog::CompactRange range = p.record.range;
   PeerCommit commit;
   commit.peer = p.record;
   commit.peer.origin = p.origin;

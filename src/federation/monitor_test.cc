@@ -15,13 +15,13 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "src/federation/equivocation.h"
-#include "src/federation/monitor_store.h"
 #include "src/log/log.h"
 #include "src/node/api.h"
 #include "src/node/testing.h"
 #include "src/note/checkpoint.h"
 #include "src/statement/testing.h"
 #include "src/store/log_storage.h"
+#include "src/store/monitor_state.h"
 #include "src/util/encoding.h"
 
 namespace accord::federation {
@@ -373,9 +373,15 @@ TEST_F(MonitorTest, ResumesAfterRestartAndKeepsOfficers) {
 
 // The SQLite state, with a switch that makes every write fail (as a full or failing
 // disk would) — after the write went through or before it, as asked.
-class FailingStore final : public MonitorStore {
+class FailingStore final : public store::MonitorState {
+  using EntryRecord = store::EntryRecord;
+  using OfficerRecord = store::OfficerRecord;
+  using PeerCommit = store::PeerCommit;
+  using PeerRecord = store::PeerRecord;
+  using Verdict = store::Verdict;
+
  public:
-  explicit FailingStore(std::unique_ptr<MonitorStore> real) : real_(std::move(real)) {}
+  explicit FailingStore(std::unique_ptr<store::MonitorState> real) : real_(std::move(real)) {}
   void FailWrites(bool persist_first) {
     fail_ = true;
     persist_first_ = persist_first;
@@ -409,7 +415,7 @@ class FailingStore final : public MonitorStore {
   }
 
  private:
-  std::unique_ptr<MonitorStore> real_;
+  std::unique_ptr<store::MonitorState> real_;
   std::atomic<bool> fail_ = false;
   bool persist_first_ = false;
 };
@@ -421,7 +427,7 @@ class MonitorStateFailureTest : public MonitorTest {
     auto dir = Fixed(DirectoryJson({{kA, a->url()}}));
     a->SubmitAll({a->Incident({kSelf})});
     {
-      auto real = MonitorStore::Open(dir_.path() / "monitor.sqlite");
+      auto real = store::OpenSqliteMonitorState(dir_.path() / "monitor.sqlite");
       ASSERT_TRUE(real.ok()) << real.status();
       auto failing = std::make_unique<FailingStore>(*std::move(real));
       FailingStore* store = failing.get();

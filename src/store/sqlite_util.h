@@ -1,5 +1,6 @@
-// Small shared pieces for the SQLite stores (the statement index, the monitor's state):
-// owning handles, errors mapped to absl codes, and typed binds and reads.
+// Private to src/store: small shared pieces for its SQLite backends (the statement index,
+// the monitor's state) — owning handles, errors mapped to absl codes, typed binds and
+// reads. No other part includes this or sqlite3.h (scripts/tidy checks it).
 #ifndef ACCORD_STORE_SQLITE_UTIL_H_
 #define ACCORD_STORE_SQLITE_UTIL_H_
 

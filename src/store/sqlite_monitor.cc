@@ -1,8 +1,6 @@
-// MonitorStore in SQLite (WAL). Statements are reset as soon as their rows are read, so
+// MonitorState in SQLite (WAL). Statements are reset as soon as their rows are read, so
 // no read transaction stays open and the WAL can be checkpointed (see
 // src/store/sqlite_index.cc for the growth that otherwise follows).
-#include "src/federation/monitor_store.h"
-
 #include <sqlite3.h>
 
 #include <cstring>
@@ -13,12 +11,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "src/store/monitor_state.h"
 #include "src/store/sqlite_util.h"
 
-namespace accord::federation {
+namespace accord::store {
 namespace {
 
-constexpr const char* kSchema = R"sql(
+constexpr const char* kMonitorSchema = R"sql(
 CREATE TABLE IF NOT EXISTS peers(
   origin TEXT PRIMARY KEY,
   checkpoint TEXT NOT NULL,
@@ -62,49 +61,48 @@ CREATE TABLE IF NOT EXISTS equivocations(
   payload TEXT NOT NULL);
 )sql";
 
-using store::sqlite::BindInt;
-using store::sqlite::BindText;
-using store::sqlite::ColumnInt;
-using store::sqlite::Db;
-using store::sqlite::Stmt;
-constexpr std::string_view kStore = "monitor store";
+using sqlite::BindInt;
+using sqlite::BindText;
+using sqlite::ColumnInt;
+using sqlite::Db;
+using sqlite::Stmt;
+constexpr std::string_view kMonitorStore = "monitor store";
 
-absl::Status SqlError(sqlite3* db, std::string_view what) {
-  return store::sqlite::Error(db, kStore, what);
+absl::Status MonitorError(sqlite3* db, std::string_view what) {
+  return sqlite::Error(db, kMonitorStore, what);
 }
 void BindBlob(sqlite3_stmt* s, int i, std::string_view v) {
-  store::sqlite::BindBlob(s, i, std::span(reinterpret_cast<const uint8_t*>(v.data()), v.size()));
+  sqlite::BindBlob(s, i, std::span(reinterpret_cast<const uint8_t*>(v.data()), v.size()));
 }
-std::string ColumnText(sqlite3_stmt* s, int i) { return store::sqlite::ColumnBytes(s, i); }
 
 // Adds `column` (INTEGER NOT NULL DEFAULT 0) to `table` unless it is there.
 absl::Status AddColumnIfMissing(sqlite3* db, const char* table, const char* column) {
-  auto has = store::sqlite::Prepare(
+  auto has = sqlite::Prepare(
       db,
       absl::StrCat("SELECT 1 FROM pragma_table_info('", table, "') WHERE name = '", column, "'"),
-      kStore);
+      kMonitorStore);
   if (!has.ok()) return has.status();
   const int rc = sqlite3_step(has->get());
   if (rc == SQLITE_ROW) return absl::OkStatus();
-  if (rc != SQLITE_DONE) return SqlError(db, absl::StrCat("read the columns of ", table));
+  if (rc != SQLITE_DONE) return MonitorError(db, absl::StrCat("read the columns of ", table));
   const std::string alter =
       absl::StrCat("ALTER TABLE ", table, " ADD COLUMN ", column, " INTEGER NOT NULL DEFAULT 0");
-  return store::sqlite::Exec(db, alter.c_str(), kStore);
+  return sqlite::Exec(db, alter.c_str(), kMonitorStore);
 }
 
-class SqliteMonitorStore final : public MonitorStore {
+class SqliteMonitorState final : public MonitorState {
  public:
-  explicit SqliteMonitorStore(Db db) : db_(std::move(db)) {}
+  explicit SqliteMonitorState(Db db) : db_(std::move(db)) {}
 
   absl::Status Exec(const char* sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return store::sqlite::Exec(db_.get(), sql, kStore);
+    return sqlite::Exec(db_.get(), sql, kMonitorStore);
   }
   absl::StatusOr<Stmt> Prepare(std::string_view sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return store::sqlite::Prepare(db_.get(), sql, kStore);
+    return sqlite::Prepare(db_.get(), sql, kMonitorStore);
   }
   absl::Status Done(sqlite3_stmt* s, std::string_view what) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const int rc = sqlite3_step(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return SqlError(db_.get(), what);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return MonitorError(db_.get(), what);
     sqlite3_reset(s);
     return absl::OkStatus();
   }
@@ -118,9 +116,9 @@ class SqliteMonitorStore final : public MonitorStore {
     int rc;
     while ((rc = sqlite3_step(st->get())) == SQLITE_ROW) {
       PeerRecord p;
-      p.origin = ColumnText(st->get(), 0);
-      p.checkpoint = ColumnText(st->get(), 1);
-      auto range = CompactRange::Deserialize(ColumnText(st->get(), 2));
+      p.origin = sqlite::ColumnBytes(st->get(), 0);
+      p.checkpoint = sqlite::ColumnBytes(st->get(), 1);
+      auto range = tlog::CompactRange::Deserialize(sqlite::ColumnBytes(st->get(), 2));
       if (!range.ok()) {
         return absl::DataLossError(
             absl::StrCat("monitor store: peer ", p.origin, ": ", range.status().message()));
@@ -132,7 +130,7 @@ class SqliteMonitorStore final : public MonitorStore {
       p.witnessed_size = ColumnInt(st->get(), 6);
       out.push_back(std::move(p));
     }
-    if (rc != SQLITE_DONE) return SqlError(db_.get(), "read peers");
+    if (rc != SQLITE_DONE) return MonitorError(db_.get(), "read peers");
     return out;
   }
 
@@ -143,9 +141,10 @@ class SqliteMonitorStore final : public MonitorStore {
     std::vector<OfficerRecord> out;
     int rc;
     while ((rc = sqlite3_step(st->get())) == SQLITE_ROW) {
-      out.push_back({ColumnText(st->get(), 0), ColumnInt(st->get(), 1), ColumnText(st->get(), 2)});
+      out.push_back({sqlite::ColumnBytes(st->get(), 0), ColumnInt(st->get(), 1),
+                     sqlite::ColumnBytes(st->get(), 2)});
     }
-    if (rc != SQLITE_DONE) return SqlError(db_.get(), "read officers");
+    if (rc != SQLITE_DONE) return MonitorError(db_.get(), "read officers");
     return out;
   }
 
@@ -156,9 +155,10 @@ class SqliteMonitorStore final : public MonitorStore {
     std::vector<Verdict> out;
     int rc;
     while ((rc = sqlite3_step(st->get())) == SQLITE_ROW) {
-      out.push_back({ColumnText(st->get(), 0), ColumnInt(st->get(), 1), ColumnText(st->get(), 2)});
+      out.push_back({sqlite::ColumnBytes(st->get(), 0), ColumnInt(st->get(), 1),
+                     sqlite::ColumnBytes(st->get(), 2)});
     }
-    if (rc != SQLITE_DONE) return SqlError(db_.get(), "read verdicts");
+    if (rc != SQLITE_DONE) return MonitorError(db_.get(), "read verdicts");
     return out;
   }
 
@@ -209,7 +209,7 @@ class SqliteMonitorStore final : public MonitorStore {
       for (const EntryRecord& e : c.entries) {
         BindText(entry->get(), 1, e.origin);
         BindInt(entry->get(), 2, e.index);
-        store::sqlite::BindBlob(entry->get(), 3, e.leaf_hash);
+        sqlite::BindBlob(entry->get(), 3, e.leaf_hash);
         BindText(entry->get(), 4, e.kind);
         if (auto s = Done(entry->get(), "insert entry"); !s.ok()) return s;
       }
@@ -226,7 +226,7 @@ class SqliteMonitorStore final : public MonitorStore {
       for (const InboxItem& item : c.inbox) {
         BindText(insert->get(), 1, item.origin);
         BindInt(insert->get(), 2, item.index);
-        store::sqlite::BindBlob(insert->get(), 3, item.leaf_hash);
+        sqlite::BindBlob(insert->get(), 3, item.leaf_hash);
         BindText(insert->get(), 4, item.kind);
         sqlite3_bind_int64(insert->get(), 5, item.issued_unix);
         sqlite3_bind_int64(insert->get(), 6, now_ms);
@@ -276,7 +276,7 @@ class SqliteMonitorStore final : public MonitorStore {
     BindText(st->get(), 1, origin);
     BindInt(st->get(), 2, index);
     const int rc = sqlite3_step(st->get());
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqlError(db_.get(), "read inbox row");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return MonitorError(db_.get(), "read inbox row");
     return rc == SQLITE_ROW;
   }
 
@@ -289,18 +289,18 @@ class SqliteMonitorStore final : public MonitorStore {
     BindInt(st->get(), 2, index);
     const int rc = sqlite3_step(st->get());
     if (rc == SQLITE_DONE) return std::nullopt;
-    if (rc != SQLITE_ROW) return SqlError(db_.get(), "read entry");
+    if (rc != SQLITE_ROW) return MonitorError(db_.get(), "read entry");
     EntryRecord e;
     e.origin = std::string(origin);
     e.index = index;
-    const std::string hash = ColumnText(st->get(), 0);
+    const std::string hash = sqlite::ColumnBytes(st->get(), 0);
     if (hash.size() != e.leaf_hash.size()) {
       return absl::DataLossError(absl::StrCat("monitor store: entry ", std::string(origin), " #",
                                               index, " has a leaf hash of ", hash.size(),
                                               " bytes"));
     }
     std::copy(hash.begin(), hash.end(), e.leaf_hash.begin());
-    e.kind = ColumnText(st->get(), 1);
+    e.kind = sqlite::ColumnBytes(st->get(), 1);
     return e;
   }
 
@@ -326,22 +326,22 @@ class SqliteMonitorStore final : public MonitorStore {
       }
       InboxItem item;
       item.seq = ColumnInt(st->get(), 0);
-      item.origin = ColumnText(st->get(), 1);
+      item.origin = sqlite::ColumnBytes(st->get(), 1);
       item.index = ColumnInt(st->get(), 2);
       if (sqlite3_column_bytes(st->get(), 3) == static_cast<int>(item.leaf_hash.size())) {
         std::memcpy(item.leaf_hash.data(), sqlite3_column_blob(st->get(), 3),
                     item.leaf_hash.size());
       }
-      item.kind = ColumnText(st->get(), 4);
+      item.kind = sqlite::ColumnBytes(st->get(), 4);
       item.issued_unix = sqlite3_column_int64(st->get(), 5);
       item.picked_up_unix_ms = sqlite3_column_int64(st->get(), 6);
       item.addressed = sqlite3_column_int(st->get(), 7) != 0;
       item.cites_us = sqlite3_column_int(st->get(), 8) != 0;
-      item.envelope = ColumnText(st->get(), 9);
+      item.envelope = sqlite::ColumnBytes(st->get(), 9);
       item.logged_after_unix_ms = sqlite3_column_int64(st->get(), 10);
       page.items.push_back(std::move(item));
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqlError(db_.get(), "read inbox");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return MonitorError(db_.get(), "read inbox");
     sqlite3_reset(st->get());
     return page;
   }
@@ -353,9 +353,9 @@ class SqliteMonitorStore final : public MonitorStore {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<MonitorStore>> MonitorStore::Open(
+absl::StatusOr<std::unique_ptr<MonitorState>> OpenSqliteMonitorState(
     const std::filesystem::path& path) {
-  auto db = store::sqlite::Open(path.string(), kStore, kSchema);
+  auto db = sqlite::Open(path.string(), kMonitorStore, kMonitorSchema);
   if (!db.ok()) return db.status();
   // A state written by an earlier version gains the columns added since (their defaults
   // say "not known": no logged_after for old inbox rows, nothing witnessed yet).
@@ -363,8 +363,8 @@ absl::StatusOr<std::unique_ptr<MonitorStore>> MonitorStore::Open(
        {std::pair{"inbox", "logged_after_ms"}, std::pair{"peers", "witnessed_size"}}) {
     if (absl::Status s = AddColumnIfMissing(db->get(), table, column); !s.ok()) return s;
   }
-  auto store = std::make_unique<SqliteMonitorStore>(*std::move(db));
-  return std::unique_ptr<MonitorStore>(std::move(store));
+  auto store = std::make_unique<SqliteMonitorState>(*std::move(db));
+  return std::unique_ptr<MonitorState>(std::move(store));
 }
 
-}  // namespace accord::federation
+}  // namespace accord::store

@@ -1,4 +1,4 @@
-#include "src/federation/compact_range.h"
+#include "src/tlog/compact_range.h"
 
 #include <gtest/gtest.h>
 
@@ -11,24 +11,24 @@
 #include "src/tlog/tile_reader.h"
 #include "src/tlog/tree.h"
 
-namespace accord::federation {
+namespace accord::tlog {
 namespace {
 
-tlog::Hash Leaf(uint64_t i) {
+Hash Leaf(uint64_t i) {
   std::string s = absl::StrCat("leaf ", i);
-  return tlog::LeafHash({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
+  return LeafHash({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
 }
 
 TEST(CompactRangeTest, EmptyTreeHasTheEmptyRoot) {
   CompactRange r;
   EXPECT_EQ(r.size(), 0u);
-  EXPECT_EQ(r.Root(), tlog::EmptyTreeHash());
+  EXPECT_EQ(r.Root(), EmptyTreeHash());
   auto back = CompactRange::Deserialize(r.Serialize());
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, r);
 }
 
-// Against the tiled tree (TreeAppender) and tlog::RootHash over its tiles, at every size
+// Against the tiled tree (TreeAppender) and RootHash over its tiles, at every size
 // up to 1100 and at random sizes appended in random batches.
 TEST(CompactRangeTest, RootMatchesTheTiledTreeAtEverySize) {
   tlog::TreeHasher hasher;
@@ -39,7 +39,7 @@ TEST(CompactRangeTest, RootMatchesTheTiledTreeAtEverySize) {
   uint64_t next = 0;
   while (next < 3000) {
     const uint64_t batch = next < 1100 ? 1 : 1 + rng() % 300;
-    std::vector<tlog::Hash> leaves;
+    std::vector<Hash> leaves;
     for (uint64_t i = 0; i < batch; ++i) leaves.push_back(Leaf(next++));
     tiles.Apply(tree.Append(leaves, hasher));
     r.Append(leaves);
@@ -48,7 +48,7 @@ TEST(CompactRangeTest, RootMatchesTheTiledTreeAtEverySize) {
     EXPECT_EQ(r.nodes().size(), std::popcount(r.size()));
     if (next % 97 == 0 || batch > 1) {
       tlog::TileHashReader reader(tree.size(), tiles);
-      auto root = tlog::RootHash(tree.size(), reader);
+      auto root = RootHash(tree.size(), reader);
       ASSERT_TRUE(root.ok());
       ASSERT_EQ(r.Root(), *root);
     }
@@ -85,4 +85,4 @@ TEST(CompactRangeTest, RejectsMalformedEncodings) {
 }
 
 }  // namespace
-}  // namespace accord::federation
+}  // namespace accord::tlog

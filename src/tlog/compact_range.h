@@ -3,8 +3,8 @@
 // subtree on the tree's right edge, one per set bit of the size, largest first. It is
 // all a follower needs to keep between polls to extend the tree and recompute its root:
 // O(log n) hashes, about one node hash per appended leaf.
-#ifndef ACCORD_FEDERATION_COMPACT_RANGE_H_
-#define ACCORD_FEDERATION_COMPACT_RANGE_H_
+#ifndef ACCORD_TLOG_COMPACT_RANGE_H_
+#define ACCORD_TLOG_COMPACT_RANGE_H_
 
 #include <cstdint>
 #include <span>
@@ -15,21 +15,21 @@
 #include "absl/status/statusor.h"
 #include "src/tlog/hash.h"
 
-namespace accord::federation {
+namespace accord::tlog {
 
 class CompactRange {
  public:
   CompactRange() = default;  // the empty tree
 
-  // Appends leaves, given by their leaf hashes (tlog::LeafHash).
-  void Append(const tlog::Hash& leaf_hash);
-  void Append(std::span<const tlog::Hash> leaf_hashes);
+  // Appends leaves, given by their leaf hashes (LeafHash).
+  void Append(const Hash& leaf_hash);
+  void Append(std::span<const Hash> leaf_hashes);
 
   uint64_t size() const { return size_; }
   // MTH(D[0:size]); the empty-tree hash for size 0.
-  tlog::Hash Root() const;
+  Hash Root() const;
   // The subtree roots, largest (leftmost) first: popcount(size) of them.
-  std::span<const tlog::Hash> nodes() const { return nodes_; }
+  std::span<const Hash> nodes() const { return nodes_; }
 
   // 8-byte big-endian size, then the popcount(size) subtree roots.
   std::string Serialize() const;
@@ -40,9 +40,9 @@ class CompactRange {
 
  private:
   uint64_t size_ = 0;
-  std::vector<tlog::Hash> nodes_;
+  std::vector<Hash> nodes_;
 };
 
-}  // namespace accord::federation
+}  // namespace accord::tlog
 
-#endif  // ACCORD_FEDERATION_COMPACT_RANGE_H_
+#endif  // ACCORD_TLOG_COMPACT_RANGE_H_
