@@ -6,7 +6,6 @@
 #include "src/drill/synthetic.h"
 
 #include <algorithm>
-#include <fstream>
 #include <span>
 #include <string>
 #include <tuple>
@@ -17,6 +16,7 @@
 #include "src/drill/synthetic_traffic.h"
 #include "src/drill/synthetic_wire.h"
 #include "src/seal/pcapng_writer.h"
+#include "src/store/durable_file.h"
 
 namespace accord::drill {
 namespace {
@@ -62,13 +62,18 @@ absl::StatusOr<World> Generate(const GridScenario& sc, uint64_t seed, int scale)
   return w;
 }
 
-// Writes `bytes` to `out` and summarises `records`, the packets they hold.
+// Writes `bytes` to `out` durably (it is evidence to be sealed) and summarises
+// `records`, the packets they hold.
 absl::StatusOr<CaptureSummary> WriteFile(const std::filesystem::path& out, const std::string& bytes,
                                          const std::vector<Record>& records) {
-  std::ofstream file(out, std::ios::binary | std::ios::trunc);
-  file.write(bytes.data(), std::streamsize(bytes.size()));
-  file.close();
-  if (!file) return absl::InternalError(absl::StrCat("cannot write ", out.string()));
+  // The folder is the caller's: a capture is never written into one it did not make.
+  const std::filesystem::path dir = out.parent_path().empty() ? "." : out.parent_path();
+  if (std::error_code ec; !std::filesystem::is_directory(dir, ec)) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot write ", out.string(), ": no folder ", dir.string()));
+  }
+  const store::FileWrite file[] = {{out, bytes}};
+  if (absl::Status s = store::WriteFilesDurably(file); !s.ok()) return s;
   CaptureSummary summary;
   summary.packets = records.size();
   summary.bytes = bytes.size();

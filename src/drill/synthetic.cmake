@@ -9,7 +9,7 @@ add_library(accord_drill_capture
 target_include_directories(accord_drill_capture PUBLIC ${CMAKE_SOURCE_DIR})
 target_link_libraries(accord_drill_capture
   PUBLIC absl::status absl::statusor absl::time
-  PRIVATE accord_seal absl::strings)
+  PRIVATE accord_seal accord_store absl::strings)
 
 accord_test(synthetic_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/synthetic_test.cc

@@ -1,11 +1,7 @@
 // Disclose: choose packets, re-hash only the tiles they sit in (checked against the
 // sealed tile hashes), write them with the evidence record and one multi-leaf proof.
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <utility>
@@ -17,6 +13,7 @@
 #include "src/seal/seal.h"
 #include "src/seal/sidecar.h"
 #include "src/statement/statement.h"
+#include "src/store/durable_file.h"
 #include "src/util/encoding.h"
 
 namespace accord::seal {
@@ -25,54 +22,12 @@ namespace {
 // Reads for re-hashing a tile: a tile of 256 packets is usually one read.
 constexpr size_t kDiscloseBufferBytes = 512 << 10;
 
-// A file written to a temporary name and renamed into place by Commit; removed if
-// never committed.
-class OutputFile {
- public:
-  ~OutputFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!committed_ && !tmp_.empty()) ::unlink(tmp_.c_str());
-  }
-  absl::Status Open(const std::string& path) {
-    path_ = path;
-    tmp_ = absl::StrCat(path, ".tmp.", ::getpid());
-    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) return Error("create");
-    return absl::OkStatus();
-  }
-  absl::Status Write(std::string_view data) {
-    while (!data.empty()) {
-      const ssize_t n = ::write(fd_, data.data(), data.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return Error("write");
-      data.remove_prefix(static_cast<size_t>(n));
-    }
-    return absl::OkStatus();
-  }
-  absl::Status Commit() {
-    if (::fsync(fd_) != 0) return Error("fsync");
-    ::close(fd_);
-    fd_ = -1;
-    if (::rename(tmp_.c_str(), path_.c_str()) != 0) return Error("rename");
-    committed_ = true;
-    return absl::OkStatus();
-  }
-
- private:
-  absl::Status Error(std::string_view step) const {
-    return absl::InternalError(
-        absl::StrCat("cannot ", std::string(step), " ", path_, ": ", std::strerror(errno)));
-  }
-  std::string path_, tmp_;
-  int fd_ = -1;
-  bool committed_ = false;
-};
-
 // Encodes the disclosure's blocks, with one interface per link type declared just
 // before its first packet.
 class DisclosureWriter {
  public:
-  DisclosureWriter(OutputFile& file, uint64_t sealed) : file_(file), sealed_(sealed) {}
+  DisclosureWriter(store::DurableFileWriter& file, uint64_t sealed)
+      : file_(file), sealed_(sealed) {}
 
   absl::Status Begin(const EvidenceRecord& evidence) {
     const PcapngOption app[] = {TextOption(4, absl::StrCat("accord ", ACCORD_VERSION))};
@@ -112,11 +67,11 @@ class DisclosureWriter {
  private:
   absl::Status Flush(size_t above) {
     if (buffer_.size() < above) return absl::OkStatus();
-    absl::Status s = file_.Write(buffer_);
+    absl::Status s = file_.Append(buffer_);
     buffer_.clear();
     return s;
   }
-  OutputFile& file_;
+  store::DurableFileWriter& file_;
   const uint64_t sealed_;
   PcapngEncoder encoder_{/*big_endian=*/false};
   std::map<uint16_t, uint32_t> interfaces_;
@@ -283,9 +238,9 @@ absl::StatusOr<DiscloseResult> Disclose(const DiscloseRequest& r, Selector& sele
   if (chosen->empty()) return absl::InvalidArgumentError("no packet matches the selection");
   result.indices = *std::move(chosen);
 
-  OutputFile file;
-  if (auto s = file.Open(r.out_path); !s.ok()) return s;
-  DisclosureWriter writer(file, tree->size);
+  auto file = store::DurableFileWriter::Create(r.out_path);
+  if (!file.ok()) return file.status();
+  DisclosureWriter writer(**file, tree->size);
   if (auto s = writer.Begin(r.evidence); !s.ok()) return s;
   if (auto s = WriteChosen(r, *tree, result.indices, **hashes, writer, result); !s.ok()) return s;
   std::vector<tlog::Hash> leaves;
@@ -299,7 +254,7 @@ absl::StatusOr<DiscloseResult> Disclose(const DiscloseRequest& r, Selector& sele
   if (!proof.ok()) return proof.status();
   result.proof_hashes = proof->size();
   if (auto s = writer.Finish(result.indices, leaves, *proof); !s.ok()) return s;
-  if (auto s = file.Commit(); !s.ok()) return s;
+  if (auto s = (*file)->Commit(); !s.ok()) return s;
   return result;
 }
 

@@ -34,6 +34,39 @@ absl::Status FsyncDir(const fs::path& dir, const FaultInjector& fault) {
 
 std::atomic<uint64_t> temp_counter{0};
 
+// Where `path` is written before it is renamed into place: a hidden name beside it,
+// unique within this process and across processes.
+fs::path TempPathFor(const fs::path& path) {
+  fs::path temp = path;
+  temp.replace_filename(absl::StrCat(".", path.filename().string(), ".tmp.", ::getpid(), ".",
+                                     temp_counter.fetch_add(1)));
+  return temp;
+}
+
+// Creates `temp` (truncated) with exactly the permission bits `mode`.
+absl::StatusOr<Fd> CreateTemp(const fs::path& temp, int mode) {
+  Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  if (fd.get() < 0) return PosixError(errno, "create", temp);
+  if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    return PosixError(err, "chmod", temp);
+  }
+  return fd;
+}
+
+absl::Status WriteAll(int fd, std::string_view data, const fs::path& temp) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return PosixError(errno, "write", temp);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 Durability DefaultDurability() {
@@ -113,29 +146,18 @@ absl::Status WriteImpl(std::span<const FileWrite> batch, const FileWrite* commit
     const fs::path dir = f.path.parent_path();
     if (auto s = MakeDirsImpl(dir, each, fault); !s.ok()) return s;
     dirs.insert(dir.empty() ? fs::path(".") : dir);
-    fs::path temp = f.path;
-    temp.replace_filename(absl::StrCat(".", f.path.filename().string(), ".tmp.", ::getpid(), ".",
-                                       temp_counter.fetch_add(1)));
+    const fs::path temp = TempPathFor(f.path);
     if (auto s = Step(fault, "create", f.path); !s.ok()) return s;
-    Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, f.mode));
-    if (fd.get() < 0) return PosixError(errno, "create", temp);
-    if (::fchmod(fd.get(), static_cast<mode_t>(f.mode)) != 0)
-      return PosixError(errno, "chmod", temp);
+    auto fd = CreateTemp(temp, f.mode);
+    if (!fd.ok()) return fd.status();
     temps.push_back(temp);
     if (auto s = Step(fault, "write", f.path); !s.ok()) return s;
-    for (size_t off = 0; off < f.data.size();) {
-      const ssize_t n = ::write(fd.get(), f.data.data() + off, f.data.size() - off);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return PosixError(errno, "write", temp);
-      }
-      off += static_cast<size_t>(n);
-    }
+    if (auto s = WriteAll(fd->get(), f.data, temp); !s.ok()) return s;
     if (each) {
       if (auto s = Step(fault, "fsync", f.path); !s.ok()) return s;
-      if (::fdatasync(fd.get()) != 0) return PosixError(errno, "fdatasync", temp);
+      if (::fdatasync(fd->get()) != 0) return PosixError(errno, "fdatasync", temp);
     }
-    fd.reset();
+    fd->reset();
   }
   if (!each) {
     if (auto s = SyncFs(*dirs.begin(), fault); !s.ok()) return s;
@@ -179,6 +201,48 @@ absl::Status WriteFilesDurably(std::span<const FileWrite> files, Durability dura
 absl::Status WriteFilesAndCommit(std::span<const FileWrite> files, const FileWrite& commit,
                                  Durability durability, const FaultInjector& fault) {
   return WriteImpl(files, &commit, durability, fault);
+}
+
+absl::StatusOr<std::unique_ptr<DurableFileWriter>> DurableFileWriter::Create(
+    const fs::path& path, int mode, const FaultInjector& fault) {
+  const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  if (auto s = MakeDirsDurably(dir, fault); !s.ok()) return s;
+  std::unique_ptr<DurableFileWriter> w(new DurableFileWriter());
+  w->path_ = path;
+  w->temp_ = TempPathFor(path);
+  w->fault_ = fault;
+  if (auto s = Step(fault, "create", path); !s.ok()) return s;
+  auto fd = CreateTemp(w->temp_, mode);
+  if (!fd.ok()) return fd.status();
+  w->fd_ = fd->release();
+  return w;
+}
+
+DurableFileWriter::~DurableFileWriter() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_) ::unlink(temp_.c_str());
+}
+
+absl::Status DurableFileWriter::Append(std::string_view data) {
+  if (fd_ < 0) return absl::FailedPreconditionError(absl::StrCat(path_.string(), ": closed"));
+  if (auto s = Step(fault_, "write", path_); !s.ok()) return s;
+  return WriteAll(fd_, data, temp_);
+}
+
+absl::Status DurableFileWriter::Commit() {
+  if (fd_ < 0) return absl::FailedPreconditionError(absl::StrCat(path_.string(), ": closed"));
+  if (auto s = Step(fault_, "fsync", path_); !s.ok()) return s;
+  if (::fdatasync(fd_) != 0) return PosixError(errno, "fdatasync", temp_);
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) return PosixError(errno, "close", temp_);
+  if (auto s = Step(fault_, "rename", path_); !s.ok()) return s;
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+    return PosixError(errno, "rename into place", path_);
+  }
+  committed_ = true;
+  const fs::path dir = path_.parent_path();
+  return FsyncDir(dir.empty() ? fs::path(".") : dir, fault_);
 }
 
 absl::Status CheckWritableFolder(const fs::path& dir) {

@@ -29,6 +29,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -67,6 +68,34 @@ absl::Status WriteFilesDurably(std::span<const FileWrite> files,
 absl::Status WriteFilesAndCommit(std::span<const FileWrite> files, const FileWrite& commit,
                                  Durability durability = DefaultDurability(),
                                  const FaultInjector& fault = nullptr);
+
+// A file too large to hold in memory (a disclosure, a capture), written durably as it is
+// produced: the bytes go to a hidden temporary file beside `path`, and only Commit
+// (fdatasync, rename into place, fsync of the directory) makes it appear, whole. A
+// writer destroyed before Commit returned OK removes its temporary file: `path` keeps
+// what it held before (or stays absent). Not thread-safe. Errors name the file and step.
+class DurableFileWriter {
+ public:
+  // Creates the parent folders (durably) and the temporary file, with mode `mode`.
+  static absl::StatusOr<std::unique_ptr<DurableFileWriter>> Create(
+      const std::filesystem::path& path, int mode = 0644, const FaultInjector& fault = nullptr);
+  DurableFileWriter(const DurableFileWriter&) = delete;
+  DurableFileWriter& operator=(const DurableFileWriter&) = delete;
+  ~DurableFileWriter();
+
+  absl::Status Append(std::string_view data);
+  // Durable on return. After it (OK or not) the writer accepts nothing more.
+  absl::Status Commit();
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  DurableFileWriter() = default;
+  std::filesystem::path path_, temp_;
+  FaultInjector fault_;
+  int fd_ = -1;
+  bool committed_ = false;
+};
 
 // The whole file. NotFound if it does not exist; other I/O failures as Internal or
 // PermissionDenied, naming the path.

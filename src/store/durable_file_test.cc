@@ -119,6 +119,58 @@ TEST_P(DurabilityTest, CommitNeverPrecedesItsData) {
   }
 }
 
+TEST(DurableFileWriter, TheFileAppearsWholeOnlyAtCommit) {
+  TempDir d;
+  const fs::path path = d.path() / "out/disclosure.pcapng";
+  auto w = DurableFileWriter::Create(path, 0600);
+  ASSERT_TRUE(w.ok()) << w.status();
+  ASSERT_TRUE((*w)->Append("first ").ok());
+  ASSERT_TRUE((*w)->Append("second").ok());
+  EXPECT_FALSE(fs::exists(path)) << "nothing at the path before Commit";
+  ASSERT_TRUE((*w)->Commit().ok());
+  EXPECT_EQ(*ReadWholeFile(path), "first second");
+  EXPECT_EQ(fs::status(path).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ((*w)->Append("more").code(), absl::StatusCode::kFailedPrecondition);
+  w->reset();
+  EXPECT_EQ(Listing(d.path()), (std::vector<std::string>{"out/disclosure.pcapng"}));
+}
+
+TEST(DurableFileWriter, AWriterNotCommittedLeavesTheOldFileAndNoTemporaryOne) {
+  TempDir d;
+  const fs::path path = d.path() / "f";
+  const FileWrite old[] = {{path, "old"}};
+  ASSERT_TRUE(WriteFilesDurably(old).ok());
+  {
+    auto w = DurableFileWriter::Create(path);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->Append("half of the new").ok());
+  }
+  EXPECT_EQ(*ReadWholeFile(path), "old");
+  EXPECT_EQ(Listing(d.path()), (std::vector<std::string>{"f"}));
+}
+
+TEST(DurableFileWriter, AFailureAtAnyStepLeavesTheOldFile) {
+  for (const char* failing : {"create", "write", "fsync", "rename"}) {
+    TempDir d;
+    const fs::path path = d.path() / "f";
+    const FileWrite old[] = {{path, "old"}};
+    ASSERT_TRUE(WriteFilesDurably(old).ok());
+    const FaultInjector fault = [&](std::string_view step, const fs::path&) {
+      return step == failing ? absl::InternalError("injected") : absl::OkStatus();
+    };
+    absl::Status s;
+    if (auto w = DurableFileWriter::Create(path, 0644, fault); !w.ok()) {
+      s = w.status();
+    } else if (s = (*w)->Append("new"); s.ok()) {
+      s = (*w)->Commit();
+    }
+    EXPECT_FALSE(s.ok()) << failing;
+    EXPECT_EQ(*ReadWholeFile(path), "old") << failing;
+    EXPECT_EQ(Listing(d.path()), (std::vector<std::string>{"f"})) << failing;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, DurabilityTest,
                          ::testing::Values(Durability::kFsyncEachFile, Durability::kSyncFilesystem),
                          [](const auto& info) {
