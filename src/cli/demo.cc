@@ -1,25 +1,27 @@
-// `accord demo`: accord's main job on its embedded defaults, until `accord drill` lands.
-// It starts a party's node on 127.0.0.1, submits one signed statement of each kind,
-// verifies every receipt, shows a duplicate and two refusals, then verifies the whole
-// log from its published bytes alone — as any other party or observer would.
+// `accord demo`: one party's node on its embedded defaults, for a first look (the
+// federation's main job is `accord drill`). It starts the node on 127.0.0.1, submits one
+// signed statement of each kind, verifies every receipt, shows a duplicate and two
+// refusals, then verifies the whole log from its published bytes alone — as any other
+// party or observer would (verify::CheckLog).
 #include <signal.h>
+#include <stdlib.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
-#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "src/cli/cli.h"
-#include "src/log/verify.h"
 #include "src/node/api.h"
-#include "src/node/audit.h"
 #include "src/node/client.h"
 #include "src/store/durable_file.h"
 #include "src/util/encoding.h"
 #include "src/util/strings.h"
+#include "src/verify/log_check.h"
 
 namespace accord::cli {
 namespace {
@@ -54,9 +56,14 @@ absl::Status Run(const std::string& dir_arg, bool keep, bool serve, const std::s
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
   fs::path dir = dir_arg;
-  if (dir.empty()) {
-    std::random_device rd;
-    dir = fs::temp_directory_path() / absl::StrCat("accord-demo-", rd() % 1000000);
+  if (dir.empty()) {  // a folder of its own, never one that was there before
+    std::string name = (fs::temp_directory_path() / "accord-demo-XXXXXX").string();
+    if (::mkdtemp(name.data()) == nullptr) {
+      return absl::InternalError(absl::StrCat("cannot create a folder in ",
+                                              fs::temp_directory_path().string(), ": ",
+                                              std::strerror(errno)));
+    }
+    dir = name;
   }
   node::NodeServerOptions o;
   o.node.data_dir = dir / "node";
@@ -135,22 +142,16 @@ absl::Status Run(const std::string& dir_arg, bool keep, bool serve, const std::s
   std::printf(
       "\n4. verify   the whole log from its published bytes (C2SP read paths), trusting\n"
       "            nothing the server says:\n");
-  auto storage = node::HttpLogStorage::Create(url);
-  if (!storage.ok()) return storage.status();
-  auto tiles = log::VerifyLog(**storage, **vkey);
-  if (!tiles.ok()) return tiles.status();
-  auto log = log::Log::OpenReadOnly(*std::move(storage), **vkey);
-  if (!log.ok()) return log.status();
-  auto validator = statement::Validator::Create();
-  if (!validator.ok()) return validator.status();
-  auto audit = node::AuditLog(**log, **vkey, **validator, 0, (*log)->size());
-  if (!audit.ok()) return audit.status();
+  verify::LogTrust trust;
+  trust.key = vkey->get();
+  auto checked = verify::CheckLog(url, trust);
+  if (!checked.ok()) return checked.status();
   std::printf(
       "   checkpoint signature, %llu entry bundles, %llu hash tiles, root: ok\n"
       "   %llu statements, each valid and signed by the party or an authorised officer\n",
-      static_cast<unsigned long long>(tiles->entry_bundles),
-      static_cast<unsigned long long>(tiles->hash_tiles),
-      static_cast<unsigned long long>(audit->statements));
+      static_cast<unsigned long long>(checked->tiles.entry_bundles),
+      static_cast<unsigned long long>(checked->tiles.hash_tiles),
+      static_cast<unsigned long long>(checked->audit.statements));
 
   std::printf(
       "\nTry it:   accord get --node %s 0 --payload\n"

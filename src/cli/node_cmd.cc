@@ -11,17 +11,13 @@
 #include "src/casework/party.h"
 #include "src/cli/cli.h"
 #include "src/federation/federation.h"
-#include "src/log/verify.h"
 #include "src/node/api.h"
-#include "src/node/audit.h"
 #include "src/node/client.h"
-#include "src/note/checkpoint.h"
 #include "src/note/note.h"
 #include "src/statement/statement.h"
 #include "src/store/durable_file.h"
-#include "src/tlog/proof.h"
-#include "src/util/encoding.h"
 #include "src/util/strings.h"
+#include "src/verify/log_check.h"
 
 namespace accord::cli {
 namespace {
@@ -313,123 +309,31 @@ void AddVerify(CLI::App& app) {
   cmd->add_flag("--json", a->json, "Print the report as JSON");
   SetAction(cmd, [a]() -> absl::Status {
     std::optional<federation::Directory> directory;
+    verify::LogTrust trust;
     if (!a->directory.empty()) {
       auto d = federation::LoadDirectory(a->directory);
       if (!d.ok()) return d.status();
       directory = *std::move(d);
+      trust.directory = &*directory;
+      if (a->witnesses >= 0) trust.witnesses_required = static_cast<size_t>(a->witnesses);
     } else if (a->witnesses >= 0) {
       return absl::InvalidArgumentError("--witnesses needs --directory (whose witnesses count)");
     }
-    auto storage = node::HttpLogStorage::Create(a->node);
-    if (!storage.ok()) return storage.status();
-    absl::StatusOr<std::unique_ptr<note::Verifier>> key;
+    std::unique_ptr<note::Verifier> key;
     if (!a->vkey.empty()) {
-      key = LoadVerifier(a->vkey);
-    } else if (directory) {
-      // The log key is the directory's entry for the checkpoint's origin.
-      auto text = (*storage)->Read(store::kCheckpointPath);
-      if (!text.ok()) return text.status();
-      auto parsed = note::Parse(*text);
-      if (!parsed.ok()) return parsed.status();
-      auto cp = note::ParseCheckpoint(parsed->text);
-      if (!cp.ok()) return cp.status();
-      const federation::Party* party = directory->FindByOrigin(cp->origin);
-      if (party == nullptr) {
-        return absl::NotFoundError(
-            absl::StrCat("the directory does not list the log ", cp->origin));
-      }
-      key = note::NewVerifier(party->log_key);
-    } else {
+      auto k = LoadVerifier(a->vkey);
+      if (!k.ok()) return k.status();
+      key = *std::move(k);
+      trust.key = key.get();
+    } else if (!directory) {
       return absl::InvalidArgumentError("give the log's key: --vkey or --directory");
     }
-    if (!key.ok()) return key.status();
-    auto validator = statement::Validator::Create();
-    if (!validator.ok()) return validator.status();
-    store::LogStorage& remote = **storage;
-    auto log = log::Log::OpenReadOnly(*std::move(storage), **key);
-    if (!log.ok()) return log.status();
-    const note::Checkpoint cp = (*log)->checkpoint();
-    ordered_json report = {
-        {"origin", cp.origin}, {"size", cp.size}, {"root_hash", util::Base64Encode(cp.root_hash)}};
-    if (directory) {
-      const auto witnesses =
-          federation::CosigningWitnesses(*directory, cp.origin, (*log)->signed_checkpoint());
-      const size_t required =
-          a->witnesses >= 0 ? static_cast<size_t>(a->witnesses) : directory->witness_quorum;
-      report["witnesses"] = witnesses;
-      report["witnesses_required"] = required;
-      if (witnesses.size() < required) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "the checkpoint of ", cp.origin, " at size ", cp.size, " carries ", witnesses.size(),
-            " valid cosignatures by the directory's witnesses; ", required, " are required"));
-      }
-    }
-    if (a->indices.empty()) {
-      auto tiles = log::VerifyLog(remote, **key);
-      if (!tiles.ok()) return tiles.status();
-      auto audit = node::AuditLog(**log, **key, **validator, 0, cp.size);
-      if (!audit.ok()) return audit.status();
-      report["statements"] = audit->statements;
-      report["by_kind"] = audit->by_kind;
-      report["by_signer"] = audit->by_signer;
-      report["refs_checked"] = audit->refs_checked;
-      report["refs_into_other_logs"] = audit->foreign_refs;
-      report["tiles_checked"] = tiles->hash_tiles;
-    } else {
-      ordered_json items = ordered_json::array();
-      for (uint64_t i : a->indices) {
-        auto entry = (*log)->ReadEntry(i);
-        if (!entry.ok()) return entry.status();
-        const tlog::Hash leaf = tlog::LeafHash(util::AsBytes(*entry));
-        auto proof = (*log)->InclusionProof(i, cp.size);
-        if (!proof.ok()) return proof.status();
-        if (auto s = tlog::VerifyInclusion(i, cp.size, leaf, *proof, cp.root_hash); !s.ok()) {
-          return absl::DataLossError(
-              absl::StrCat("statement ", i, " is not in the signed tree: ", s.message()));
-        }
-        auto audit = node::AuditLog(**log, **key, **validator, i, i + 1);
-        if (!audit.ok()) return audit.status();
-        items.push_back({{"index", i},
-                         {"leaf_hash", util::Base64Encode(leaf)},
-                         {"kind", audit->by_kind.begin()->first},
-                         {"signer", audit->by_signer.begin()->first},
-                         {"included", true}});
-      }
-      report["statements"] = items;
-    }
-    report["ok"] = true;
+    auto report = verify::CheckLog(a->node, trust, a->indices);
+    if (!report.ok()) return report.status();
     if (a->json) {
-      std::printf("%s\n", report.dump(2).c_str());
+      std::printf("%s\n", report->ToJson().dump(2).c_str());
     } else {
-      std::printf("ok: %s, %llu statements, root %s: checkpoint signature verified\n",
-                  cp.origin.c_str(), static_cast<unsigned long long>(cp.size),
-                  util::Base64Encode(cp.root_hash).c_str());
-      if (report.contains("witnesses")) {
-        std::string names;
-        for (const auto& n : report["witnesses"]) {
-          absl::StrAppend(&names, names.empty() ? "" : ", ", n.get<std::string>());
-        }
-        std::printf("   witnessed: %zu cosignature(s) (%s), %zu required\n",
-                    report["witnesses"].size(), names.empty() ? "none" : names.c_str(),
-                    report["witnesses_required"].get<size_t>());
-      }
-      if (a->indices.empty()) {
-        std::printf(
-            "   every tile and entry verified; every statement valid and signed by the\n"
-            "   party or an authorised officer (%s)\n",
-            report["by_kind"].dump().c_str());
-        std::printf(
-            "   refs: %llu into this log checked; %llu into other logs not checked here\n",
-            static_cast<unsigned long long>(report["refs_checked"].get<uint64_t>()),
-            static_cast<unsigned long long>(report["refs_into_other_logs"].get<uint64_t>()));
-      } else {
-        for (const auto& it : report["statements"]) {
-          std::printf("   statement %llu: %s by %s, included in the signed tree\n",
-                      static_cast<unsigned long long>(it["index"].get<uint64_t>()),
-                      it["kind"].get<std::string>().c_str(),
-                      it["signer"].get<std::string>().c_str());
-        }
-      }
+      std::printf("%s", report->ToText().c_str());
     }
     return absl::OkStatus();
   });
