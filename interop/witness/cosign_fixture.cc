@@ -43,7 +43,7 @@ int Run(const std::filesystem::path& folder) {
   auto self_key = note::GenerateKey("witness.example/log");
   if (!self_key.ok()) return Fail("key", self_key.status());
   const nlohmann::json doc = {{"accord_directory", 1},
-                              {"witness_quorum", 1},
+                              {"witness_quorum", 0},
                               {"parties",
                                {party("log.example/interop", log_key->verifier_key),
                                 party("witness.example/log", self_key->verifier_key)}}};

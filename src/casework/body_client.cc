@@ -1,13 +1,31 @@
 #include "src/casework/body_client.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "src/casework/bodies_api.h"
-#include "src/casework/party.h"
 #include "src/http/client.h"
+#include "src/note/keys.h"
+#include "src/statement/statement.h"
 #include "src/util/encoding.h"
 #include "src/util/json.h"
 
 namespace accord::casework {
+
+absl::StatusOr<http::RequestSigner> PartyRequestSigner(std::string_view skey) {
+  auto signer = note::NewSigner(skey);
+  if (!signer.ok()) return signer.status();
+  auto key = note::ParsePrivateKey(skey);
+  if (!key.ok()) return key.status();
+  if (key->key.size() != crypto::kEd25519SeedSize)
+    return absl::InvalidArgumentError("not an Ed25519 private key");
+  crypto::Ed25519Seed seed;
+  std::copy(key->key.begin(), key->key.end(), seed.begin());
+  auto verifier = note::NewVerifier(signer->VerifierKeyString());
+  if (!verifier.ok()) return verifier.status();
+  return http::RequestSigner(statement::KeyId(**verifier),
+                             crypto::Ed25519PrivateKey::FromSeed(seed));
+}
 
 absl::Status PutBody(std::string_view node_url, std::string_view skey, const Body& body,
                      const std::vector<std::pair<std::string, BoxPublicKey>>& addressees) {

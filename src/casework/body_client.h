@@ -14,8 +14,14 @@
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
 #include "src/casework/confidential.h"
+#include "src/http/signature.h"
 
 namespace accord::casework {
+
+// The RFC 9421 signer for requests by the party whose private key (signed-note format)
+// is `skey`: keyid = statement::KeyId of its verifier. InvalidArgument unless `skey` is
+// an Ed25519 note key.
+absl::StatusOr<http::RequestSigner> PartyRequestSigner(std::string_view skey);
 
 // Seals `body` to each addressee's box key and PUTs the copies to the node at `node_url`
 // (this party's own), signing with the party's private key `skey`. Errors carry the

@@ -1,20 +1,15 @@
 #include "src/casework/confidential.h"
 
-#include <sys/stat.h>
-
 #include "absl/strings/str_cat.h"
 #include "src/crypto/random.h"
 #include "src/crypto/sha256.h"
-#include "src/store/durable_file.h"
 #include "src/util/encoding.h"
 #include "src/util/json.h"
-#include "src/util/strings.h"
 
 namespace accord::casework {
 namespace {
 
 using nlohmann::json;
-namespace fs = std::filesystem;
 
 bool IsHostChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
@@ -118,65 +113,6 @@ absl::StatusOr<std::string> Open(std::string_view sealed, const BoxKeyPair& keys
                                                    kMaxSealedBytes, " bytes, not ", sealed.size()));
   }
   return crypto::OpenBox(sealed, keys);
-}
-
-std::string FormatBoxPublicKey(const BoxPublicKey& key) {
-  return util::Base64Encode(std::span<const uint8_t>(key));
-}
-
-absl::StatusOr<BoxPublicKey> ParseBoxPublicKey(std::string_view text) {
-  auto bytes = util::Base64Decode(text);
-  if (!bytes || bytes->size() != kBoxKeySize) {
-    return absl::InvalidArgumentError("a box key is canonical base64 of 32 bytes");
-  }
-  BoxPublicKey key;
-  std::copy(bytes->begin(), bytes->end(), key.begin());
-  return key;
-}
-
-absl::StatusOr<BoxKeyPair> LoadOrCreateBoxKey(const fs::path& key_path) {
-  const fs::path pub_path = key_path.parent_path() / "box.pub";
-  auto text = store::ReadWholeFile(key_path);
-  if (!text.ok() && absl::IsNotFound(text.status())) {
-    if (auto s = store::MakeDirsDurably(key_path.parent_path()); !s.ok()) return s;
-    BoxKeyPair fresh = BoxKeyPair::Generate();
-    std::string secret = util::Base64Encode(fresh.secret_key()) + "\n";
-    const std::string pub = FormatBoxPublicKey(fresh.public_key()) + "\n";
-    const store::FileWrite files[] = {{key_path, secret, 0600}, {pub_path, pub, 0644}};
-    absl::Status s = store::WriteFilesDurably(files);
-    crypto::Wipe(secret);
-    if (!s.ok()) return s;
-    return fresh;
-  }
-  if (!text.ok()) return text.status();
-  struct stat st;
-  if (::stat(key_path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    crypto::Wipe(*text);
-    return absl::FailedPreconditionError(absl::StrCat(
-        key_path.string(), ": box key is accessible by group or others; chmod 600 it"));
-  }
-  auto secret = util::Base64Decode(util::StripWhitespace(*text));
-  crypto::Wipe(*text);
-  if (!secret || secret->size() != kBoxKeySize) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(key_path.string(), ": not a box key (base64 of 32 bytes)"));
-  }
-  auto keys = BoxKeyPair::FromSecret(*secret);
-  crypto::Wipe(*secret);
-  if (!keys.ok()) return keys.status();
-  const std::string pub = FormatBoxPublicKey(keys->public_key());
-  auto pub_text = store::ReadWholeFile(pub_path);
-  if (!pub_text.ok() && absl::IsNotFound(pub_text.status())) {
-    const std::string line = pub + "\n";
-    const store::FileWrite files[] = {{pub_path, line, 0644}};
-    if (auto s = store::WriteFilesDurably(files); !s.ok()) return s;
-  } else if (!pub_text.ok()) {
-    return pub_text.status();
-  } else if (util::StripWhitespace(*pub_text) != pub) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(pub_path.string(), ": does not hold the public key of ", key_path.string()));
-  }
-  return keys;
 }
 
 bool IsOrigin(std::string_view text) {

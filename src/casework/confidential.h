@@ -20,18 +20,16 @@
 // addressee. The sender is not authenticated by the box; the statement's signature and
 // the commitment tie the body to its issuer.
 //
-// Box keys: an X25519 key pair per party, kept as DATA/box.key (0600, base64 of the
-// 32-byte secret and a newline) and DATA/box.pub (base64 of the public key); the party
-// directory publishes the public key as "box_key".
+// Box keys: an X25519 key pair per party (src/party/keys.h keeps it in the data folder);
+// the party directory publishes the public key as "box_key" (crypto::FormatBoxPublicKey).
 //
-// Pure computation and thread-safe, except LoadOrCreateBoxKey (files).
+// Pure computation and thread-safe.
 #ifndef ACCORD_CASEWORK_CONFIDENTIAL_H_
 #define ACCORD_CASEWORK_CONFIDENTIAL_H_
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
@@ -49,8 +47,10 @@ inline constexpr size_t kSaltSize = 32;
 // The sealed boxes (src/crypto/box.h) that copies of a body are.
 using crypto::BoxKeyPair;
 using crypto::BoxPublicKey;
+using crypto::FormatBoxPublicKey;
 using crypto::kBoxKeySize;
 using crypto::kSealOverheadBytes;
+using crypto::ParseBoxPublicKey;
 // Largest body plaintext, and so the largest sealed copy a node stores or serves.
 inline constexpr size_t kMaxPlaintextBytes = 1024 * 1024;
 inline constexpr size_t kMaxSealedBytes = kMaxPlaintextBytes + kSealOverheadBytes;
@@ -104,19 +104,6 @@ struct SealedCopy {
   std::string sealed;     // Seal(plaintext, addressee's box key)
   bool operator==(const SealedCopy&) const = default;
 };
-
-// A box public key as the directory writes it: canonical standard base64 of 32 bytes.
-std::string FormatBoxPublicKey(const BoxPublicKey& key);
-// InvalidArgument unless `text` is canonical base64 of 32 bytes.
-absl::StatusOr<BoxPublicKey> ParseBoxPublicKey(std::string_view text);
-
-// Loads the key pair from `key_path` (DATA/box.key), creating it — with the public key
-// beside it as box.pub — durably and with mode 0600 if it does not exist. Refuses
-// (FailedPrecondition) a key file that group or others may read or write, and
-// (InvalidArgument) one that does not hold base64 of 32 bytes; rewrites a missing
-// box.pub, and refuses (FailedPrecondition) one that names another key. Other I/O
-// failures as store::ReadWholeFile / WriteFilesDurably report them, naming the path.
-absl::StatusOr<BoxKeyPair> LoadOrCreateBoxKey(const std::filesystem::path& key_path);
 
 // True iff `text` is a log origin (common.v1.json#/definitions/origin): 1 to 255
 // characters, a lower-case host of letters, digits, '.' and '-' not starting or ending

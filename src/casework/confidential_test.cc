@@ -1,4 +1,4 @@
-// Body format, sealing, commitments, box keys and the body store.
+// Body format, sealing, commitments and the body store.
 #include "src/casework/confidential.h"
 
 #include <gtest/gtest.h>
@@ -133,54 +133,6 @@ TEST(SealTest, TamperedCiphertextDoesNotOpen) {
   EXPECT_FALSE(Open(sealed->substr(0, kSealOverheadBytes - 1), b).ok());
   EXPECT_FALSE(Open(std::string(kMaxSealedBytes + 1, 'x'), b).ok());
   EXPECT_FALSE(Seal(std::string(kMaxPlaintextBytes + 1, 'x'), b.public_key()).ok());
-}
-
-TEST(BoxKeyTest, FormatParseAndFromSecret) {
-  const BoxKeyPair k = BoxKeyPair::Generate();
-  auto parsed = ParseBoxPublicKey(FormatBoxPublicKey(k.public_key()));
-  ASSERT_TRUE(parsed.ok());
-  EXPECT_EQ(*parsed, k.public_key());
-  EXPECT_FALSE(ParseBoxPublicKey(util::Base64Encode(std::string(31, 'a'))).ok());
-  EXPECT_FALSE(ParseBoxPublicKey("not base64").ok());
-  auto again = BoxKeyPair::FromSecret(k.secret_key());
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->public_key(), k.public_key());
-  EXPECT_FALSE(BoxKeyPair::FromSecret(std::vector<uint8_t>(31)).ok());
-}
-
-TEST(BoxKeyTest, CreatedOnceThenLoaded) {
-  TempDir dir;
-  const fs::path key = dir.path() / "data/box.key";
-  auto created = LoadOrCreateBoxKey(key);
-  ASSERT_TRUE(created.ok()) << created.status();
-  struct stat st;
-  ASSERT_EQ(::stat(key.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600);
-  EXPECT_EQ(*store::ReadWholeFile(dir.path() / "data/box.pub"),
-            FormatBoxPublicKey(created->public_key()) + "\n");
-
-  auto loaded = LoadOrCreateBoxKey(key);
-  ASSERT_TRUE(loaded.ok()) << loaded.status();
-  EXPECT_EQ(loaded->public_key(), created->public_key());
-
-  fs::remove(dir.path() / "data/box.pub");  // rewritten from the key
-  ASSERT_TRUE(LoadOrCreateBoxKey(key).ok());
-  EXPECT_TRUE(fs::exists(dir.path() / "data/box.pub"));
-
-  WriteFile(dir.path() / "data/box.pub",
-            FormatBoxPublicKey(BoxKeyPair::Generate().public_key()) + "\n");
-  EXPECT_EQ(LoadOrCreateBoxKey(key).status().code(), absl::StatusCode::kFailedPrecondition);
-}
-
-TEST(BoxKeyTest, RefusesAnExposedOrDamagedKey) {
-  TempDir dir;
-  const fs::path key = dir.path() / "box.key";
-  ASSERT_TRUE(LoadOrCreateBoxKey(key).ok());
-  fs::permissions(key, fs::perms::group_read, fs::perm_options::add);
-  EXPECT_EQ(LoadOrCreateBoxKey(key).status().code(), absl::StatusCode::kFailedPrecondition);
-  WriteFile(key, "not a key\n");
-  fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
-  EXPECT_EQ(LoadOrCreateBoxKey(key).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(OriginTest, MatchesTheSchemaPattern) {

@@ -13,6 +13,7 @@
 #include "src/casework/confidential.h"
 #include "src/cli/cli.h"
 #include "src/federation/directory.h"
+#include "src/party/keys.h"
 #include "src/store/durable_file.h"
 #include "src/util/strings.h"
 
@@ -112,7 +113,7 @@ void AddBodyFetch(CLI::App& body) {
       return absl::NotFoundError(
           absl::StrCat(a->box_key, ": no box key there (a node keeps its own as DATA/box.key)"));
     }
-    auto box = casework::LoadOrCreateBoxKey(a->box_key);
+    auto box = party::LoadOrCreateBoxKey(a->box_key, /*create=*/false);
     if (!box.ok()) return box.status();
     auto skey = PrivateKeyText(a->key);
     if (!skey.ok()) return skey.status();

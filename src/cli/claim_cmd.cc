@@ -1,13 +1,13 @@
 // `accord verify-claim`: a third party checks a claim from the published logs alone
-// (casework::CheckClaim), as the drill's party C does.
+// (verify::CheckClaim), as the drill's party C does.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "src/casework/claim_check.h"
 #include "src/cli/cli.h"
 #include "src/federation/directory.h"
+#include "src/verify/claim_check.h"
 
 namespace accord::cli {
 
@@ -39,7 +39,7 @@ void AddVerifyClaim(CLI::App& app) {
     auto validator = statement::Validator::Create();
     if (!validator.ok()) return validator.status();
     std::vector<std::filesystem::path> files(a->disclosures.begin(), a->disclosures.end());
-    auto report = casework::CheckClaim(*directory, **validator, a->origin, a->index, files);
+    auto report = verify::CheckClaim(*directory, **validator, a->origin, a->index, files);
     if (!report.ok()) return report.status();
     if (a->json) {
       std::printf("%s\n", report->ToJson().dump(2).c_str());

@@ -18,6 +18,7 @@
 #include "src/cli/cli.h"
 #include "src/node/api.h"
 #include "src/node/client.h"
+#include "src/party/party.h"
 #include "src/store/durable_file.h"
 #include "src/util/encoding.h"
 #include "src/util/strings.h"
@@ -65,11 +66,11 @@ absl::Status Run(const std::string& dir_arg, bool keep, bool serve, const std::s
     }
     dir = name;
   }
-  node::NodeServerOptions o;
+  party::PartyOptions o;
   o.node.data_dir = dir / "node";
-  o.node.name = kParty;
+  o.name = kParty;
   o.http.listen = listen;
-  auto server = node::NodeServer::Start(std::move(o));
+  auto server = party::StartParty(std::move(o));
   if (!server.ok()) return server.status();
   node::Node& n = (*server)->node();
   const std::string url = (*server)->url();

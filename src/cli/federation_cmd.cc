@@ -8,13 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
-#include "src/casework/confidential.h"
 #include "src/cli/cli.h"
 #include "src/drill/drill.h"
 #include "src/federation/directory.h"
 #include "src/federation/federation.h"
 #include "src/node/client.h"
-#include "src/node/node.h"
+#include "src/party/party.h"
 #include "src/store/durable_file.h"
 
 namespace accord::cli {
@@ -280,7 +279,8 @@ void AddDirectory(CLI::App& app) {
   auto* entry = dir->add_subcommand(
       "entry",
       "Print a party's directory entry (JSON) for a node's data folder, creating the party\n"
-      "key and the witness key there if they are missing. Send it to the other parties.");
+      "key, the witness key and the box key there if they are missing. Send it to the other\n"
+      "parties.");
   struct EntryArgs {
     std::string data, origin = "party.accord.localhost/log", url, name, team, email, phone;
   };
@@ -294,34 +294,14 @@ void AddDirectory(CLI::App& app) {
   entry->add_option("--email", e->email, "24/7 point of contact: e-mail");
   entry->add_option("--phone", e->phone, "24/7 point of contact: phone");
   SetAction(entry, [e]() -> absl::Status {
-    node::NodeOptions o;
-    o.data_dir = e->data;
-    o.name = e->origin;
-    auto party = node::LoadOrCreatePartyKey(o);
-    if (!party.ok()) return party.status();
-    const std::string origin(party->Name());
-    auto witness = federation::LoadOrCreateWitnessKey(
-        std::filesystem::path(e->data) / "witness.key", federation::WitnessNameFor(origin),
-        /*create=*/true);
-    if (!witness.ok()) return witness.status();
-    auto box = casework::LoadOrCreateBoxKey(std::filesystem::path(e->data) / "box.key");
-    if (!box.ok()) return box.status();
-    federation::Directory d;
-    federation::Party p;
-    p.name = e->name;
-    p.origin = origin;
-    p.log_key = party->VerifierKeyString();
-    p.url = e->url;
-    p.witness_key = witness->VerifierKeyString();
-    p.witness_url = e->url;
-    p.box_key = casework::FormatBoxPublicKey(box->public_key());
-    p.contact = {e->team, e->email, e->phone, "24/7"};
-    d.parties.push_back(p);
-    // Checked as a one-party directory, so a bad URL is caught here, not at the peers.
-    auto checked = federation::ParseDirectory(federation::FormatDirectory(d));
-    if (!checked.ok()) return checked.status();
-    json j = json::parse(federation::FormatDirectory(d));
-    std::printf("%s\n", j["parties"][0].dump(2).c_str());
+    auto keys = party::LoadOrCreateKeys(e->data, e->origin);
+    if (!keys.ok()) return keys.status();
+    const federation::Party p =
+        party::DirectoryEntry(*keys, e->name, e->url, {e->team, e->email, e->phone, "24/7"});
+    // Checked here, so a bad URL is caught before it reaches the other parties.
+    auto entry_json = federation::FormatEntry(p);
+    if (!entry_json.ok()) return entry_json.status();
+    std::printf("%s", entry_json->c_str());
     return absl::OkStatus();
   });
 
@@ -337,23 +317,14 @@ void AddDirectory(CLI::App& app) {
                    "Cosignatures by other parties' witnesses a checkpoint needs to count")
       ->capture_default_str();
   SetAction(make, [m]() -> absl::Status {
-    json parties = json::array();
+    std::vector<std::string> entries;
     for (const std::string& f : m->entries) {
       auto text = store::ReadWholeFile(f);
       if (!text.ok()) return text.status();
-      json j = json::parse(*text, nullptr, false);
-      if (!j.is_object()) return absl::InvalidArgumentError(absl::StrCat(f, ": not a JSON object"));
-      parties.push_back(std::move(j));
+      entries.push_back(*std::move(text));
     }
-    json doc = {{"accord_directory", federation::kDirectoryVersion},
-                {"witness_quorum", m->quorum},
-                {"parties", std::move(parties)}};
-    auto d = federation::ParseDirectory(doc.dump());
+    auto d = federation::AssembleDirectory(entries, m->quorum);
     if (!d.ok()) return d.status();
-    if (m->quorum + 1 > d->parties.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("a quorum of ", m->quorum, " needs at least ", m->quorum + 1, " parties"));
-    }
     std::printf("%s", federation::FormatDirectory(*d).c_str());
     return absl::OkStatus();
   });

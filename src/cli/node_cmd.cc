@@ -8,12 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "src/casework/party.h"
 #include "src/cli/cli.h"
 #include "src/federation/federation.h"
 #include "src/node/api.h"
 #include "src/node/client.h"
 #include "src/note/note.h"
+#include "src/party/party.h"
 #include "src/statement/statement.h"
 #include "src/store/durable_file.h"
 #include "src/util/strings.h"
@@ -81,10 +81,10 @@ void AddServe(CLI::App& app) {
   SetAction(cmd, [a]() -> absl::Status {
     sigset_t stop;
     BlockStopSignals(&stop);
-    node::NodeServerOptions o;
+    party::PartyOptions o;
     o.node.data_dir = a->data;
-    o.node.key_file = a->key;
-    o.node.name = a->name;
+    o.key_file = a->key;
+    o.name = a->name;
     o.node.sequencer.max_batch = std::max<size_t>(1, a->batch);
     o.node.sequencer.max_delay = absl::Milliseconds(a->batch_delay_ms);
     o.http.listen = a->listen;
@@ -94,17 +94,17 @@ void AddServe(CLI::App& app) {
     o.http.error_log = [](std::string_view m) {
       std::fprintf(stderr, "accord serve: %s\n", std::string(m).c_str());
     };
+    if (!a->witness_key.empty() && a->directory.empty())
+      return absl::InvalidArgumentError("--witness-key needs --directory");
     if (!a->directory.empty()) {
       federation::FederationOptions f;
       f.directory_file = a->directory;
-      f.witness_key_file = a->witness_key;
       f.poll_interval = absl::Milliseconds(std::max<int64_t>(10, a->poll_interval_ms));
       f.request_timeout = absl::Milliseconds(std::max<int64_t>(10, a->peer_timeout_ms));
-      o.extension = casework::PartyExtension::Factory(a->data, std::move(f));
-    } else if (!a->witness_key.empty()) {
-      return absl::InvalidArgumentError("--witness-key needs --directory");
+      o.federation = std::move(f);
+      o.witness_key_file = a->witness_key;
     }
-    auto server = node::NodeServer::Start(std::move(o));
+    auto server = party::StartParty(std::move(o));
     if (!server.ok()) return server.status();
     auto& n = (*server)->node();
     if (a->json) {

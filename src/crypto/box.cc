@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/crypto/random.h"
 #include "src/crypto/sodium_init.h"
+#include "src/util/encoding.h"
 
 namespace accord::crypto {
 
@@ -63,6 +64,20 @@ absl::StatusOr<std::string> OpenBox(std::string_view sealed, const BoxKeyPair& k
         "sealed body does not open with this key (sealed to another key, or altered)");
   }
   return plaintext;
+}
+
+std::string FormatBoxPublicKey(const BoxPublicKey& key) {
+  return util::Base64Encode(std::span<const uint8_t>(key));
+}
+
+absl::StatusOr<BoxPublicKey> ParseBoxPublicKey(std::string_view text) {
+  auto bytes = util::Base64Decode(text);
+  if (!bytes || bytes->size() != kBoxKeySize) {
+    return absl::InvalidArgumentError("a box key is canonical base64 of 32 bytes");
+  }
+  BoxPublicKey key;
+  std::copy(bytes->begin(), bytes->end(), key.begin());
+  return key;
 }
 
 }  // namespace accord::crypto

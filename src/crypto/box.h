@@ -47,6 +47,12 @@ class BoxKeyPair {
   BoxPublicKey public_{};
 };
 
+// A box public key as the party directory writes it: canonical standard base64 of its
+// 32 bytes.
+std::string FormatBoxPublicKey(const BoxPublicKey& key);
+// InvalidArgument unless `text` is canonical base64 of 32 bytes.
+absl::StatusOr<BoxPublicKey> ParseBoxPublicKey(std::string_view text);
+
 // Seals `plaintext` to `recipient` (crypto_box_seal; randomised: two seals of the same
 // plaintext differ): plaintext.size() + kSealOverheadBytes bytes. InvalidArgument if
 // libsodium refuses the key.

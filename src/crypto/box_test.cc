@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "src/util/encoding.h"
 
@@ -60,6 +61,19 @@ TEST(Box, EmptyPlaintextRoundTrips) {
   auto opened = OpenBox(*sealed, recipient);
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_TRUE(opened->empty());
+}
+
+TEST(Box, PublicKeysFormatAndParse) {
+  const BoxKeyPair k = BoxKeyPair::Generate();
+  auto parsed = ParseBoxPublicKey(FormatBoxPublicKey(k.public_key()));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(*parsed, k.public_key());
+  EXPECT_FALSE(ParseBoxPublicKey(util::Base64Encode(std::string(31, 'a'))).ok());
+  EXPECT_FALSE(ParseBoxPublicKey("not base64").ok());
+  auto again = BoxKeyPair::FromSecret(k.secret_key());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->public_key(), k.public_key());
+  EXPECT_FALSE(BoxKeyPair::FromSecret(std::vector<uint8_t>(31)).ok());
 }
 
 }  // namespace

@@ -126,7 +126,8 @@ json Drill::Impl::PlayGrid() {
        Position("A", preserve_r.index));
   DRILL_CHECK("B", WaitInbox(b, a.origin, preserve_r.index, absl::Seconds(20)).status(),
               "B's monitor picking up the preservation request");
-  DRILL_ASSIGN(b_box_pair, "B", casework::LoadOrCreateBoxKey(b.data / "box.key"), "B's box key");
+  DRILL_ASSIGN(b_box_pair, "B", party::LoadOrCreateBoxKey(b.data / "box.key", false),
+               "B's box key");
   DRILL_ASSIGN(fetched, "B",
                casework::FetchBody(a.url, b.log_key.private_key, b_box_pair, body.commitment),
                "B fetching the confidential body");
@@ -273,7 +274,8 @@ json Drill::Impl::PlayGrid() {
               "A's monitor picking up B's answers");
   Say("A", "monitor picked up B's answers");
   // A fetches the disclosure from B's node; B's node records the release in B's log.
-  DRILL_ASSIGN(a_box_pair, "A", casework::LoadOrCreateBoxKey(a.data / "box.key"), "A's box key");
+  DRILL_ASSIGN(a_box_pair, "A", party::LoadOrCreateBoxKey(a.data / "box.key", false),
+               "A's box key");
   DRILL_ASSIGN(
       b_release, "A",
       casework::FetchBody(b.url, a.log_key.private_key, a_box_pair, disclosure_body.commitment),
@@ -429,10 +431,10 @@ json Drill::Impl::PlayGrid() {
   // The same check as anyone runs it: accord verify-claim over the directory and the two
   // disclosures.
   DRILL_ASSIGN(claim_report, "C",
-               casework::CheckClaim(directory, *validator, a.origin, claim_r.index,
-                                    {a_disclosure, b_disclosure}),
+               verify::CheckClaim(directory, *validator, a.origin, claim_r.index,
+                                  {a_disclosure, b_disclosure}),
                "C running verify-claim");
-  for (const casework::ClaimFinding& f : claim_report.findings) {
+  for (const verify::ClaimFinding& f : claim_report.findings) {
     if (f.result != "proven") {
       DRILL_CHECK("C",
                   absl::FailedPreconditionError(absl::StrCat(

@@ -21,9 +21,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "src/casework/body_client.h"
-#include "src/casework/claim_check.h"
 #include "src/casework/confidential.h"
-#include "src/casework/party.h"
 #include "src/drill/drill.h"
 #include "src/drill/synthetic.h"
 #include "src/federation/equivocation.h"
@@ -34,6 +32,7 @@
 #include "src/node/client.h"
 #include "src/note/checkpoint.h"
 #include "src/note/note.h"
+#include "src/party/party.h"
 #include "src/seal/byte_source.h"
 #include "src/seal/capture.h"
 #include "src/seal/evidence_log.h"
@@ -43,7 +42,9 @@
 #include "src/store/durable_file.h"
 #include "src/store/statement_index.h"
 #include "src/util/encoding.h"
+#include "src/util/strings.h"
 #include "src/util/time.h"
+#include "src/verify/claim_check.h"
 
 namespace accord::drill {
 namespace fs = std::filesystem;
@@ -78,7 +79,7 @@ struct Drill::Impl {
   struct Party {
     std::string letter, name, origin, host, country;
     fs::path data, directory_file;
-    note::KeyPair log_key, witness_key;
+    note::KeyPair log_key;  // the party key, as in DATA/party.key
     uint16_t port = 0;
     std::string url;
     std::unique_ptr<node::NodeServer> server;
@@ -118,24 +119,23 @@ struct Drill::Impl {
   }
 
   federation::Federation& Fed(Party& p) {
-    return static_cast<casework::PartyExtension*>(p.server->extension())->federation();
+    return static_cast<party::PartyExtension*>(p.server->extension())->federation();
   }
 
   absl::Status StartNode(Party& p, uint16_t port, const fs::path& data,
                          const fs::path& directory_file) {
-    node::NodeServerOptions o;
+    party::PartyOptions o;
     o.node.data_dir = data;
-    o.node.key_file = data / "party.key";
+    o.key_file = data / "party.key";
     o.node.sequencer.max_delay = absl::Milliseconds(2);
     o.http.listen = absl::StrCat("127.0.0.1:", port);
     federation::FederationOptions f;
     f.directory_file = directory_file;
     f.poll_interval = options.poll_interval;
     f.request_timeout = absl::Seconds(2);
-    casework::CaseworkOptions c;
-    if (options.scenario == "deadline") c.ack_emergency = options.deadline_ack;
-    o.extension = casework::PartyExtension::Factory(data, f, c);
-    auto server = node::NodeServer::Start(std::move(o));
+    o.federation = std::move(f);
+    if (options.scenario == "deadline") o.casework.ack_emergency = options.deadline_ack;
+    auto server = party::StartParty(std::move(o));
     if (!server.ok()) {
       return absl::Status(
           server.status().code(),
@@ -165,33 +165,13 @@ struct Drill::Impl {
       p.directory_file = p.data / "directory.json";
       p.port = (*ports)[i];
       p.url = absl::StrCat("http://127.0.0.1:", p.port);
-      auto log_key = note::GenerateKey(p.origin);
-      auto witness_key = note::GenerateCosignerKey(federation::WitnessNameFor(p.origin));
-      if (!log_key.ok()) return log_key.status();
-      if (!witness_key.ok()) return witness_key.status();
-      p.log_key = *log_key;
-      p.witness_key = *witness_key;
-      if (auto s = store::MakeDirsDurably(p.data); !s.ok()) return s;
-      // FileWrite borrows its data.
-      const std::string texts[] = {p.log_key.private_key + "\n", p.log_key.verifier_key + "\n",
-                                   p.witness_key.private_key + "\n",
-                                   p.witness_key.verifier_key + "\n"};
-      const store::FileWrite keys[] = {{p.data / "party.key", texts[0], 0600},
-                                       {p.data / "party.vkey", texts[1]},
-                                       {p.data / "witness.key", texts[2], 0600},
-                                       {p.data / "witness.vkey", texts[3]}};
-      if (auto s = store::WriteFilesDurably(keys); !s.ok()) return s;
-
-      auto box = casework::LoadOrCreateBoxKey(p.data / "box.key");
-      if (!box.ok()) return box.status();
-      federation::Party entry;
-      entry.box_key = casework::FormatBoxPublicKey(box->public_key());
-      entry.name = p.name;
-      entry.origin = p.origin;
-      entry.log_key = p.log_key.verifier_key;
-      entry.url = p.url;
-      entry.witness_key = p.witness_key.verifier_key;
-      entry.witness_url = p.url;
+      // Provisioned as `accord directory entry` does: the keys in the data folder.
+      auto keys = party::LoadOrCreateKeys(p.data, p.origin);
+      if (!keys.ok()) return keys.status();
+      auto skey = store::ReadWholeFile(party::KeyFiles::In(p.data).party_key);
+      if (!skey.ok()) return skey.status();
+      p.log_key = {std::string(util::StripWhitespace(*skey)), keys->log.VerifierKeyString()};
+      federation::Party entry = party::DirectoryEntry(*keys, p.name, p.url, {});
       entry.contact = {absl::StrCat(p.letter, " 24/7 point of contact"),
                        absl::StrCat("duty@", p.host), "+000 555 01" + std::to_string(10 + i),
                        "24/7"};
@@ -300,7 +280,7 @@ struct Drill::Impl {
   };
   absl::StatusOr<Checked> CheckStatement(const std::string& origin, uint64_t index,
                                          const crypto::Digest& leaf_hash) {
-    auto p = casework::ReadPublished(directory, *validator, origin, index, leaf_hash);
+    auto p = verify::ReadPublished(directory, *validator, origin, index, leaf_hash);
     if (!p.ok()) return p.status();
     if (!p->witnessed) {
       return absl::FailedPreconditionError(
@@ -361,8 +341,8 @@ struct Drill::Impl {
   json PlayPickup();
   json PlayDeadline();
 
-  casework::PartyExtension& Party_(Party& p) {
-    return *static_cast<casework::PartyExtension*>(p.server->extension());
+  party::PartyExtension& Party_(Party& p) {
+    return *static_cast<party::PartyExtension*>(p.server->extension());
   }
   // The case containing `origin`#`index` in `p`'s view, as its API shows it.
   absl::StatusOr<json> CaseOf(Party& p, const std::string& origin, uint64_t index) {

@@ -40,7 +40,6 @@ json Drill::Impl::PlaySplitView() {
   fork.name = "B's forked log";
   fork.origin = b.origin;
   fork.log_key = b.log_key;
-  fork.witness_key = b.witness_key;
   fork.data = fork_data;
   fork.directory_file = fork_data / "directory.json";
   fork.port = ports[0];

@@ -18,6 +18,7 @@
 #include "src/node/testing.h"
 #include "src/note/checkpoint.h"
 #include "src/note/note.h"
+#include "src/party/party.h"
 #include "src/test/temp_dir.h"
 
 namespace accord::drill {
@@ -185,7 +186,7 @@ TEST(DrillTest, OnlyTheAddresseeReadsABodyAndOnlyAddresseesAnswer) {
     return line;
   };
   const size_t access_before = GetJson(a.url, "/v1/statements?kind=access")["statements"].size();
-  auto c_box = casework::LoadOrCreateBoxKey(std::filesystem::path(c.data) / "box.key");
+  auto c_box = party::LoadOrCreateBoxKey(std::filesystem::path(c.data) / "box.key", false);
   ASSERT_TRUE(c_box.ok());
   auto denied = casework::FetchBody(a.url, skey(c), *c_box, commitment);
   EXPECT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied) << denied.status();
@@ -197,7 +198,7 @@ TEST(DrillTest, OnlyTheAddresseeReadsABodyAndOnlyAddresseesAnswer) {
   auto metrics = http::Client::Create(a.url);
   EXPECT_EQ((*metrics)->Get("/metrics")->body.find(commitment), std::string::npos);
 
-  auto b_box = casework::LoadOrCreateBoxKey(std::filesystem::path(b.data) / "box.key");
+  auto b_box = party::LoadOrCreateBoxKey(std::filesystem::path(b.data) / "box.key", false);
   auto again = casework::FetchBody(a.url, skey(b), *b_box, commitment);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(GetJson(a.url, "/v1/statements?kind=access")["statements"].size(), access_before + 1);
@@ -301,13 +302,13 @@ TEST(DrillTest, ANodeTheDirectoryDoesNotListRefusesToStart) {
   auto d = Drill::Start(Options("grid"));
   ASSERT_TRUE(d.ok()) << d.status();
   node::testing::TempDir data;
-  node::NodeServerOptions o;
+  party::PartyOptions o;
   o.node.data_dir = data.path();
-  o.node.name = "cert.stranger.example/log";
+  o.name = "cert.stranger.example/log";
   federation::FederationOptions f;
   f.directory_file = (*d)->dir() / "directory.json";
-  o.extension = federation::Federation::Factory(data.path(), f);
-  auto server = node::NodeServer::Start(std::move(o));
+  o.federation = std::move(f);
+  auto server = party::StartParty(std::move(o));
   EXPECT_EQ(server.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(server.status().message(), HasSubstr("does not list this node's log"));
 }

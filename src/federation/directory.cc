@@ -184,29 +184,71 @@ absl::StatusOr<Directory> ParseDirectory(std::string_view text) {
                               "\" used by another party"));
     d.parties.push_back(*std::move(p));
   }
+  // A quorum no log can reach would leave every checkpoint unwitnessed for ever: refuse
+  // it here, where the directory is read, rather than let the nodes wait.
+  const size_t with_witness = witnesses.size();
+  for (const Party& p : d.parties) {
+    const size_t others = with_witness - (p.witness_verifier ? 1 : 0);
+    if (others < d.witness_quorum) {
+      return Bad("document",
+                 absl::StrCat("\"witness_quorum\" is ", d.witness_quorum, ", but the log of ",
+                              p.origin, " can be cosigned by the witnesses of only ", others,
+                              " other part", others == 1 ? "y" : "ies",
+                              " (a quorum of q needs q + 1 parties with witnesses)"));
+    }
+  }
   return d;
 }
 
+namespace {
+
+Json PartyToJson(const Party& p) {
+  Json party = {{"name", p.name}, {"origin", p.origin}, {"log_key", p.log_key}, {"url", p.url}};
+  if (!p.witness_key.empty()) {
+    party["witness"] = {{"key", p.witness_key}, {"url", p.witness_url}};
+  }
+  if (!p.box_key.empty()) party["box_key"] = p.box_key;
+  Json contact = Json::object();
+  if (!p.contact.team.empty()) contact["team"] = p.contact.team;
+  if (!p.contact.email.empty()) contact["email"] = p.contact.email;
+  if (!p.contact.phone.empty()) contact["phone"] = p.contact.phone;
+  if (!p.contact.hours.empty()) contact["hours"] = p.contact.hours;
+  if (!contact.empty()) party["contact"] = contact;
+  return party;
+}
+
+}  // namespace
+
 std::string FormatDirectory(const Directory& directory) {
   Json parties = Json::array();
-  for (const Party& p : directory.parties) {
-    Json party = {{"name", p.name}, {"origin", p.origin}, {"log_key", p.log_key}, {"url", p.url}};
-    if (!p.witness_key.empty()) {
-      party["witness"] = {{"key", p.witness_key}, {"url", p.witness_url}};
-    }
-    if (!p.box_key.empty()) party["box_key"] = p.box_key;
-    Json contact = Json::object();
-    if (!p.contact.team.empty()) contact["team"] = p.contact.team;
-    if (!p.contact.email.empty()) contact["email"] = p.contact.email;
-    if (!p.contact.phone.empty()) contact["phone"] = p.contact.phone;
-    if (!p.contact.hours.empty()) contact["hours"] = p.contact.hours;
-    if (!contact.empty()) party["contact"] = contact;
-    parties.push_back(std::move(party));
-  }
+  for (const Party& p : directory.parties) parties.push_back(PartyToJson(p));
   Json j = {{"accord_directory", kDirectoryVersion},
             {"witness_quorum", directory.witness_quorum},
             {"parties", std::move(parties)}};
   return j.dump(2) + "\n";
+}
+
+absl::StatusOr<std::string> FormatEntry(const Party& party) {
+  const Json entry = PartyToJson(party);
+  const Json alone = {
+      {"accord_directory", kDirectoryVersion}, {"witness_quorum", 0}, {"parties", {entry}}};
+  if (auto checked = ParseDirectory(alone.dump()); !checked.ok()) return checked.status();
+  return entry.dump(2) + "\n";
+}
+
+absl::StatusOr<Directory> AssembleDirectory(std::span<const std::string> entries, size_t quorum) {
+  Json parties = Json::array();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    auto entry = util::ParseJson(entries[i]);
+    if (!entry.ok())
+      return Bad(absl::StrCat("entry ", i + 1), std::string(entry.status().message()));
+    if (!entry->is_object()) return Bad(absl::StrCat("entry ", i + 1), "not a JSON object");
+    parties.push_back(*std::move(entry));
+  }
+  const Json doc = {{"accord_directory", kDirectoryVersion},
+                    {"witness_quorum", quorum},
+                    {"parties", std::move(parties)}};
+  return ParseDirectory(doc.dump());
 }
 
 absl::StatusOr<Directory> LoadDirectory(const std::filesystem::path& path) {

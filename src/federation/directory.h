@@ -18,13 +18,16 @@
 //                      "phone": "+000 555 0100", "hours": "24/7" } } ] }
 //
 // witness_quorum: how many cosignatures, by witnesses of parties other than the log's
-// own, make a checkpoint of that log count as witnessed (0: none needed).
+// own, make a checkpoint of that log count as witnessed (0: none needed; default 1).
+// ParseDirectory refuses a quorum some log could never reach: every party's log must
+// have at least witness_quorum other parties with a witness.
 #ifndef ACCORD_FEDERATION_DIRECTORY_H_
 #define ACCORD_FEDERATION_DIRECTORY_H_
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +79,13 @@ inline constexpr int kDirectoryVersion = 1;
 absl::StatusOr<Directory> ParseDirectory(std::string_view json);
 // The JSON form ParseDirectory reads (the parsed verifiers are left out).
 std::string FormatDirectory(const Directory& directory);
+// One party's entry, the JSON object a party sends the others (`accord directory
+// entry`), checked as ParseDirectory checks a party: InvalidArgument naming the field.
+absl::StatusOr<std::string> FormatEntry(const Party& party);
+// The directory of these entries (JSON objects, as FormatEntry writes them) with witness
+// quorum `quorum`, checked as ParseDirectory checks one (the quorum rule included).
+// InvalidArgument naming the entry ("entry N", from 1) or the party at fault.
+absl::StatusOr<Directory> AssembleDirectory(std::span<const std::string> entries, size_t quorum);
 absl::StatusOr<Directory> LoadDirectory(const std::filesystem::path& path);
 
 // How many distinct witnesses of `directory`, other than the log's own party's, have a

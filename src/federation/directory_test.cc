@@ -45,6 +45,44 @@ class DirectoryTest : public ::testing::Test {
       {"parties", {PartyJson(a_, "a.example", 7381), PartyJson(b_, "b.example", 7382)}}};
 };
 
+TEST_F(DirectoryTest, AQuorumNoLogCouldReachIsRefused) {
+  doc_["witness_quorum"] = 2;  // each log has one other party to cosign it
+  auto d = ParseDirectory(doc_.dump());
+  ASSERT_FALSE(d.ok());
+  EXPECT_THAT(d.status().message(), HasSubstr("only 1 other party"));
+  doc_["witness_quorum"] = 1;
+  doc_["parties"][1].erase("witness");  // a.example's log now has no one to cosign it
+  d = ParseDirectory(doc_.dump());
+  ASSERT_FALSE(d.ok());
+  EXPECT_THAT(d.status().message(),
+              HasSubstr("a.example/log can be cosigned by the witnesses of only 0"));
+  doc_["witness_quorum"] = 0;
+  EXPECT_TRUE(ParseDirectory(doc_.dump()).ok());
+  doc_.erase("witness_quorum");  // the default, 1
+  EXPECT_FALSE(ParseDirectory(doc_.dump()).ok());
+}
+
+TEST_F(DirectoryTest, EntriesAreCheckedAndAssembled) {
+  auto d = ParseDirectory(doc_.dump());
+  ASSERT_TRUE(d.ok()) << d.status();
+  auto a = FormatEntry(d->parties[0]);
+  auto b = FormatEntry(d->parties[1]);
+  ASSERT_TRUE(a.ok() && b.ok());
+  const std::vector<std::string> entries = {*a, *b};
+  auto assembled = AssembleDirectory(entries, 1);
+  ASSERT_TRUE(assembled.ok()) << assembled.status();
+  EXPECT_EQ(FormatDirectory(*assembled), FormatDirectory(*d));
+  EXPECT_FALSE(AssembleDirectory(entries, 2).ok()) << "two parties cannot give a quorum of 2";
+  const std::vector<std::string> broken = {*a, "[1]"};
+  auto refused = AssembleDirectory(broken, 1);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("entry 2"));
+
+  Party bad = d->parties[0];
+  bad.url = "ftp://example";
+  EXPECT_FALSE(FormatEntry(bad).ok());
+}
+
 TEST_F(DirectoryTest, ParsesAndFormatsRoundTrip) {
   auto d = ParseDirectory(doc_.dump());
   ASSERT_TRUE(d.ok()) << d.status();
@@ -151,6 +189,7 @@ TEST_F(DirectoryTest, WatcherReloadsOnChangeAndKeepsTheLastGoodOne) {
 
   nlohmann::json one = doc_;
   one["parties"].erase(1);
+  one["witness_quorum"] = 0;  // a party alone has no one to cosign its log
   std::ofstream(path, std::ios::trunc) << one.dump();
   EXPECT_EQ((*w)->current()->parties.size(), 1u);
   EXPECT_EQ((*w)->generation(), 2u);

@@ -5,7 +5,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "src/store/durable_file.h"
 #include "src/util/encoding.h"
 #include "src/util/strings.h"
 
@@ -111,40 +110,6 @@ std::string WitnessNameFor(std::string_view origin) {
   return absl::StrCat(std::string(base), "/witness");
 }
 
-absl::StatusOr<note::CosignatureV1Signer> LoadOrCreateWitnessKey(const fs::path& path,
-                                                                 std::string_view name,
-                                                                 bool create) {
-  auto text = store::ReadWholeFile(path);
-  if (!text.ok() && absl::IsNotFound(text.status()) && create) {
-    auto pair = note::GenerateCosignerKey(name);
-    if (!pair.ok()) return pair.status();
-    fs::path vkey_path = path;
-    vkey_path.replace_extension(".vkey");
-    const std::string skey = pair->private_key + "\n", vkey = pair->verifier_key + "\n";
-    const store::FileWrite files[] = {{path, skey, 0600}, {vkey_path, vkey}};
-    if (auto s = store::WriteFilesDurably(files); !s.ok()) return s;
-    text = pair->private_key;
-  }
-  if (!text.ok()) return text.status();
-  auto signer = note::NewCosignatureSigner(util::StripWhitespace(*text));
-  if (!signer.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path.string(),
-                     ": not a witness (cosignature/v1) private key: ", signer.status().message()));
-  }
-  return signer;
-}
-
-node::ExtensionFactory Federation::Factory(fs::path data_dir, FederationOptions options) {
-  return [data_dir = std::move(data_dir), options = std::move(options)](
-             node::Node& node, http::Router& router,
-             http::Registry& metrics) -> absl::StatusOr<std::unique_ptr<node::NodeExtension>> {
-    auto f = Attach(node, router, metrics, data_dir, options);
-    if (!f.ok()) return f.status();
-    return std::unique_ptr<node::NodeExtension>(*std::move(f));
-  };
-}
-
 absl::StatusOr<std::unique_ptr<Federation>> Federation::Attach(node::Node& node,
                                                                http::Router& router,
                                                                http::Registry& metrics,
@@ -170,9 +135,9 @@ absl::StatusOr<std::unique_ptr<Federation>> Federation::Attach(node::Node& node,
     }
   }
 
-  const bool own_key = options.witness_key_file.empty();
-  const fs::path key_path = own_key ? data_dir / "witness.key" : options.witness_key_file;
-  auto signer = LoadOrCreateWitnessKey(key_path, WitnessNameFor(node.origin()), own_key);
+  if (!options.witness_key)
+    return absl::InvalidArgumentError("a federation needs its witness key (witness_key)");
+  auto signer = options.witness_key(WitnessNameFor(node.origin()));
   if (!signer.ok()) return signer.status();
   auto witness =
       Witness::Open(data_dir / "witness", *std::move(signer), node.origin(), *f->directory_);

@@ -8,13 +8,13 @@
 //    this party's log, signed by the party key and addressed to every other party;
 //  - every committed batch wakes the witnessing.
 //
-// Files in the node's data folder: witness.key / witness.vkey (the cosignature/v1 key,
-// generated on first start unless given), witness/ (the witness's state),
+// Files in the node's data folder: witness/ (the witness's state),
 // checkpoint.witnessed (the published checkpoint), federation.sqlite (the monitor).
 #ifndef ACCORD_FEDERATION_FEDERATION_H_
 #define ACCORD_FEDERATION_FEDERATION_H_
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,9 +30,10 @@ namespace accord::federation {
 
 struct FederationOptions {
   std::filesystem::path directory_file;
-  // The witness key (type 0x04). Empty: DATA/witness.key, generated on first start and
-  // named after the origin ("cert.a.example/log" → "cert.a.example/witness").
-  std::filesystem::path witness_key_file;
+  // The witness key (type 0x04), given the name WitnessNameFor derives from the node's
+  // origin; called once when the federation attaches (the composition root, src/party,
+  // reads or creates DATA/witness.key here). Required.
+  std::function<absl::StatusOr<note::CosignatureV1Signer>(std::string_view name)> witness_key;
   absl::Duration poll_interval = absl::Seconds(1);
   absl::Duration request_timeout = absl::Seconds(5);
 };
@@ -40,17 +41,9 @@ struct FederationOptions {
 // The witness name a node derives from its log origin.
 std::string WitnessNameFor(std::string_view origin);
 
-// Loads the witness key from `path`, or creates it (0600, with a .vkey beside it) named
-// `name` when `create` and the file does not exist.
-absl::StatusOr<note::CosignatureV1Signer> LoadOrCreateWitnessKey(const std::filesystem::path& path,
-                                                                 std::string_view name,
-                                                                 bool create);
-
 class Federation final : public node::NodeExtension {
  public:
-  // The factory NodeServerOptions::extension takes. `data_dir` is the node's.
-  static node::ExtensionFactory Factory(std::filesystem::path data_dir, FederationOptions options);
-
+  // Called by the node's extension (party::PartyExtension), `data_dir` being the node's.
   // Checks that the directory lists this node's origin with its log key (a node whose
   // peers cannot verify it is a misconfiguration: FailedPrecondition), opens the parts
   // and registers their routes. Threads start here.

@@ -7,4 +7,5 @@ target_sources(accord_federation PRIVATE
 
 accord_test(monitor_test
   SOURCES monitor_test.cc equivocation_test.cc
-  DEPS accord_federation accord_node accord_util accord_tlog accord_note accord_statement)
+  DEPS accord_federation accord_node accord_party_keys accord_util accord_tlog accord_note
+       accord_statement)

@@ -45,7 +45,7 @@ struct PeerNode {
   absl::Status Start() {
     node::NodeServerOptions o;
     o.node.data_dir = data;
-    o.node.name = origin;
+    o.node.key = node::testing::PartyKeyIn(o.node.data_dir, origin);
     o.node.sequencer.max_delay = absl::Milliseconds(2);
     auto s = node::NodeServer::Start(std::move(o));
     if (!s.ok()) return s.status();
@@ -111,6 +111,12 @@ class MonitorTest : public ::testing::Test {
                        {"origin", kSelf},
                        {"log_key", self_key_.verifier_key},
                        {"url", "http://127.0.0.1:9"}});
+    if (!witness_for.empty()) {  // so that every log has another party's witness for a quorum
+      auto w = note::GenerateTypedKeyFromSeed("cert.self.example/witness",
+                                              note::kSignatureTypeCosignatureV1,
+                                              std::vector<uint8_t>(32, 6));
+      parties[0]["witness"] = {{"key", w->verifier_key}};
+    }
     for (const auto& [origin, url] : peers) {
       json p = {{"name", origin}, {"origin", origin}, {"url", url}};
       std::ifstream in(dir_.path() / origin.substr(0, 6) / "party.vkey");

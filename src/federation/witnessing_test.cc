@@ -126,7 +126,10 @@ class WitnessingTest : public ::testing::Test {
       std::string url = it != urls.end() ? it->second : w->server ? w->url() : "http://127.0.0.1:1";
       parties.push_back(PartyJson(w->host, w->log_key, w->key, url));
     }
-    return {{"accord_directory", 1}, {"witness_quorum", 2}, {"parties", parties}};
+    // A directory whose quorum no log could reach is refused, so a federation without
+    // other witnesses asks for none.
+    const int quorum = witnesses_.empty() ? 0 : 2;
+    return {{"accord_directory", 1}, {"witness_quorum", quorum}, {"parties", parties}};
   }
   void Start(const std::map<std::string, std::string>& urls = {},
              WitnessingOptions options = Options()) {

@@ -34,7 +34,7 @@ class ApiTest : public ::testing::Test {
   void Start() {
     NodeServerOptions o;
     o.node.data_dir = dir_.path() / "data";
-    o.node.name = kOrigin;
+    o.node.key = testing::PartyKeyIn(o.node.data_dir, kOrigin);
     o.node.sequencer.max_delay = absl::Milliseconds(2);
     auto s = NodeServer::Start(std::move(o));
     ASSERT_TRUE(s.ok()) << s.status();
@@ -332,7 +332,7 @@ TEST(NodeOrder, AStatementQueuedAfterARevocationIsJudgedWithIt) {
   testing::TempDir dir;
   NodeOptions o;
   o.data_dir = dir.path() / "data";
-  o.name = kOrigin;
+  o.key = testing::PartyKeyIn(o.data_dir, kOrigin);
   o.sequencer.max_delay = absl::Seconds(2);  // batches wait: everything below is queued
   o.sequencer.max_batch = 64;
   auto node = Node::Open(o);

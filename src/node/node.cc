@@ -7,34 +7,11 @@
 #include "absl/strings/str_cat.h"
 #include "src/store/durable_file.h"
 #include "src/store/folder_lock.h"
-#include "src/util/strings.h"
 #include "src/util/time.h"
 
 namespace accord::node {
 namespace fs = std::filesystem;
 namespace {}  // namespace
-
-absl::StatusOr<note::Ed25519Signer> LoadOrCreatePartyKey(const NodeOptions& o) {
-  if (auto s = store::MakeDirsDurably(o.data_dir); !s.ok()) return s;
-  fs::path path = o.key_file.empty() ? o.data_dir / "party.key" : o.key_file;
-  auto text = store::ReadWholeFile(path);
-  if (!text.ok() && absl::IsNotFound(text.status()) && o.key_file.empty()) {
-    auto pair = note::GenerateKey(o.name);
-    if (!pair.ok()) return pair.status();
-    // The private key is created 0600; the verifier key goes beside it.
-    const std::string skey = pair->private_key + "\n", vkey = pair->verifier_key + "\n";
-    const store::FileWrite files[] = {{path, skey, 0600}, {o.data_dir / "party.vkey", vkey}};
-    if (auto s = store::WriteFilesDurably(files); !s.ok()) return s;
-    text = pair->private_key;
-  }
-  if (!text.ok()) return text.status();
-  auto signer = note::NewSigner(util::StripWhitespace(*text));
-  if (!signer.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path.string(), ": not an accord private key: ", signer.status().message()));
-  }
-  return signer;
-}
 
 absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
   if (auto s = store::MakeDirsDurably(options.data_dir); !s.ok()) return s;
@@ -54,7 +31,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
   if (!lock.ok()) return lock.status();
   node->lock_ = *std::move(lock);
   node->max_statement_age_ = options.max_statement_age;
-  auto signer = LoadOrCreatePartyKey(options);
+  if (!options.key)
+    return absl::InvalidArgumentError("a node needs its party key (NodeOptions::key)");
+  auto signer = options.key();
   if (!signer.ok()) return signer.status();
   node->vkey_ = signer->VerifierKeyString();
   node->signer_ = *signer;

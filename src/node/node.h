@@ -4,8 +4,8 @@
 // Data folder layout (created on first start, reused after):
 //   DIR/log/           the C2SP log (checkpoint, tile/…): serve it as static files too
 //   DIR/index.sqlite   the statement index (derived from the log; rebuilt if removed)
-//   DIR/party.key      the party key, generated on first start unless one is given
-//   DIR/party.vkey     its verifier key
+//   DIR/party.key      the party key and its verifier key, where the composition root
+//   DIR/party.vkey     keeps them (src/party/keys.h; NodeOptions::key)
 //   DIR/.lock          held by the node while it runs (store::FolderLock): one writer
 #ifndef ACCORD_NODE_NODE_H_
 #define ACCORD_NODE_NODE_H_
@@ -31,10 +31,9 @@ namespace accord::node {
 
 struct NodeOptions {
   std::filesystem::path data_dir;
-  // The party key (from `accord keygen`). Empty: DIR/party.key, generated on first
-  // start for `name`.
-  std::filesystem::path key_file;
-  std::string name = "party.accord.localhost/log";
+  // The party key: called once, while the node holds the data folder's lock (the
+  // composition root, src/party, reads or creates DIR/party.key here). Required.
+  std::function<absl::StatusOr<note::Ed25519Signer>()> key;
   SequencerOptions sequencer;
   BatchObserver batch_observer;  // metrics hook
   // The intake window: a statement whose `issued` lies more than this before the node's
@@ -43,10 +42,6 @@ struct NodeOptions {
   // (casework::CaseworkOptions::max_statement_age).
   absl::Duration max_statement_age = kDefaultMaxStatementAge;
 };
-
-// The party key: read from options.key_file, or DIR/party.key, generated (with
-// DIR/party.vkey beside it) for options.name on first start.
-absl::StatusOr<note::Ed25519Signer> LoadOrCreatePartyKey(const NodeOptions& options);
 
 struct SubmitResult {
   Receipt receipt;
@@ -61,10 +56,11 @@ struct StatementRecord {
 
 class Node {
  public:
-  // Opens (creating what is missing) the node in options.data_dir: the key, the log,
-  // the index; re-indexes entries the index lacks; loads the authorised officers. The
-  // node is the folder's only writer while it lives: FailedPrecondition, naming the
-  // other process, if another node (or `accord log append` on DIR/log) holds it.
+  // Opens (creating what is missing) the node in options.data_dir: takes the folder's
+  // lock, then the key (options.key), the log and the index; re-indexes entries the
+  // index lacks; loads the authorised officers. The node is the folder's only writer
+  // while it lives: FailedPrecondition, naming the other process, if another node (or
+  // `accord log append` on DIR/log) holds it.
   static absl::StatusOr<std::unique_ptr<Node>> Open(const NodeOptions& options);
   ~Node();
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "src/note/keys.h"
+#include "src/party/keys.h"
 #include "src/statement/statement.h"
 #include "src/test/temp_dir.h"
 
@@ -46,6 +48,15 @@ inline std::string SignedExample(statement::Kind kind, const std::string& issuer
   nlohmann::json p = ExamplePayload(kind, issuer, nonce);
   statement::CiteIn(p, cited);
   return *statement::Sign(kind, p.dump(), signer);
+}
+
+// The party key the way production gives it to a node (src/party): DIR/party.key, created
+// for `name` on the first start. For NodeOptions::key; link accord_party_keys.
+inline std::function<absl::StatusOr<note::Ed25519Signer>()> PartyKeyIn(
+    const std::filesystem::path& data_dir, std::string name) {
+  return [path = party::KeyFiles::In(data_dir).party_key, name = std::move(name)] {
+    return party::LoadOrCreatePartyKey(path, name, /*create=*/true);
+  };
 }
 
 // A fresh Ed25519 key named `name`.

@@ -24,7 +24,7 @@ class LogCheckTest : public ::testing::Test {
   void SetUp() override {
     node::NodeServerOptions o;
     o.node.data_dir = dir_.path() / "node";
-    o.node.name = kOrigin;
+    o.node.key = node::testing::PartyKeyIn(o.node.data_dir, kOrigin);
     o.node.sequencer.max_delay = absl::Milliseconds(1);
     auto s = node::NodeServer::Start(std::move(o));
     ASSERT_TRUE(s.ok()) << s.status();

@@ -1,4 +1,4 @@
-#include "src/casework/party.h"
+#include "src/party/party.h"
 
 #include <algorithm>
 #include <utility>
@@ -10,8 +10,16 @@
 #include "src/note/keys.h"
 #include "src/util/encoding.h"
 
-namespace accord::casework {
+namespace accord::party {
 namespace fs = std::filesystem;
+using casework::AccessPayload;
+using casework::AccessRecord;
+using casework::BodiesApi;
+using casework::BodiesApiOptions;
+using casework::BodyStore;
+using casework::Case;
+using casework::CommittedStatement;
+using casework::KnownStatement;
 using statement::Kind;
 
 namespace {
@@ -69,7 +77,7 @@ absl::Status ForEachInInbox(const federation::Monitor& monitor, federation::Inbo
 }  // namespace
 
 // RFC 9421 signatures under the directory's log keys: keyid = statement::KeyId.
-class PartyExtension::Authenticator final : public RequestAuthenticator {
+class PartyExtension::Authenticator final : public casework::RequestAuthenticator {
  public:
   Authenticator(federation::DirectoryWatcher& directory, http::NonceCache& nonces)
       : directory_(directory),
@@ -104,24 +112,9 @@ class PartyExtension::Authenticator final : public RequestAuthenticator {
   http::RequestVerifier verifier_;
 };
 
-absl::StatusOr<http::RequestSigner> PartyRequestSigner(std::string_view skey) {
-  auto signer = note::NewSigner(skey);
-  if (!signer.ok()) return signer.status();
-  auto key = note::ParsePrivateKey(skey);
-  if (!key.ok()) return key.status();
-  if (key->key.size() != crypto::kEd25519SeedSize)
-    return absl::InvalidArgumentError("not an Ed25519 private key");
-  crypto::Ed25519Seed seed;
-  std::copy(key->key.begin(), key->key.end(), seed.begin());
-  auto verifier = note::NewVerifier(signer->VerifierKeyString());
-  if (!verifier.ok()) return verifier.status();
-  return http::RequestSigner(statement::KeyId(**verifier),
-                             crypto::Ed25519PrivateKey::FromSeed(seed));
-}
-
 node::ExtensionFactory PartyExtension::Factory(fs::path data_dir,
                                                federation::FederationOptions federation,
-                                               CaseworkOptions casework) {
+                                               casework::CaseworkOptions casework) {
   return [data_dir = std::move(data_dir), federation = std::move(federation), casework](
              node::Node& node, http::Router& router,
              http::Registry& metrics) -> absl::StatusOr<std::unique_ptr<node::NodeExtension>> {
@@ -133,7 +126,7 @@ node::ExtensionFactory PartyExtension::Factory(fs::path data_dir,
 
 absl::StatusOr<std::unique_ptr<PartyExtension>> PartyExtension::Attach(
     node::Node& node, http::Router& router, http::Registry& metrics, const fs::path& data_dir,
-    const federation::FederationOptions& federation, CaseworkOptions casework) {
+    const federation::FederationOptions& federation, casework::CaseworkOptions casework) {
   std::unique_ptr<PartyExtension> p(new PartyExtension());
   p->node_ = &node;
   p->options_ = casework;
@@ -141,7 +134,7 @@ absl::StatusOr<std::unique_ptr<PartyExtension>> PartyExtension::Attach(
   if (!f.ok()) return f.status();
   p->federation_ = *std::move(f);
 
-  auto box = LoadOrCreateBoxKey(data_dir / "box.key");
+  auto box = LoadOrCreateBoxKey(KeyFiles::In(data_dir).box_key, /*create=*/true);
   if (!box.ok()) return box.status();
   p->nonces_ = std::make_unique<http::MemoryNonceCache>();
   p->authenticator_ = std::make_unique<Authenticator>(p->federation_->directory(), *p->nonces_);
@@ -194,7 +187,7 @@ absl::StatusOr<std::unique_ptr<PartyExtension>> PartyExtension::Attach(
     auto cases = self->Cases();
     if (!cases.ok()) return http::Response::FromStatus(cases.status());
     nlohmann::json list = nlohmann::json::array();
-    for (const Case& c : *cases) list.push_back(CaseJson(c, /*detail=*/false));
+    for (const Case& c : *cases) list.push_back(casework::CaseJson(c, /*detail=*/false));
     return http::Response::Json(200, {{"cases", std::move(list)}});
   });
   router.Handle("GET", "/v1/cases/{id}", [self](const http::Request& r) {
@@ -202,7 +195,7 @@ absl::StatusOr<std::unique_ptr<PartyExtension>> PartyExtension::Attach(
     if (!cases.ok()) return http::Response::FromStatus(cases.status());
     const std::string id(r.PathParam("id"));
     for (const Case& c : *cases) {
-      if (c.id == id) return http::Response::Json(200, CaseJson(c, /*detail=*/true));
+      if (c.id == id) return http::Response::Json(200, casework::CaseJson(c, /*detail=*/true));
     }
     return http::Response::FromStatus(absl::NotFoundError("no such case"));
   });
@@ -249,7 +242,7 @@ absl::StatusOr<std::vector<Case>> PartyExtension::Cases() const {
                                       });
       !s.ok())
     return s;
-  return BuildCases(std::move(known), absl::Now(), options_);
+  return casework::BuildCases(std::move(known), absl::Now(), options_);
 }
 
 absl::StatusOr<statement::Statement> PartyExtension::FindRequest(const statement::Ref& ref) const {
@@ -329,7 +322,7 @@ absl::StatusOr<std::vector<statement::Statement>> PartyExtension::EarlierRespons
 
 absl::Status PartyExtension::CheckSubmission(const statement::Statement& s) const {
   if (s.kind == Kind::kRequest) {
-    if (absl::Status st = CheckRequest(s, options_); !st.ok()) return Refuse(st);
+    if (absl::Status st = casework::CheckRequest(s, options_); !st.ok()) return Refuse(st);
     // A request goes to parties that follow this log: one to anyone else would never
     // reach its addressee, and its deadlines would run against no one.
     std::shared_ptr<const federation::Directory> dir = federation_->directory().current();
@@ -351,9 +344,63 @@ absl::Status PartyExtension::CheckSubmission(const statement::Statement& s) cons
   if (!request.ok()) return Refuse(request.status());
   auto earlier = EarlierResponses(*request, *ref);
   if (!earlier.ok()) return earlier.status();
-  if (absl::Status st = CheckResponse(*request, *earlier, s, absl::Now(), options_); !st.ok())
+  if (absl::Status st = casework::CheckResponse(*request, *earlier, s, absl::Now(), options_);
+      !st.ok())
     return Refuse(st);
   return absl::OkStatus();
 }
 
-}  // namespace accord::casework
+absl::StatusOr<PartyKeys> LoadOrCreateKeys(const fs::path& data_dir, std::string_view origin) {
+  const KeyFiles files = KeyFiles::In(data_dir);
+  auto log = LoadOrCreatePartyKey(files.party_key, origin, /*create=*/true);
+  if (!log.ok()) return log.status();
+  auto witness = LoadOrCreateWitnessKey(files.witness_key, federation::WitnessNameFor(log->Name()),
+                                        /*create=*/true);
+  if (!witness.ok()) return witness.status();
+  auto box = LoadOrCreateBoxKey(files.box_key, /*create=*/true);
+  if (!box.ok()) return box.status();
+  return PartyKeys{*std::move(log), *std::move(witness), *std::move(box)};
+}
+
+federation::Party DirectoryEntry(const PartyKeys& keys, std::string name, std::string url,
+                                 federation::Contact contact) {
+  federation::Party p;
+  p.name = std::move(name);
+  p.origin = std::string(keys.log.Name());
+  p.log_key = keys.log.VerifierKeyString();
+  p.url = std::move(url);
+  p.witness_key = keys.witness.VerifierKeyString();
+  p.witness_url = p.url;
+  p.box_key = crypto::FormatBoxPublicKey(keys.box.public_key());
+  p.contact = std::move(contact);
+  return p;
+}
+
+absl::StatusOr<std::unique_ptr<node::NodeServer>> StartParty(PartyOptions options) {
+  node::NodeServerOptions o;
+  o.node = std::move(options.node);
+  const fs::path data_dir = o.node.data_dir;
+  // The keys are read (or created) by the node once it holds the folder's lock, and only
+  // after the address is bound: a node that cannot start creates nothing.
+  const bool own_key = options.key_file.empty();
+  const fs::path key_path = own_key ? KeyFiles::In(data_dir).party_key : options.key_file;
+  o.node.key = [key_path, own_key, name = std::move(options.name)] {
+    return LoadOrCreatePartyKey(key_path, name, own_key);
+  };
+  o.http = std::move(options.http);
+  if (options.federation) {
+    federation::FederationOptions f = *std::move(options.federation);
+    const bool own_witness = options.witness_key_file.empty();
+    const fs::path witness_path =
+        own_witness ? KeyFiles::In(data_dir).witness_key : options.witness_key_file;
+    f.witness_key = [witness_path, own_witness](std::string_view name) {
+      return LoadOrCreateWitnessKey(witness_path, name, own_witness);
+    };
+    o.extension = PartyExtension::Factory(data_dir, std::move(f), options.casework);
+  } else if (!options.witness_key_file.empty()) {
+    return absl::InvalidArgumentError("a witness key needs a directory to witness for");
+  }
+  return node::NodeServer::Start(std::move(o));
+}
+
+}  // namespace accord::party

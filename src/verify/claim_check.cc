@@ -1,4 +1,4 @@
-#include "src/casework/claim_check.h"
+#include "src/verify/claim_check.h"
 
 #include <utility>
 
@@ -12,7 +12,7 @@
 #include "src/seal/seal.h"
 #include "src/util/encoding.h"
 
-namespace accord::casework {
+namespace accord::verify {
 namespace {
 
 using nlohmann::ordered_json;
@@ -209,4 +209,4 @@ std::string ClaimReport::ToText() const {
   return out;
 }
 
-}  // namespace accord::casework
+}  // namespace accord::verify

@@ -9,8 +9,8 @@
 // (node::HttpLogStorage) and verified against the key the directory lists for it.
 // Network and verification faults of a cited statement are findings, not errors: the
 // report says what is proven and what is not.
-#ifndef ACCORD_CASEWORK_CLAIM_CHECK_H_
-#define ACCORD_CASEWORK_CLAIM_CHECK_H_
+#ifndef ACCORD_VERIFY_CLAIM_CHECK_H_
+#define ACCORD_VERIFY_CLAIM_CHECK_H_
 
 #include <cstdint>
 #include <filesystem>
@@ -23,7 +23,7 @@
 #include "src/federation/directory.h"
 #include "src/statement/statement.h"
 
-namespace accord::casework {
+namespace accord::verify {
 
 // A statement as its log publishes it.
 struct PublishedStatement {
@@ -74,6 +74,6 @@ absl::StatusOr<ClaimReport> CheckClaim(const federation::Directory& directory,
                                        const std::string& origin, uint64_t index,
                                        const std::vector<std::filesystem::path>& disclosures);
 
-}  // namespace accord::casework
+}  // namespace accord::verify
 
-#endif  // ACCORD_CASEWORK_CLAIM_CHECK_H_
+#endif  // ACCORD_VERIFY_CLAIM_CHECK_H_
