@@ -4,11 +4,8 @@
 // refusals, then verifies the whole log from its published bytes alone — as any other
 // party or observer would (verify::CheckLog).
 #include <signal.h>
-#include <stdlib.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <map>
 
@@ -58,13 +55,9 @@ absl::Status Run(const std::string& dir_arg, bool keep, bool serve, const std::s
 
   fs::path dir = dir_arg;
   if (dir.empty()) {  // a folder of its own, never one that was there before
-    std::string name = (fs::temp_directory_path() / "accord-demo-XXXXXX").string();
-    if (::mkdtemp(name.data()) == nullptr) {
-      return absl::InternalError(absl::StrCat("cannot create a folder in ",
-                                              fs::temp_directory_path().string(), ": ",
-                                              std::strerror(errno)));
-    }
-    dir = name;
+    auto fresh = store::MakeFreshTempFolder("accord-demo");
+    if (!fresh.ok()) return fresh.status();
+    dir = *std::move(fresh);
   }
   party::PartyOptions o;
   o.node.data_dir = dir / "node";

@@ -1,7 +1,5 @@
 #include "src/drill/drill.h"
 
-#include <stdlib.h>
-
 #include <cmath>
 
 #include "src/drill/drill_internal.h"  // IWYU pragma: associated
@@ -96,13 +94,9 @@ absl::StatusOr<std::unique_ptr<Drill>> Drill::Start(const DrillOptions& options)
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   if (options.dir.empty()) {
-    // mkdtemp creates a new folder or fails: never one that was there before.
-    std::string name = (fs::temp_directory_path() / "accord-drill-XXXXXX").string();
-    if (::mkdtemp(name.data()) == nullptr) {
-      return absl::InternalError(
-          absl::StrCat("cannot create a temporary folder in ", fs::temp_directory_path().string()));
-    }
-    impl->dir = name;
+    auto fresh = store::MakeFreshTempFolder("accord-drill");
+    if (!fresh.ok()) return fresh.status();
+    impl->dir = *std::move(fresh);
     impl->made_dir = true;
   } else {
     impl->dir = options.dir;

@@ -1,6 +1,7 @@
 #include "src/store/durable_file.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -288,6 +289,18 @@ absl::StatusOr<std::string> ReadWholeFile(const fs::path& path) {
   }
   out.resize(off);
   return out;
+}
+
+absl::StatusOr<fs::path> MakeFreshTempFolder(std::string_view prefix) {
+  std::error_code ec;
+  const fs::path tmp = fs::temp_directory_path(ec);
+  if (ec) return absl::InternalError(absl::StrCat("no temporary folder: ", ec.message()));
+  std::string name = (tmp / absl::StrCat(std::string(prefix), "-XXXXXX")).string();
+  if (::mkdtemp(name.data()) == nullptr) {
+    return absl::InternalError(
+        absl::StrCat("cannot create a folder in ", tmp.string(), ": ", std::strerror(errno)));
+  }
+  return fs::path(name);
 }
 
 }  // namespace accord::store

@@ -112,6 +112,11 @@ absl::Status CheckWritableFolder(const std::filesystem::path& dir);
 absl::Status MakeDirsDurably(const std::filesystem::path& dir,
                              const FaultInjector& fault = nullptr);
 
+// A new folder "<prefix>-XXXXXX" in the system's temporary folder (mkdtemp: mode 0700,
+// created here or not at all, so never one that was there before — a caller that removes
+// it when done removes only what it made). Internal, naming the folder and the reason.
+absl::StatusOr<std::filesystem::path> MakeFreshTempFolder(std::string_view prefix);
+
 }  // namespace accord::store
 
 #endif  // ACCORD_STORE_DURABLE_FILE_H_
