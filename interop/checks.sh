@@ -73,6 +73,15 @@ need_accord() {
   [[ -n $accord && -x $accord ]] || { echo "checks.sh: $check needs --accord" >&2; exit 2; }
 }
 
+# tessera_log prints the folder of Tessera's log in --testdata; a check that needs it
+# fails, saying so, when it is not there.
+tessera_log() {
+  local t=$testdata/tessera-log
+  [[ -n $testdata && -f $t/checkpoint ]] ||
+    fail "no Tessera log at $t (--testdata: ../shared/testdata, see its README.md)"
+  echo "$t"
+}
+
 # C2SP tile paths: tile_index 1234067 → x001/x234/067; tile_path L N W; bundle_path N W.
 tile_index() {
   local n=$1 s
@@ -214,7 +223,8 @@ sizes_of_proof() {
 # The Go checker on Tessera's log: root from tiles, every entry, inclusion proofs, and
 # consistency from each of its 16 earlier checkpoints.
 check_go_verifies_tessera_log() {
-  local t=$testdata/tessera-log
+  local t
+  t=$(tessera_log)
   local -a old=()
   for f in "$t"/checkpoint.*; do old+=(--old-checkpoint "$f"); done
   expect_ok "Go x/mod verifies Tessera's log (size $(checkpoint_size "$t/checkpoint")), consistent with its $((${#old[@]} / 2)) checkpoint.N" \
@@ -459,7 +469,8 @@ check_large_logs_both_ways() {
 # Tessera wrote this log; accord must accept it at each of its 16 sizes (0 to 15), as Go does.
 check_accord_verifies_tessera_log() {
   need_accord
-  local t=$testdata/tessera-log
+  local t
+  t=$(tessera_log)
   expect_ok "accord verifies Tessera's log (size $(checkpoint_size "$t/checkpoint"))" accord_verify "$t" "$tessera_vkey"
   local cp v s
   for cp in $(by_size "$t" checkpoint.); do

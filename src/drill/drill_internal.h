@@ -1,6 +1,7 @@
 // Internal to the drill (drill*.cc): the harness (Drill::Impl) shared by the scenarios,
-// each of which lives in its own file (drill_grid.cc, drill_split_view.cc,
-// drill_timing.cc), and the small helpers they use.
+// each of which lives in its own file (drill_grid.cc and drill_grid_verify.cc,
+// drill_split_view.cc, drill_timing.cc) as a list of steps (ScenarioPlay, RunSteps), and
+// the small helpers they use.
 #ifndef ACCORD_DRILL_DRILL_INTERNAL_H_
 #define ACCORD_DRILL_DRILL_INTERNAL_H_
 
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <random>
 #include <set>
+#include <span>
 #include <thread>
 #include <tuple>
 
@@ -109,13 +111,6 @@ struct Drill::Impl {
     Event e{absl::Now() - t0, party, std::move(what), ok};
     timeline.push_back(e);
     if (options.on_event) options.on_event(e);
-  }
-
-  void Fail(json& report, const std::string& party, const std::string& what,
-            const absl::Status& status) {
-    Say(party, absl::StrCat(what, " FAILED: ", status.message()), false);
-    report["passed"] = false;
-    report["failure"] = absl::StrCat(what, ": ", status.message());
   }
 
   federation::Federation& Fed(Party& p) {
@@ -357,23 +352,53 @@ struct Drill::Impl {
   }
 };
 
-// Scenario steps: a failed step is recorded in the timeline and the report, and ends the
-// scenario (Abseil's ASSIGN_OR_RETURN pattern, returning the report).
+// A scenario in play: the harness, and the report the scenario fills. A scenario's
+// context derives from this and holds what its steps share; each step is a member
+// function that returns false when it failed (Fail has then recorded the failure in the
+// timeline and the report). RunSteps plays the steps in order and stops at a failed one,
+// so that each Play* reads as its scenario's script.
+struct ScenarioPlay {
+  ScenarioPlay(Drill::Impl& d, std::string_view scenario)
+      : drill(d), report{{"scenario", std::string(scenario)}, {"passed", false}} {}
+
+  void Say(const std::string& party, std::string what) { drill.Say(party, std::move(what)); }
+  // Records that `what`, done by `party`, failed with `status`. Returns false, the
+  // failed step's result.
+  bool Fail(const std::string& party, const std::string& what, const absl::Status& status) {
+    drill.Say(party, absl::StrCat(what, " FAILED: ", status.message()), false);
+    report["passed"] = false;
+    report["failure"] = absl::StrCat(what, ": ", status.message());
+    return false;
+  }
+
+  Drill::Impl& drill;
+  json report;
+};
+
+// Plays `steps` of `play` in order until one fails; returns the report. `Play::Step` is
+// a pointer to a step of Play: `bool (Play::*)()`.
+template <typename Play>
+json RunSteps(Play& play, std::span<const typename Play::Step> steps) {
+  for (auto step : steps) {
+    if (!(play.*step)()) break;
+  }
+  return std::move(play.report);
+}
+
+// In a step: an action that fails is recorded and fails the step (Abseil's
+// ASSIGN_OR_RETURN pattern). DRILL_ASSIGN's `lhs` declares a variable (`auto x`) or
+// names one, such as a member that later steps read.
 #define DRILL_CONCAT_(a, b) a##b
 #define DRILL_CONCAT(a, b) DRILL_CONCAT_(a, b)
-#define DRILL_ASSIGN(lhs, party, expr, what)                    \
-  auto DRILL_CONCAT(lhs, _or) = (expr);                         \
-  if (!DRILL_CONCAT(lhs, _or).ok()) {                           \
-    Fail(report, party, what, DRILL_CONCAT(lhs, _or).status()); \
-    return report;                                              \
-  }                                                             \
-  auto lhs = *std::move(DRILL_CONCAT(lhs, _or))  // NOLINT(bugprone-macro-parentheses): a name
-#define DRILL_CHECK(party, expr, what)        \
-  do {                                        \
-    if (absl::Status s_ = (expr); !s_.ok()) { \
-      Fail(report, party, what, s_);          \
-      return report;                          \
-    }                                         \
+#define DRILL_ASSIGN(lhs, party, expr, what)                              \
+  auto DRILL_CONCAT(drill_or_, __LINE__) = (expr);                        \
+  if (!DRILL_CONCAT(drill_or_, __LINE__).ok()) {                          \
+    return Fail(party, what, DRILL_CONCAT(drill_or_, __LINE__).status()); \
+  }                                                                       \
+  lhs = *std::move(DRILL_CONCAT(drill_or_, __LINE__))  // NOLINT(bugprone-macro-parentheses)
+#define DRILL_CHECK(party, expr, what)                                    \
+  do {                                                                    \
+    if (absl::Status s_ = (expr); !s_.ok()) return Fail(party, what, s_); \
   } while (false)
 
 }  // namespace accord::drill

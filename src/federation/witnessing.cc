@@ -171,10 +171,26 @@ bool Witnessing::WaitPublished(uint64_t size, absl::Duration timeout) const {
   return true;
 }
 
+uint64_t Witnessing::rounds() const {
+  absl::MutexLock lock(&mu_);
+  return rounds_;
+}
+
+bool Witnessing::WaitRounds(uint64_t n, absl::Duration timeout) const {
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::MutexLock lock(&mu_);
+  while (rounds_ < n) {
+    if (changed_.WaitWithDeadline(&mu_, deadline) && rounds_ < n) return false;
+  }
+  return true;
+}
+
 void Witnessing::Run() {
   while (true) {
     const absl::Time next = Round();
     absl::MutexLock lock(&mu_);
+    ++rounds_;
+    changed_.SignalAll();
     while (!stop_ && !notified_) {
       if (changed_.WaitWithDeadline(&mu_, next)) break;  // time for the next round
     }

@@ -71,6 +71,12 @@ class Witnessing {
   // Blocks until a round has published a checkpoint of at least `size` or `timeout`
   // passes; returns whether it did (tests, the drill).
   bool WaitPublished(uint64_t size, absl::Duration timeout) const;
+  // The number of rounds completed since Start: a round has decided, for every witness,
+  // whether to ask it, and has published what it collected (or found nothing new). A
+  // test that expects nothing to happen waits for rounds, not for time. Thread-safe.
+  uint64_t rounds() const;
+  // Blocks until `rounds()` is at least `n` or `timeout` passes; returns whether it is.
+  bool WaitRounds(uint64_t n, absl::Duration timeout) const;
 
   Witnessing(const Witnessing&) = delete;
   Witnessing& operator=(const Witnessing&) = delete;
@@ -94,11 +100,13 @@ class Witnessing {
   const WitnessingOptions options_;
 
   mutable absl::Mutex mu_;
-  mutable absl::CondVar changed_;  // a notification, a finished request, a publication
+  // A notification, a finished request, a publication, the end of a round.
+  mutable absl::CondVar changed_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool notified_ ABSL_GUARDED_BY(mu_) = false;
   std::string published_ ABSL_GUARDED_BY(mu_);
   uint64_t published_size_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t rounds_ ABSL_GUARDED_BY(mu_) = 0;
   // By witness name, in name order; peers dropped from the directory wait in retired_
   // for their last request to end.
   std::map<std::string, std::shared_ptr<Peer>> peers_ ABSL_GUARDED_BY(mu_);

@@ -236,7 +236,8 @@ TEST_F(WitnessingTest, PublishesEveryWitnessCosignature) {
   Start();
   EXPECT_EQ(witnessing_->published(), published);
   ASSERT_TRUE(witnessing_->WaitPublished(8, absl::Seconds(1)));
-  absl::SleepFor(absl::Milliseconds(300));  // a round or two with every witness down
+  // Rounds with every witness down leave it as it is.
+  ASSERT_TRUE(witnessing_->WaitRounds(witnessing_->rounds() + 2, absl::Seconds(10)));
   EXPECT_EQ(witnessing_->published(), published);
 }
 
@@ -332,7 +333,8 @@ TEST_F(WitnessingTest, ReportsAWitnessAheadOfTheLog) {
   const int failures = d->consecutive_failures;
   Append(1);
   ASSERT_TRUE(witnessing_->WaitPublished(5, absl::Seconds(5)));
-  absl::SleepFor(absl::Milliseconds(300));
+  // D is passed over by every round, and at least one whole round follows size 5.
+  ASSERT_TRUE(witnessing_->WaitRounds(witnessing_->rounds() + 2, absl::Seconds(10)));
   d = StatusOf("d.example/witness");
   EXPECT_EQ(d->consecutive_failures, failures);
   // Past its size, the log is tried again: a fork cannot be consistent, so 422.

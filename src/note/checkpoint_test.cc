@@ -21,8 +21,16 @@ constexpr std::string_view kTesseraVkey =
 constexpr std::string_view kSpecText =
     "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
 
+// A file of ../shared/testdata. There is no substitute for another implementation's
+// output, so a missing file fails the test that reads it.
 std::string ReadTestdata(const std::string& name) {
-  std::ifstream in(std::string(ACCORD_SHARED_TESTDATA) + "/" + name, std::ios::binary);
+  const std::string path = std::string(ACCORD_SHARED_TESTDATA) + "/" + name;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ADD_FAILURE() << "cannot read " << path << ": the Tessera log of ../shared/testdata "
+                  << "(shared/testdata/README.md; ACCORD_SHARED_TESTDATA) is missing";
+    return "";
+  }
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -63,6 +71,7 @@ TEST(Checkpoint, OpenRejectsWrongOriginKeyOrTampering) {
   auto verifier = NewVerifier(kTesseraVkey);
   ASSERT_TRUE(verifier.ok());
   const std::string signed_note = ReadTestdata("tessera-log/checkpoint.3");
+  ASSERT_FALSE(signed_note.empty());
 
   auto wrong_origin = OpenCheckpoint(signed_note, "example.com/log/other", **verifier);
   EXPECT_EQ(wrong_origin.status().code(), absl::StatusCode::kInvalidArgument);

@@ -12,6 +12,7 @@
 //	verify-log DIR VKEY [--origin O] [--old-checkpoint FILE]... [--samples N] [--seed S]
 //	           [--dump-entries FILE]
 //	gen-log DIR --name NAME --entries N [--batches K] [--seed S] [--extension LINE]...
+//	gen-proof-vectors DIR
 //	bench-append --entries N --batch B
 //	check-proof FILE [--vkey VKEY [--checkpoint FILE]...]
 //	flip-bit FILE OFFSET    flip-sig FILE [--key-id]    flip-proof FILE FIELD
@@ -43,6 +44,8 @@ var commands = map[string]command{
 	"gen-log": {runGenLog,
 		"gen-log DIR --name NAME --entries N [--batches K] [--seed S] [--extension LINE]...",
 		map[string]bool{"name": true, "entries": true, "batches": true, "seed": true, "extension": true}},
+	"gen-proof-vectors": {runGenProofVectors,
+		"gen-proof-vectors DIR   (RFC 6962 inclusion and consistency vectors judged by x/mod)", nil},
 	"bench-append": {runBenchAppend,
 		"bench-append --entries N --batch B",
 		map[string]bool{"entries": true, "batch": true}},
