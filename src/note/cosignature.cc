@@ -96,29 +96,6 @@ absl::StatusOr<KeyPair> GenerateCosignerKey(std::string_view name) {
   return pair;
 }
 
-absl::StatusOr<CosignatureV1Signer> NewCosignatureSigner(std::string_view skey) {
-  auto parsed = ParsePrivateKey(skey);
-  if (!parsed.ok()) return parsed.status();
-  if (parsed->type != kSignatureTypeCosignatureV1) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "private key for \"%s\" has signature type 0x%02x, want 0x04 (cosignature/v1)",
-        parsed->name, parsed->type));
-  }
-  auto key = crypto::Ed25519PrivateKey::FromSeedBytes(parsed->key);
-  std::fill(parsed->key.begin(), parsed->key.end(), 0);
-  if (!key.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("malformed private key for \"", parsed->name, "\": ", key.status().message()));
-  }
-  CosignatureV1Signer signer(parsed->name, *std::move(key));
-  if (signer.KeyHash() != parsed->key_hash) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("private key for \"%s\": key hash %08x does not match its key",
-                        parsed->name, parsed->key_hash));
-  }
-  return signer;
-}
-
 absl::StatusOr<std::unique_ptr<CosignatureV1Verifier>> NewCosignatureVerifier(
     std::string_view vkey) {
   auto parsed = ParseVerifierKey(vkey);

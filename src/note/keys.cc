@@ -181,13 +181,19 @@ absl::StatusOr<std::string> NewEd25519VerifierKey(std::string_view name,
   return FormatVerifierKey(name, kSignatureTypeEd25519, public_key);
 }
 
-absl::StatusOr<Ed25519Signer> NewSigner(std::string_view skey) {
+namespace {
+
+// The signer of signature type `type` (`type_name` in errors) that `skey` holds: its seed
+// wiped once the key is derived, its key hash checked against the key.
+template <typename Signer>
+absl::StatusOr<Signer> NewSignerOfType(std::string_view skey, uint8_t type,
+                                       std::string_view type_name) {
   auto parsed = ParsePrivateKey(skey);
   if (!parsed.ok()) return parsed.status();
-  if (parsed->type != kSignatureTypeEd25519) {
+  if (parsed->type != type) {
     return absl::InvalidArgumentError(
-        absl::StrFormat("private key for \"%s\" has signature type 0x%02x, want 0x01 (Ed25519)",
-                        parsed->name, parsed->type));
+        absl::StrFormat("private key for \"%s\" has signature type 0x%02x, want 0x%02x (%s)",
+                        parsed->name, parsed->type, type, type_name));
   }
   auto key = crypto::Ed25519PrivateKey::FromSeedBytes(parsed->key);
   std::fill(parsed->key.begin(), parsed->key.end(), 0);
@@ -195,13 +201,23 @@ absl::StatusOr<Ed25519Signer> NewSigner(std::string_view skey) {
     return absl::InvalidArgumentError(
         absl::StrCat("malformed private key for \"", parsed->name, "\": ", key.status().message()));
   }
-  Ed25519Signer signer(parsed->name, *std::move(key));
+  Signer signer(parsed->name, *std::move(key));
   if (signer.KeyHash() != parsed->key_hash) {
     return absl::InvalidArgumentError(
         absl::StrFormat("private key for \"%s\": key hash %08x does not match its key",
                         parsed->name, parsed->key_hash));
   }
   return signer;
+}
+
+}  // namespace
+
+absl::StatusOr<Ed25519Signer> NewSigner(std::string_view skey) {
+  return NewSignerOfType<Ed25519Signer>(skey, kSignatureTypeEd25519, "Ed25519");
+}
+
+absl::StatusOr<CosignatureV1Signer> NewCosignatureSigner(std::string_view skey) {
+  return NewSignerOfType<CosignatureV1Signer>(skey, kSignatureTypeCosignatureV1, "cosignature/v1");
 }
 
 absl::StatusOr<std::unique_ptr<Verifier>> NewVerifier(std::string_view vkey) {
