@@ -124,7 +124,7 @@ bool GridPlay::CorroborateCaptures() {
 bool GridPlay::RunVerifyClaim() {
   DRILL_ASSIGN(auto claim_report, "C",
                verify::CheckClaim(drill.directory, *drill.validator, a.origin, claim_r.index,
-                                    {a_disclosure, b_disclosure}),
+                                  {a_disclosure, b_disclosure}),
                "C running verify-claim");
   for (const verify::ClaimFinding& f : claim_report.findings) {
     if (f.result != "proven") {
