@@ -27,8 +27,8 @@
 
 #include "absl/time/time.h"
 #include "src/http/router.h"
-#include "src/http/server.h"
 #include "src/http/server_core.h"
+#include "src/http/server_options.h"
 
 namespace accord::http::internal {
 

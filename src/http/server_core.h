@@ -1,8 +1,9 @@
 // Internal to src/http: what a Server shares with every connection it accepted — the
 // routes and options, the set of open connections, the stopping flags and the request
-// metrics. It knows Connection only by name (it holds them, never calls them) and
-// includes no Boost, so the headers form no circle: connection.h includes this one, and
-// server.cc, which makes the core and the connections, includes both.
+// metrics. It knows Connection only by name (it holds them, never calls them), includes
+// no Boost, and takes ServerOptions from server_options.h, so the server's files include
+// one another in one direction only: server.cc → connection.h → server_core.h →
+// server_options.h, and none of them back to server.h.
 #ifndef ACCORD_HTTP_SERVER_CORE_H_
 #define ACCORD_HTTP_SERVER_CORE_H_
 
@@ -18,7 +19,7 @@
 #include "absl/time/time.h"
 #include "src/http/metrics.h"
 #include "src/http/router.h"
-#include "src/http/server.h"
+#include "src/http/server_options.h"
 
 namespace accord::http::internal {
 
