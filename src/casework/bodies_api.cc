@@ -35,6 +35,12 @@ Response Denied() {
                            "this party may not read this body");
 }
 
+// The answer to a request the authenticator refused: 401 with its reason, whatever its
+// code (RequestAuthenticator names no other outcome), mapped by Response::FromStatus.
+Response NotAuthenticated(const absl::Status& refusal) {
+  return Response::FromStatus(absl::UnauthenticatedError(refusal.message()));
+}
+
 // The answer to a failure of the store or the index: their messages name files and
 // queries, so none of it reaches the client. A full disk is 507 and a store that cannot
 // be written or read (read-only, busy, permissions) 503, with the problem names the
@@ -198,7 +204,7 @@ void BodiesApi::Impl::Get(const Request& req, const Responder& respond) {
   auto who = o_.authenticator->Authenticate(req);
   if (!who.ok()) {
     Count("get", "unauthenticated");
-    respond(Response::FromStatus(absl::UnauthenticatedError(who.status().message())));
+    respond(NotAuthenticated(who.status()));
     return;
   }
   const std::string commitment(req.PathParam("commitment"));
@@ -264,7 +270,7 @@ void BodiesApi::Impl::Put(const Request& req, const Responder& respond) {
   auto who = o_.authenticator->Authenticate(req);
   if (!who.ok()) {
     Count("put", "unauthenticated");
-    respond(Response::FromStatus(absl::UnauthenticatedError(who.status().message())));
+    respond(NotAuthenticated(who.status()));
     return;
   }
   if (*who != o_.origin) {

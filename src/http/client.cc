@@ -44,11 +44,6 @@ bool IsHostChar(char c) {
          c == '.';
 }
 
-bool IsTokenChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
 bool HasCtl(std::string_view s) {
   for (const char c : s) {
     const auto u = static_cast<unsigned char>(c);

@@ -29,6 +29,8 @@ namespace accord::http {
 
 // True iff `a` and `b` are equal ignoring ASCII case (header names, schemes).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// True iff `c` is a tchar (RFC 9110 §5.6.2), of which methods and field names are made.
+bool IsTokenChar(char c);
 
 // Header fields in the order received or set. Names compare case-insensitively
 // (RFC 9110 §5.1); values are kept as given. Not thread-safe (a value type).

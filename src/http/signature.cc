@@ -1,19 +1,17 @@
 // RFC 9421 HTTP Message Signatures (Ed25519) and RFC 9530 Content-Digest; see signature.h.
-// The RFC 8941 structured-field parser below implements only what these fields need
-// (dictionaries, inner lists, parameters; strings, integers, tokens, booleans, byte
-// sequences; decimals are refused) and is stricter than RFC 8941 where noted.
+// The fields are RFC 8941 Dictionaries, parsed and serialised by structured_fields.h.
 #include "src/http/signature.h"
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <variant>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "src/crypto/sha256.h"
+#include "src/http/structured_fields.h"
 #include "src/util/encoding.h"
 
 namespace accord::http {
@@ -23,264 +21,40 @@ absl::Status Unauthenticated(std::string_view why) {
   return absl::UnauthenticatedError(absl::StrCat("http signature: ", std::string(why)));
 }
 
-// --- RFC 8941 structured fields ------------------------------------------------------
-
-struct Item {
-  enum class Type { kString, kInteger, kToken, kBoolean, kBytes };
-  Type type = Type::kBoolean;
-  std::string text;  // kString, kToken
-  int64_t integer = 0;
-  bool boolean = true;
-  std::vector<uint8_t> bytes;
-};
-using Params = std::vector<std::pair<std::string, Item>>;
-struct ParamItem {
-  Item item;
-  Params params;
-};
-struct Member {
-  std::string key;
-  bool is_inner_list = false;
-  std::vector<ParamItem> inner;  // if is_inner_list
-  Item item;                     // otherwise
-  Params params;                 // of the item or of the inner list
-};
-
-bool IsLcAlpha(char c) { return c >= 'a' && c <= 'z'; }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAlpha(char c) { return IsLcAlpha(c) || (c >= 'A' && c <= 'Z'); }
-bool IsTChar(char c) {
-  return IsAlpha(c) || IsDigit(c) || (c != 0 && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr);
-}
-bool IsKeyChar(char c) {
-  return IsLcAlpha(c) || IsDigit(c) || c == '_' || c == '-' || c == '.' || c == '*';
-}
-bool IsPrintable(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
-}
-bool IsKey(std::string_view s) {
-  return !s.empty() && (IsLcAlpha(s[0]) || s[0] == '*') &&
-         std::all_of(s.begin(), s.end(), IsKeyChar);
-}
-
-// A cursor over one field value. Every method returns false on a syntax error, leaving
-// error_ set to what was expected.
-class SfParser {
- public:
-  SfParser(std::string_view field, std::string_view input) : field_(field), in_(input) {}
-
-  absl::StatusOr<std::vector<Member>> Dictionary() {
-    std::vector<Member> members;
-    SkipSp();
-    while (!AtEnd()) {
-      Member m;
-      if (!Key(&m.key)) return Error();
-      for (const Member& other : members) {
-        if (other.key == m.key) return Error(absl::StrCat("repeated key \"", m.key, "\""));
-      }
-      if (Peek() == '=') {
-        ++pos_;
-        if (Peek() == '(') {
-          m.is_inner_list = true;
-          if (!InnerList(&m.inner, &m.params)) return Error();
-        } else if (!BareItem(&m.item) || !Parameters(&m.params)) {
-          return Error();
-        }
-      } else if (!Parameters(&m.params)) {
-        return Error();
-      }
-      members.push_back(std::move(m));
-      SkipOws();
-      if (AtEnd()) break;
-      if (Peek() != ',') return Error("want \",\" between members");
-      ++pos_;
-      SkipOws();
-      if (AtEnd()) return Error("trailing \",\"");
-    }
-    return members;
-  }
-
- private:
-  bool AtEnd() const { return pos_ >= in_.size(); }
-  char Peek() const { return AtEnd() ? '\0' : in_[pos_]; }
-  void SkipSp() {
-    while (Peek() == ' ') ++pos_;
-  }
-  void SkipOws() {
-    while (Peek() == ' ' || Peek() == '\t') ++pos_;
-  }
-  bool Fail(std::string_view what) {
-    if (error_.empty()) error_ = std::string(what);
-    return false;
-  }
-  absl::Status Error(std::string_view what = {}) {
-    if (!what.empty()) error_ = std::string(what);
-    return Unauthenticated(
-        absl::StrCat("malformed ", std::string(field_), " at offset ", pos_, ": ", error_));
-  }
-
-  bool Key(std::string* out) {
-    const size_t start = pos_;
-    if (!(IsLcAlpha(Peek()) || Peek() == '*')) return Fail("want a key");
-    while (IsKeyChar(Peek())) ++pos_;
-    *out = std::string(in_.substr(start, pos_ - start));
-    return true;
-  }
-
-  bool InnerList(std::vector<ParamItem>* items, Params* params) {
-    ++pos_;  // '('
-    while (!AtEnd()) {
-      SkipSp();
-      if (Peek() == ')') {
-        ++pos_;
-        return Parameters(params);
-      }
-      ParamItem pi;
-      if (!BareItem(&pi.item) || !Parameters(&pi.params)) return false;
-      items->push_back(std::move(pi));
-      if (Peek() != ' ' && Peek() != ')') return Fail("want \" \" or \")\" in an inner list");
-    }
-    return Fail("unterminated inner list");
-  }
-
-  // Parameters: keys are unique here (RFC 8941 would let the last one win).
-  bool Parameters(Params* params) {
-    while (Peek() == ';') {
-      ++pos_;
-      SkipSp();
-      std::string key;
-      if (!Key(&key)) return false;
-      for (const auto& [k, v] : *params) {
-        if (k == key) return Fail(absl::StrCat("repeated parameter \"", key, "\""));
-      }
-      Item value;  // boolean true unless "=" follows
-      if (Peek() == '=') {
-        ++pos_;
-        if (!BareItem(&value)) return false;
-      }
-      params->emplace_back(std::move(key), std::move(value));
-    }
-    return true;
-  }
-
-  bool BareItem(Item* item) {
-    const char c = Peek();
-    if (c == '-' || IsDigit(c)) return Integer(item);
-    if (c == '"') return String(item);
-    if (c == ':') return Bytes(item);
-    if (c == '?') return Boolean(item);
-    if (IsAlpha(c) || c == '*') return Token(item);
-    return Fail("want an item");
-  }
-
-  bool Integer(Item* item) {
-    bool negative = false;
-    if (Peek() == '-') {
-      negative = true;
-      ++pos_;
-    }
-    int64_t value = 0;
-    int digits = 0;
-    while (IsDigit(Peek())) {
-      if (++digits > 15) return Fail("integer longer than 15 digits");
-      value = value * 10 + (in_[pos_++] - '0');
-    }
-    if (digits == 0) return Fail("want a digit");
-    if (Peek() == '.') return Fail("decimals are not supported");
-    item->type = Item::Type::kInteger;
-    item->integer = negative ? -value : value;
-    return true;
-  }
-
-  bool String(Item* item) {
-    ++pos_;  // '"'
-    std::string out;
-    while (!AtEnd()) {
-      const char c = in_[pos_++];
-      if (c == '"') {
-        item->type = Item::Type::kString;
-        item->text = std::move(out);
-        return true;
-      }
-      if (c == '\\') {
-        const char next = Peek();
-        if (next != '"' && next != '\\') return Fail("bad escape in a string");
-        out.push_back(next);
-        ++pos_;
-      } else if (c < 0x20 || c > 0x7e) {
-        return Fail("non-printable byte in a string");
-      } else {
-        out.push_back(c);
-      }
-    }
-    return Fail("unterminated string");
-  }
-
-  bool Token(Item* item) {
-    const size_t start = pos_++;
-    while (IsTChar(Peek()) || Peek() == ':' || Peek() == '/') ++pos_;
-    item->type = Item::Type::kToken;
-    item->text = std::string(in_.substr(start, pos_ - start));
-    return true;
-  }
-
-  bool Boolean(Item* item) {
-    ++pos_;  // '?'
-    if (Peek() != '0' && Peek() != '1') return Fail("want ?0 or ?1");
-    item->type = Item::Type::kBoolean;
-    item->boolean = in_[pos_++] == '1';
-    return true;
-  }
-
-  // Canonical padded base64 only (RFC 8941 asks parsers to tolerate missing padding).
-  bool Bytes(Item* item) {
-    const size_t end = in_.find(':', pos_ + 1);
-    if (end == std::string_view::npos) return Fail("unterminated byte sequence");
-    auto decoded = util::Base64Decode(in_.substr(pos_ + 1, end - pos_ - 1));
-    if (!decoded) return Fail("byte sequence is not canonical padded base64");
-    pos_ = end + 1;
-    item->type = Item::Type::kBytes;
-    item->bytes = std::move(*decoded);
-    return true;
-  }
-
-  std::string_view field_;
-  std::string_view in_;
-  size_t pos_ = 0;
-  std::string error_;
-};
-
-absl::StatusOr<std::vector<Member>> ParseDictionary(std::string_view field,
-                                                    std::string_view value) {
+// Parses one of the signature fields, bounded since the bytes come from anyone.
+absl::StatusOr<sf::Dictionary> ParseField(std::string_view field, std::string_view value) {
   if (value.size() > kMaxSignatureFieldBytes) {
     return Unauthenticated(
         absl::StrCat(std::string(field), " longer than ", kMaxSignatureFieldBytes, " bytes"));
   }
-  return SfParser(field, value).Dictionary();
+  auto parsed = sf::ParseDictionary(value, field);
+  if (!parsed.ok()) return Unauthenticated(std::string(parsed.status().message()));
+  return parsed;
 }
 
-const Member* FindMember(const std::vector<Member>& members, std::string_view key) {
-  for (const Member& m : members) {
-    if (m.key == key) return &m;
+// The bytes of a member that is a Byte Sequence without parameters, or null.
+const std::vector<uint8_t>* ByteSequenceOf(const sf::DictionaryMember& m) {
+  const auto* item = std::get_if<sf::Item>(&m.value);
+  if (item == nullptr || item->bare.type != sf::BareItem::Type::kByteSequence ||
+      !item->params.empty()) {
+    return nullptr;
   }
-  return nullptr;
+  return &item->bare.bytes;
 }
 
-std::string SerializeString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
+// A Dictionary of one member, as accord sends each of its fields.
+sf::Dictionary OneMember(std::string_view key, std::variant<sf::Item, sf::InnerList> value) {
+  sf::Dictionary d;
+  d.push_back({std::string(key), std::move(value)});
+  return d;
 }
 
 // --- Components ----------------------------------------------------------------------
 
 bool IsFieldName(std::string_view name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(),
-                                      [](char c) { return IsTChar(c) && !(c >= 'A' && c <= 'Z'); });
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return IsTokenChar(c) && !(c >= 'A' && c <= 'Z');
+  });
 }
 
 // Field values and derived values must not hold CR, LF, NUL or other controls (HTAB
@@ -330,7 +104,7 @@ absl::StatusOr<std::string> ComponentValue(const RequestComponents& r, std::stri
   }
   if (!IsFieldName(name)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("component ", SerializeString(name), " is not a lower-case field name"));
+        absl::StrCat("component ", sf::SerializeString(name), " is not a lower-case field name"));
   }
   const std::vector<std::string_view> lines = r.headers.GetAll(name);
   if (lines.empty()) {
@@ -355,37 +129,39 @@ absl::Status ValidateParams(const SignatureParams& p) {
         absl::StrCat("more than ", kMaxCoveredComponents, " covered components"));
   }
   for (const auto* s : {&p.keyid, &p.alg, &p.nonce, &p.tag}) {
-    if (*s && !IsPrintable(**s)) {
+    if (*s && !sf::IsValidString(**s)) {
       return absl::InvalidArgumentError("a signature parameter is not printable ASCII");
     }
   }
   for (const std::string& c : p.components) {
-    if (!IsPrintable(c)) return absl::InvalidArgumentError("a component name is not printable");
+    if (!sf::IsValidString(c))
+      return absl::InvalidArgumentError("a component name is not printable");
   }
   return absl::OkStatus();
 }
 
 // Converts the parsed Signature-Input member into SignatureParams, refusing what accord
 // does not understand rather than ignoring it.
-absl::StatusOr<SignatureParams> ToSignatureParams(const Member& m) {
-  if (!m.is_inner_list) return Unauthenticated("Signature-Input member is not an inner list");
-  if (m.inner.size() > kMaxCoveredComponents) {
+absl::StatusOr<SignatureParams> ToSignatureParams(const sf::DictionaryMember& m) {
+  const auto* list = std::get_if<sf::InnerList>(&m.value);
+  if (list == nullptr) return Unauthenticated("Signature-Input member is not an inner list");
+  if (list->items.size() > kMaxCoveredComponents) {
     return Unauthenticated(absl::StrCat("more than ", kMaxCoveredComponents, " components"));
   }
   SignatureParams p;
-  for (const ParamItem& pi : m.inner) {
-    if (pi.item.type != Item::Type::kString) {
+  for (const sf::Item& item : list->items) {
+    if (item.bare.type != sf::BareItem::Type::kString) {
       return Unauthenticated("a covered component is not a string");
     }
-    if (!pi.params.empty()) {
-      return Unauthenticated(absl::StrCat("component parameters (on ",
-                                          SerializeString(pi.item.text), ") are not supported"));
+    if (!item.params.empty()) {
+      return Unauthenticated(absl::StrCat(
+          "component parameters (on ", sf::SerializeString(item.bare.text), ") are not supported"));
     }
-    p.components.push_back(pi.item.text);
+    p.components.push_back(item.bare.text);
   }
-  for (const auto& [name, value] : m.params) {
-    const bool is_int = value.type == Item::Type::kInteger;
-    const bool is_str = value.type == Item::Type::kString;
+  for (const auto& [name, value] : list->params) {
+    const bool is_int = value.type == sf::BareItem::Type::kInteger;
+    const bool is_str = value.type == sf::BareItem::Type::kString;
     if (name == "created" || name == "expires") {
       if (!is_int || value.integer < 0) {
         return Unauthenticated(absl::StrCat(name, " is not a non-negative integer"));
@@ -405,6 +181,33 @@ absl::StatusOr<SignatureParams> ToSignatureParams(const Member& m) {
   return p;
 }
 
+// The inner list that SignatureParams::Serialize prints.
+sf::InnerList ToInnerList(const SignatureParams& p) {
+  sf::InnerList list;
+  list.items.reserve(p.components.size());
+  for (const std::string& c : p.components) list.items.push_back({sf::BareItem::String(c), {}});
+  static const std::vector<std::string> kDefaultOrder = {"created", "expires", "keyid",
+                                                         "alg",     "nonce",   "tag"};
+  for (const std::string& name : p.order.empty() ? kDefaultOrder : p.order) {
+    const std::optional<int64_t>* integer = name == "created"   ? &p.created
+                                            : name == "expires" ? &p.expires
+                                                                : nullptr;
+    if (integer != nullptr) {
+      if (integer->has_value()) list.params.emplace_back(name, sf::BareItem::Integer(**integer));
+      continue;
+    }
+    const std::optional<std::string>* text = name == "keyid"   ? &p.keyid
+                                             : name == "alg"   ? &p.alg
+                                             : name == "nonce" ? &p.nonce
+                                             : name == "tag"   ? &p.tag
+                                                               : nullptr;
+    if (text != nullptr && text->has_value()) {
+      list.params.emplace_back(name, sf::BareItem::String(**text));
+    }
+  }
+  return list;
+}
+
 std::string JoinFieldLines(const std::vector<std::string_view>& lines) {
   std::string out;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -420,19 +223,18 @@ std::string JoinFieldLines(const std::vector<std::string_view>& lines) {
 
 std::string ContentDigestSha256(std::string_view body) {
   const crypto::Digest d = crypto::Sha256(body);
-  return absl::StrCat("sha-256=:", util::Base64Encode(d), ":");
+  return sf::SerializeDictionary(OneMember("sha-256", sf::Item{sf::BareItem::ByteSequence(d), {}}));
 }
 
 absl::Status CheckContentDigest(std::string_view field_value, std::string_view body) {
-  auto members = ParseDictionary("Content-Digest", field_value);
+  auto members = ParseField("Content-Digest", field_value);
   if (!members.ok()) return members.status();
-  const Member* m = FindMember(*members, "sha-256");
+  const sf::DictionaryMember* m = sf::FindMember(*members, "sha-256");
   if (m == nullptr) return Unauthenticated("Content-Digest has no sha-256 member");
-  if (m->is_inner_list || m->item.type != Item::Type::kBytes || !m->params.empty()) {
-    return Unauthenticated("Content-Digest sha-256 is not a byte sequence");
-  }
+  const std::vector<uint8_t>* bytes = ByteSequenceOf(*m);
+  if (bytes == nullptr) return Unauthenticated("Content-Digest sha-256 is not a byte sequence");
   const crypto::Digest d = crypto::Sha256(body);
-  if (!std::equal(d.begin(), d.end(), m->item.bytes.begin(), m->item.bytes.end())) {
+  if (!std::equal(d.begin(), d.end(), bytes->begin(), bytes->end())) {
     return Unauthenticated("Content-Digest does not match the body");
   }
   return absl::OkStatus();
@@ -489,30 +291,7 @@ RequestComponents ComponentsOf(const Url& url, const ClientRequest& request) {
 }
 
 std::string SignatureParams::Serialize() const {
-  std::vector<std::string> quoted;
-  quoted.reserve(components.size());
-  for (const std::string& c : components) quoted.push_back(SerializeString(c));
-  std::string out = absl::StrCat("(", absl::StrJoin(quoted, " "), ")");
-  static const std::vector<std::string> kDefaultOrder = {"created", "expires", "keyid",
-                                                         "alg",     "nonce",   "tag"};
-  for (const std::string& name : order.empty() ? kDefaultOrder : order) {
-    const std::optional<int64_t>* integer = name == "created"   ? &created
-                                            : name == "expires" ? &expires
-                                                                : nullptr;
-    if (integer != nullptr) {
-      if (integer->has_value()) absl::StrAppend(&out, ";", name, "=", **integer);
-      continue;
-    }
-    const std::optional<std::string>* text = name == "keyid"   ? &keyid
-                                             : name == "alg"   ? &alg
-                                             : name == "nonce" ? &nonce
-                                             : name == "tag"   ? &tag
-                                                               : nullptr;
-    if (text != nullptr && text->has_value()) {
-      absl::StrAppend(&out, ";", name, "=", SerializeString(**text));
-    }
-  }
-  return out;
+  return sf::SerializeInnerList(ToInnerList(*this));
 }
 
 absl::StatusOr<std::string> SignatureBase(const RequestComponents& request,
@@ -523,12 +302,12 @@ absl::StatusOr<std::string> SignatureBase(const RequestComponents& request,
   for (const std::string& name : params.components) {
     if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("component ", SerializeString(name), " is covered twice"));
+          absl::StrCat("component ", sf::SerializeString(name), " is covered twice"));
     }
     seen.push_back(name);
     auto value = ComponentValue(request, name);
     if (!value.ok()) return value.status();
-    absl::StrAppend(&base, SerializeString(name), ": ", *value, "\n");
+    absl::StrAppend(&base, sf::SerializeString(name), ": ", *value, "\n");
   }
   absl::StrAppend(&base, "\"@signature-params\": ", params.Serialize());
   return base;
@@ -538,36 +317,38 @@ absl::StatusOr<SignatureFields> SignComponents(const RequestComponents& request,
                                                const SignatureParams& params,
                                                std::string_view label,
                                                const crypto::Ed25519PrivateKey& key) {
-  if (!IsKey(label)) {
-    return absl::InvalidArgumentError(absl::StrCat("bad signature label ", SerializeString(label)));
+  if (!sf::IsValidKey(label)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad signature label ", sf::SerializeString(label)));
   }
   auto base = SignatureBase(request, params);
   if (!base.ok()) return base.status();
   const crypto::Ed25519Signature sig = key.Sign(util::AsBytes(*base));
   SignatureFields out;
-  out.signature_input = absl::StrCat(std::string(label), "=", params.Serialize());
-  out.signature = absl::StrCat(std::string(label), "=:", util::Base64Encode(sig), ":");
+  out.signature_input = sf::SerializeDictionary(OneMember(label, ToInnerList(params)));
+  out.signature =
+      sf::SerializeDictionary(OneMember(label, sf::Item{sf::BareItem::ByteSequence(sig), {}}));
   return out;
 }
 
 absl::StatusOr<ParsedSignature> ParseSignature(std::string_view signature_input,
                                                std::string_view signature, std::string_view label) {
-  auto inputs = ParseDictionary("Signature-Input", signature_input);
+  auto inputs = ParseField("Signature-Input", signature_input);
   if (!inputs.ok()) return inputs.status();
-  auto sigs = ParseDictionary("Signature", signature);
+  auto sigs = ParseField("Signature", signature);
   if (!sigs.ok()) return sigs.status();
-  const Member* input = FindMember(*inputs, label);
-  const Member* sig = FindMember(*sigs, label);
+  const sf::DictionaryMember* input = sf::FindMember(*inputs, label);
+  const sf::DictionaryMember* sig = sf::FindMember(*sigs, label);
   if (input == nullptr || sig == nullptr) {
-    return Unauthenticated(absl::StrCat("no signature labelled ", SerializeString(label), " in ",
+    return Unauthenticated(absl::StrCat("no signature labelled ", sf::SerializeString(label),
+                                        " in ",
                                         input == nullptr ? "Signature-Input" : "Signature"));
   }
   auto params = ToSignatureParams(*input);
   if (!params.ok()) return params.status();
-  if (sig->is_inner_list || sig->item.type != Item::Type::kBytes || !sig->params.empty()) {
-    return Unauthenticated("Signature member is not a byte sequence");
-  }
-  return ParsedSignature{*std::move(params), sig->item.bytes};
+  const std::vector<uint8_t>* bytes = ByteSequenceOf(*sig);
+  if (bytes == nullptr) return Unauthenticated("Signature member is not a byte sequence");
+  return ParsedSignature{*std::move(params), *bytes};
 }
 
 // --- Signer --------------------------------------------------------------------------
@@ -657,11 +438,13 @@ absl::StatusOr<VerifiedSignature> RequestVerifier::Verify(const Request& request
 absl::Status RequestVerifier::CheckPolicy(const SignatureParams& p, std::string_view body) const {
   if (!p.keyid || p.keyid->empty()) return Unauthenticated("no keyid");
   if (p.alg && *p.alg != kSignatureAlgEd25519) {
-    return Unauthenticated(absl::StrCat("alg ", SerializeString(*p.alg), " is not \"ed25519\""));
+    return Unauthenticated(
+        absl::StrCat("alg ", sf::SerializeString(*p.alg), " is not \"ed25519\""));
   }
   if (options_.require_alg && !p.alg) return Unauthenticated("no alg");
   if (options_.required_tag && p.tag != options_.required_tag) {
-    return Unauthenticated(absl::StrCat("tag is not ", SerializeString(*options_.required_tag)));
+    return Unauthenticated(
+        absl::StrCat("tag is not ", sf::SerializeString(*options_.required_tag)));
   }
   if (options_.require_nonce && (!p.nonce || p.nonce->empty())) {
     return Unauthenticated("no nonce");
@@ -727,14 +510,14 @@ absl::StatusOr<VerifiedSignature> RequestVerifier::Verify(const RequestComponent
   }
   auto key = lookup_(*p.keyid);
   if (absl::IsNotFound(key.status())) {
-    return Unauthenticated(absl::StrCat("unknown keyid ", SerializeString(*p.keyid)));
+    return Unauthenticated(absl::StrCat("unknown keyid ", sf::SerializeString(*p.keyid)));
   }
   if (!key.ok()) return key.status();
   auto base = SignatureBase(request, p);
   if (!base.ok()) return Unauthenticated(std::string(base.status().message()));
   if (!crypto::Ed25519Verify(*key, util::AsBytes(*base), parsed->signature)) {
     return Unauthenticated(
-        absl::StrCat("signature does not verify under keyid ", SerializeString(*p.keyid)));
+        absl::StrCat("signature does not verify under keyid ", sf::SerializeString(*p.keyid)));
   }
   if (p.nonce && nonces_ != nullptr) {
     // Kept until the signature would be refused for its age or expiry anyway.

@@ -26,10 +26,11 @@
 // maps it to an Ed25519 public key through the directory, and the verified keyid tells
 // the node which party signed.
 //
-// Parsing of Signature-Input, Signature and Content-Digest (RFC 8941 dictionaries) is
-// strict and bounded, since the bytes come from anyone: a duplicate key or parameter, an
-// unknown signature parameter, a parameter of the wrong type, non-canonical or unpadded
-// base64, a trailing comma, or more than kMaxSignatureFieldBytes is refused.
+// Parsing of Signature-Input, Signature and Content-Digest (RFC 8941 dictionaries,
+// structured_fields.h) is strict and bounded, since the bytes come from anyone: a
+// duplicate key or parameter, an unknown signature parameter, a parameter of the wrong
+// type, non-canonical or unpadded base64, a trailing comma, or more than
+// kMaxSignatureFieldBytes is refused.
 #ifndef ACCORD_HTTP_SIGNATURE_H_
 #define ACCORD_HTTP_SIGNATURE_H_
 
