@@ -35,10 +35,14 @@ Response Denied() {
                            "this party may not read this body");
 }
 
-// The answer to a request the authenticator refused: 401 with its reason, whatever its
-// code (RequestAuthenticator names no other outcome), mapped by Response::FromStatus.
+// The answer to a request the authenticator did not accept, as RequestAuthenticator's
+// contract names the outcomes: refused (401 with its reason), or unable to decide now
+// (503 + Retry-After: a full replay cache fails closed). Anything else is the node's own
+// fault (500, its message withheld: it may name the directory's internals).
 Response NotAuthenticated(const absl::Status& refusal) {
-  return Response::FromStatus(absl::UnauthenticatedError(refusal.message()));
+  if (absl::IsUnauthenticated(refusal) || absl::IsUnavailable(refusal))
+    return Response::FromStatus(refusal);
+  return Response::FromStatus(absl::InternalError("internal error"));
 }
 
 // The answer to a failure of the store or the index: their messages name files and

@@ -52,7 +52,8 @@ class RequestAuthenticator {
   // key from the party directory, covering at least @method, @target-uri and, with a
   // body, content-digest). Unauthenticated (→ 401) if the request carries no valid
   // signature by a known party; the message goes to the client, so it must not reveal
-  // anything beyond the request's own fault.
+  // anything beyond the request's own fault. Unavailable (→ 503 + Retry-After) if it
+  // cannot decide now (a full replay cache); any other error is answered 500.
   virtual absl::StatusOr<std::string> Authenticate(const http::Request& request) const = 0;
 };
 

@@ -33,6 +33,8 @@ class TestAuthenticator : public RequestAuthenticator {
   absl::StatusOr<std::string> Authenticate(const http::Request& r) const override {
     auto who = r.headers.Get(kParty);
     if (!who) return absl::UnauthenticatedError("no valid message signature");
+    if (*who == "busy") return absl::UnavailableError("the replay cache is full");
+    if (*who == "broken") return absl::InternalError("directory lookup: /etc/secret failed");
     return std::string(*who);
   }
 };
@@ -274,6 +276,21 @@ TEST_F(BodiesApiTest, UnauthenticatedGets401) {
   auto put = Do("PUT", body_.commitment, "",
                 PutBodiesRequest({{kB, *Seal(body_.plaintext, b_.public_key())}}));
   EXPECT_EQ(put.status, 401);
+  EXPECT_TRUE(recorder_.records().empty());
+}
+
+// What the authenticator cannot decide now is retried, not refused; its own faults do
+// not reach the client.
+TEST_F(BodiesApiTest, AnAuthenticatorThatCannotDecideIs503AndItsFaults500) {
+  ASSERT_EQ(PutCopies().status, 201);
+  auto busy = Do("GET", body_.commitment, "busy", "");
+  EXPECT_EQ(busy.status, 503) << busy.body;
+  EXPECT_TRUE(busy.headers.Get("Retry-After").has_value());
+  auto broken = Do("GET", body_.commitment, "broken", "");
+  EXPECT_EQ(broken.status, 500) << broken.body;
+  EXPECT_EQ(broken.body.find("/etc/secret"), std::string::npos) << broken.body;
+  const std::string req = PutBodiesRequest({{kB, *Seal(body_.plaintext, b_.public_key())}});
+  EXPECT_EQ(Do("PUT", body_.commitment, "busy", req).status, 503);
   EXPECT_TRUE(recorder_.records().empty());
 }
 
