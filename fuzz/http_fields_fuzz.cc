@@ -1,11 +1,14 @@
-// Fuzzes the HTTP part's parsers of single values (src/http): RFC 9421 Signature-Input
-// and Signature (RFC 8941 dictionaries, ParseSignature), RFC 9530 Content-Digest
+// Fuzzes the HTTP part's parsers of single values (src/http): RFC 8941 dictionaries
+// (sf::ParseDictionary), RFC 9421 Signature-Input and Signature (ParseSignature), RFC
+// 9530 Content-Digest
 // (CheckContentDigest), request targets (ParseTarget), percent-decoding (PercentDecode)
 // and peer URLs from the directory (ParseUrl). The input is up to three lines: a
 // Signature-Input value, a Signature value, and a third value used as Content-Digest,
 // target and URL alike (the first line is also the body the digest is checked against).
 //
-// Invariants: a parsed signature serialises (SignatureParams::Serialize) to fields that
+// Invariants: a parsed dictionary serialises (sf::SerializeDictionary) to a field that
+// parses to the same dictionary and serialises to the same bytes; a parsed signature
+// serialises (SignatureParams::Serialize) to fields that
 // parse to the same parameters and bytes; a decoded target, re-encoded with
 // PercentEncode, decodes to the same path and query; PercentDecode inverts PercentEncode;
 // a parsed URL prints (Url::ToString) to a URL that parses to the same URL.
@@ -19,6 +22,7 @@
 #include "src/http/client.h"
 #include "src/http/message.h"
 #include "src/http/signature.h"
+#include "src/http/structured_fields.h"
 #include "src/util/encoding.h"
 
 namespace accord::fuzz {
@@ -28,6 +32,20 @@ bool SameParams(const http::SignatureParams& a, const http::SignatureParams& b) 
   return a.components == b.components && a.created == b.created && a.expires == b.expires &&
          a.keyid == b.keyid && a.alg == b.alg && a.nonce == b.nonce && a.tag == b.tag &&
          a.order == b.order;
+}
+
+void CheckDictionary(std::string_view text) {
+  auto parsed = http::sf::ParseDictionary(text, "fuzzed");
+  if (!parsed.ok()) {
+    ACCORD_FUZZ_CHECK(absl::IsInvalidArgument(parsed.status()), parsed.status().ToString());
+    return;
+  }
+  const std::string printed = http::sf::SerializeDictionary(*parsed);
+  auto again = http::sf::ParseDictionary(printed, "fuzzed");
+  ACCORD_FUZZ_CHECK(again.ok(), "a serialised dictionary does not parse: ", printed, " ",
+                    again.status().ToString());
+  ACCORD_FUZZ_CHECK(*again == *parsed, "a dictionary changes in a round trip: ", printed);
+  ACCORD_FUZZ_CHECK(http::sf::SerializeDictionary(*again) == printed);
 }
 
 void CheckSignature(std::string_view input, std::string_view signature) {
@@ -122,6 +140,7 @@ int FuzzOne(const uint8_t* data, size_t size) {
   const std::string_view first = lines[0];
   const std::string_view second = lines.size() > 1 ? lines[1] : std::string_view();
   const std::string_view third = lines.size() > 2 ? lines[2] : std::string_view();
+  CheckDictionary(first);
   CheckSignature(first, second);
   (void)accord::http::CheckContentDigest(third, first);
   CheckTarget(third);

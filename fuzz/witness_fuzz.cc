@@ -177,7 +177,8 @@ int FuzzOne(const uint8_t* data, size_t size) {
   const fs::path dir = StateRoot() / absl::StrCat("run", run++);
   federation::WitnessOptions options;
   options.clock = [] { return kClock; };
-  auto witness = federation::Witness::Open(dir, FixedKeys().self_witness, std::string(kSelfOrigin),
+  auto witness = federation::Witness::Open(std::make_unique<store::FolderCheckpointStore>(dir),
+                                           FixedKeys().self_witness, std::string(kSelfOrigin),
                                            TheDirectory(), options);
   ACCORD_FUZZ_CHECK(witness.ok(), witness.status().ToString());
   std::optional<federation::Observation> observed;

@@ -50,8 +50,9 @@ int Run(const std::filesystem::path& folder) {
   auto directory = federation::ParseDirectory(doc.dump());
   if (!directory.ok()) return Fail("directory", directory.status());
   auto watcher = federation::DirectoryWatcher::Fixed(*directory);
-  auto witness = federation::Witness::Open(folder / "state", *std::move(witness_signer),
-                                           "witness.example/log", *watcher);
+  auto witness =
+      federation::Witness::Open(std::make_unique<store::FolderCheckpointStore>(folder / "state"),
+                                *std::move(witness_signer), "witness.example/log", *watcher);
   if (!witness.ok()) return Fail("witness", witness.status());
 
   // A log of one entry, with an extension line: the cosignature covers it too.

@@ -9,7 +9,6 @@
 #include "src/util/strings.h"
 
 namespace accord::federation {
-namespace fs = std::filesystem;
 namespace {
 
 using http::Request;
@@ -113,7 +112,6 @@ std::string WitnessNameFor(std::string_view origin) {
 absl::StatusOr<std::unique_ptr<Federation>> Federation::Attach(node::Node& node,
                                                                http::Router& router,
                                                                http::Registry& metrics,
-                                                               const fs::path& data_dir,
                                                                const FederationOptions& options) {
   std::unique_ptr<Federation> f(new Federation());
   f->node_ = &node;
@@ -135,19 +133,20 @@ absl::StatusOr<std::unique_ptr<Federation>> Federation::Attach(node::Node& node,
     }
   }
 
-  if (!options.witness_key)
-    return absl::InvalidArgumentError("a federation needs its witness key (witness_key)");
+  if (!options.witness_key || !options.stores)
+    return absl::InvalidArgumentError("a federation needs its witness key and its stores");
   auto signer = options.witness_key(WitnessNameFor(node.origin()));
   if (!signer.ok()) return signer.status();
+  auto stores = options.stores();
+  if (!stores.ok()) return stores.status();
   auto witness =
-      Witness::Open(data_dir / "witness", *std::move(signer), node.origin(), *f->directory_);
+      Witness::Open(std::move(stores->witness), *std::move(signer), node.origin(), *f->directory_);
   if (!witness.ok()) return witness.status();
   f->witness_ = *std::move(witness);
 
   WitnessingOptions wo;
   wo.timeout = options.request_timeout;
-  auto witnessing =
-      Witnessing::Start(node.log(), *f->directory_, data_dir / "checkpoint.witnessed", wo);
+  auto witnessing = Witnessing::Start(node.log(), *f->directory_, std::move(stores->published), wo);
   if (!witnessing.ok()) return witnessing.status();
   f->witnessing_ = *std::move(witnessing);
 
@@ -156,8 +155,9 @@ absl::StatusOr<std::unique_ptr<Federation>> Federation::Attach(node::Node& node,
   mo.timeout = options.request_timeout;
   Witness* w = f->witness_.get();
   mo.witness_latest = [w](std::string_view origin) { return w->Latest(origin); };
-  auto monitor = Monitor::Open(data_dir / "federation.sqlite", node.origin(), *f->directory_,
-                               node.validator(), mo);
+  if (stores->monitor == nullptr) return absl::InvalidArgumentError("no monitor state");
+  auto monitor = Monitor::Open(std::move(stores->monitor), stores->monitor_where, node.origin(),
+                               *f->directory_, node.validator(), mo);
   if (!monitor.ok()) return monitor.status();
   f->monitor_ = *std::move(monitor);
 

@@ -8,8 +8,7 @@
 //    this party's log, signed by the party key and addressed to every other party;
 //  - every committed batch wakes the witnessing.
 //
-// Files in the node's data folder: witness/ (the witness's state),
-// checkpoint.witnessed (the published checkpoint), federation.sqlite (the monitor).
+// What it keeps (FederationStores) it is given; it opens no file but the directory.
 #ifndef ACCORD_FEDERATION_FEDERATION_H_
 #define ACCORD_FEDERATION_FEDERATION_H_
 
@@ -25,11 +24,28 @@
 #include "src/federation/witness.h"
 #include "src/federation/witnessing.h"
 #include "src/node/api.h"
+#include "src/store/checkpoint_store.h"
+#include "src/store/monitor_state.h"
 
 namespace accord::federation {
 
+// What the federation keeps. The composition root (src/party) opens them; the
+// embedded backend keeps them in the node's data folder.
+struct FederationStores {
+  // The witness's latest cosigned checkpoint of each log it witnesses, by origin.
+  std::unique_ptr<store::CheckpointStore> witness;
+  // The checkpoint the node publishes with its witnesses' cosignatures.
+  std::unique_ptr<store::CheckpointStore> published;
+  // The monitor's state, and where it lives (for messages).
+  std::unique_ptr<store::MonitorState> monitor;
+  std::string monitor_where;
+};
+
 struct FederationOptions {
   std::filesystem::path directory_file;
+  // The stores, opened once when the federation attaches (the node then holds its data
+  // folder). Required.
+  std::function<absl::StatusOr<FederationStores>()> stores;
   // The witness key (type 0x04), given the name WitnessNameFor derives from the node's
   // origin; called once when the federation attaches (the composition root, src/party,
   // reads or creates DATA/witness.key here). Required.
@@ -43,13 +59,12 @@ std::string WitnessNameFor(std::string_view origin);
 
 class Federation final : public node::NodeExtension {
  public:
-  // Called by the node's extension (party::PartyExtension), `data_dir` being the node's.
-  // Checks that the directory lists this node's origin with its log key (a node whose
-  // peers cannot verify it is a misconfiguration: FailedPrecondition), opens the parts
-  // and registers their routes. Threads start here.
+  // Called by the node's extension (party::PartyExtension). Checks that the directory
+  // lists this node's origin with its log key (a node whose peers cannot verify it is a
+  // misconfiguration: FailedPrecondition), opens the parts over options.stores and
+  // registers their routes. Threads start here.
   static absl::StatusOr<std::unique_ptr<Federation>> Attach(node::Node& node, http::Router& router,
                                                             http::Registry& metrics,
-                                                            const std::filesystem::path& data_dir,
                                                             const FederationOptions& options);
   ~Federation() override;
 

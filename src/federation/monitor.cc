@@ -17,17 +17,6 @@ std::shared_ptr<Peer> Monitor::Impl::PeerOf(std::string_view origin) {
   return p;
 }
 
-absl::StatusOr<std::unique_ptr<Monitor>> Monitor::Open(const std::filesystem::path& db_path,
-                                                       std::string self_origin,
-                                                       DirectoryWatcher& directory,
-                                                       const statement::Validator& validator,
-                                                       MonitorOptions options) {
-  auto state = store::OpenSqliteMonitorState(db_path);
-  if (!state.ok()) return state.status();
-  return Open(*std::move(state), db_path.string(), std::move(self_origin), directory, validator,
-              std::move(options));
-}
-
 absl::StatusOr<std::unique_ptr<Monitor>> Monitor::Open(
     std::unique_ptr<store::MonitorState> state, std::string_view where, std::string self_origin,
     DirectoryWatcher& directory, const statement::Validator& validator, MonitorOptions options) {

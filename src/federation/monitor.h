@@ -44,7 +44,6 @@
 #define ACCORD_FEDERATION_MONITOR_H_
 
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -110,15 +109,9 @@ using EquivocationSink = std::function<void(const EquivocationFound&)>;
 
 class Monitor {
  public:
-  // `db_path`: the SQLite state (created). `self_origin`: this party's log, never
-  // followed and the one whose statements "cites_us" is about.
-  static absl::StatusOr<std::unique_ptr<Monitor>> Open(const std::filesystem::path& db_path,
-                                                       std::string self_origin,
-                                                       DirectoryWatcher& directory,
-                                                       const statement::Validator& validator,
-                                                       MonitorOptions options = {});
-  // The same over a given state store (tests wrap one to make its writes fail);
-  // `where` names it in messages.
+  // The monitor over `state` (the composition root opens it: the embedded backend's is
+  // SQLite in DATA/federation.sqlite); `where` names it in messages. `self_origin`: this
+  // party's log, never followed and the one whose statements "cites_us" is about.
   static absl::StatusOr<std::unique_ptr<Monitor>> Open(std::unique_ptr<store::MonitorState> state,
                                                        std::string_view where,
                                                        std::string self_origin,

@@ -140,7 +140,10 @@ class MonitorTest : public ::testing::Test {
   }
   std::unique_ptr<Monitor> OpenMonitor(DirectoryWatcher& dir, MonitorOptions o = {}) {
     if (o.poll_interval == absl::Seconds(1)) o.poll_interval = absl::Milliseconds(50);
-    auto m = Monitor::Open(dir_.path() / "monitor.sqlite", kSelf, dir, *validator_, o);
+    auto state = store::OpenSqliteMonitorState(dir_.path() / "monitor.sqlite");
+    EXPECT_TRUE(state.ok()) << state.status();
+    if (!state.ok()) return nullptr;
+    auto m = Monitor::Open(*std::move(state), "monitor.sqlite", kSelf, dir, *validator_, o);
     EXPECT_TRUE(m.ok()) << m.status();
     return m.ok() ? *std::move(m) : nullptr;
   }

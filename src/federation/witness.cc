@@ -8,16 +8,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "src/crypto/sha256.h"
 #include "src/http/message.h"
 #include "src/note/checkpoint.h"
 #include "src/note/note.h"
-#include "src/store/durable_file.h"
 #include "src/tlog/proof.h"
 #include "src/util/encoding.h"
 
 namespace accord::federation {
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -127,23 +124,17 @@ std::string FormatAddCheckpoint(const AddCheckpointRequest& request) {
   return out;
 }
 
-absl::StatusOr<std::unique_ptr<Witness>> Witness::Open(fs::path state_dir,
-                                                       note::CosignatureV1Signer signer,
-                                                       std::string self_origin,
-                                                       DirectoryWatcher& directory,
-                                                       WitnessOptions options) {
-  if (absl::Status s = store::MakeDirsDurably(state_dir); !s.ok()) {
-    return absl::Status(s.code(), absl::StrCat("cannot create the witness state folder ",
-                                               state_dir.string(), ": ", s.message()));
-  }
-  return std::unique_ptr<Witness>(new Witness(std::move(state_dir), std::move(signer),
-                                              std::move(self_origin), directory,
-                                              std::move(options)));
+absl::StatusOr<std::unique_ptr<Witness>> Witness::Open(
+    std::unique_ptr<store::CheckpointStore> state, note::CosignatureV1Signer signer,
+    std::string self_origin, DirectoryWatcher& directory, WitnessOptions options) {
+  if (state == nullptr) return absl::InvalidArgumentError("a witness needs its state");
+  return std::unique_ptr<Witness>(new Witness(
+      std::move(state), std::move(signer), std::move(self_origin), directory, std::move(options)));
 }
 
-Witness::Witness(fs::path state_dir, note::CosignatureV1Signer signer, std::string self_origin,
-                 DirectoryWatcher& directory, WitnessOptions options)
-    : state_dir_(std::move(state_dir)),
+Witness::Witness(std::unique_ptr<store::CheckpointStore> state, note::CosignatureV1Signer signer,
+                 std::string self_origin, DirectoryWatcher& directory, WitnessOptions options)
+    : state_(std::move(state)),
       signer_(std::move(signer)),
       self_origin_(std::move(self_origin)),
       directory_(directory),
@@ -193,11 +184,6 @@ uint64_t Witness::Now() const {
   return static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now()));
 }
 
-fs::path Witness::StatePath(std::string_view origin) const {
-  // Named by a hash: origins may hold any character, file names may not.
-  return state_dir_ / util::HexEncode(crypto::Sha256(origin));
-}
-
 absl::StatusOr<std::shared_ptr<Witness::LogState>> Witness::StateOf(
     const std::string& origin) const {
   std::shared_ptr<LogState> state;
@@ -211,15 +197,15 @@ absl::StatusOr<std::shared_ptr<Witness::LogState>> Witness::StateOf(
     state->mu.Lock();
   }
   absl::Status status;
-  const fs::path path = StatePath(origin);
-  auto bytes = store::ReadWholeFile(path);
+  auto bytes = state_->Get(origin);
   if (bytes.ok()) {
     auto n = note::Parse(*bytes);
     auto cp = n.ok() ? note::ParseCheckpoint(n->text) : n.status();
     if (!cp.ok() || cp->origin != origin) {
-      status = absl::DataLossError(
-          absl::StrCat("witness state ", path.string(), " is not a checkpoint of ", origin,
-                       cp.ok() ? "" : ": ", cp.ok() ? "" : cp.status().message()));
+      status = absl::DataLossError(absl::StrCat("the witness state in ", state_->Describe(),
+                                                " for ", origin, " is not a checkpoint of that log",
+                                                cp.ok() ? "" : ": ",
+                                                cp.ok() ? "" : cp.status().message()));
     } else {
       state->latest = *std::move(bytes);
       state->checkpoint = *std::move(cp);
@@ -303,11 +289,12 @@ Witness::Answer Witness::AddCheckpoint(std::string_view body) {
     auto line = note::Cosign(opened->note.text, signer_, Now());
     if (!line.ok()) return InternalError(origin, line.status());
     if (!same_size) {
-      // Durable before the cosignature leaves: a restart must never roll back.
-      const store::FileWrite file[] = {{StatePath(origin), req->checkpoint}};
-      if (absl::Status w =
-              store::WriteFilesDurably(file, store::DefaultDurability(), options_.fault);
-          !w.ok()) {
+      // Durable before the cosignature leaves: a restart must never roll back. Swapped
+      // from what this witness last read, so that a second writer of the same state
+      // (which the data folder's lock should make impossible) is found out, not obeyed.
+      const std::optional<std::string_view> expected =
+          s.latest ? std::optional<std::string_view>(*s.latest) : std::nullopt;
+      if (absl::Status w = state_->CompareAndSwap(origin, expected, req->checkpoint); !w.ok()) {
         s.failed = w;
         std::fprintf(stderr, "accord: witness: %s: cannot store the state: %s\n", origin.c_str(),
                      w.ToString().c_str());

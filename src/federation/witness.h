@@ -13,19 +13,19 @@
 //   422  the consistency proof does not verify
 //   503  storage-failure: this log's state could not be written; sticky until restart
 // The check of the old size and the update of the stored state are one atomic step, and
-// the new state is durable (fsync) before the cosignature leaves. If that write fails,
-// what the disk holds is unknown (the old checkpoint or the new one), so the witness
-// stops answering for that log (503) until a restart reloads its state from disk; the
-// other logs are not affected.
+// the new state is durable before the cosignature leaves. If that write fails, what
+// the store holds is unknown (the old checkpoint or the new one), so the witness stops
+// answering for that log (503) until a restart reloads its state; the other logs are
+// not affected.
 //
-// State: one file per log under the state folder, holding the latest cosigned
-// checkpoint (signed note bytes), replaced atomically.
+// State: a store::CheckpointStore holding, by origin, the latest cosigned checkpoint
+// (signed note bytes), advanced by compare-and-swap (the embedded backend: one file per
+// log in DATA/witness/, src/party).
 #ifndef ACCORD_FEDERATION_WITNESS_H_
 #define ACCORD_FEDERATION_WITNESS_H_
 
 #include <cstdint>
 #include <deque>
-#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -41,7 +41,7 @@
 #include "src/http/metrics.h"
 #include "src/http/router.h"
 #include "src/note/cosignature.h"
-#include "src/store/durable_file.h"
+#include "src/store/checkpoint_store.h"
 #include "src/tlog/hash.h"
 
 namespace accord::federation {
@@ -77,19 +77,17 @@ using ObservationSink = std::function<void(const Observation&)>;
 struct WitnessOptions {
   // Seconds since the epoch for cosignature timestamps (tests fix it).
   std::function<uint64_t()> clock;
-  // Test hook for the state writes (store::WriteFilesDurably's).
-  store::FaultInjector fault;
 };
 
 class Witness {
  public:
   // `signer` is this witness's cosignature/v1 key; `self_origin` the log of the party
-  // running it (never witnessed by itself). State lives in `state_dir` (created).
-  static absl::StatusOr<std::unique_ptr<Witness>> Open(std::filesystem::path state_dir,
-                                                       note::CosignatureV1Signer signer,
-                                                       std::string self_origin,
-                                                       DirectoryWatcher& directory,
-                                                       WitnessOptions options = {});
+  // running it (never witnessed by itself). `state` keeps the latest checkpoint cosigned
+  // for each log, by origin; each is advanced by compare-and-swap from the one this
+  // witness last read, and durably before its cosignature leaves.
+  static absl::StatusOr<std::unique_ptr<Witness>> Open(
+      std::unique_ptr<store::CheckpointStore> state, note::CosignatureV1Signer signer,
+      std::string self_origin, DirectoryWatcher& directory, WitnessOptions options = {});
 
   struct Answer {
     int status = 200;
@@ -119,16 +117,15 @@ class Witness {
 
  private:
   struct LogState;
-  Witness(std::filesystem::path state_dir, note::CosignatureV1Signer signer,
+  Witness(std::unique_ptr<store::CheckpointStore> state, note::CosignatureV1Signer signer,
           std::string self_origin, DirectoryWatcher& directory, WitnessOptions options);
-  // The state of `origin`, loaded from its file on first use. DataLoss if the file is
-  // not a checkpoint of that log.
+  // The state of `origin`, loaded from the store on first use. DataLoss if what is
+  // stored is not a checkpoint of that log.
   absl::StatusOr<std::shared_ptr<LogState>> StateOf(const std::string& origin) const;
-  std::filesystem::path StatePath(std::string_view origin) const;
   uint64_t Now() const;
   void Work();
 
-  const std::filesystem::path state_dir_;
+  const std::unique_ptr<store::CheckpointStore> state_;
   const note::CosignatureV1Signer signer_;
   const std::string self_origin_;
   DirectoryWatcher& directory_;

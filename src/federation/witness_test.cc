@@ -79,9 +79,11 @@ class WitnessTest : public ::testing::Test {
   }
   void Reopen(store::FaultInjector fault = nullptr) {
     witness_.reset();
-    auto w = Witness::Open(dir_.path() / "witness",
+    auto w = Witness::Open(std::make_unique<store::FolderCheckpointStore>(
+                               dir_.path() / "witness",
+                               store::FolderCheckpointStore::Naming::kHashed, std::move(fault)),
                            *note::NewCosignatureSigner(b_witness_.private_key), "b.example/log",
-                           *directory_, {.clock = [] { return kTime; }, .fault = std::move(fault)});
+                           *directory_, {.clock = [] { return kTime; }});
     ASSERT_TRUE(w.ok()) << w.status();
     witness_ = *std::move(w);
   }

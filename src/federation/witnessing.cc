@@ -13,10 +13,8 @@
 #include "src/http/client.h"
 #include "src/note/checkpoint.h"
 #include "src/note/note.h"
-#include "src/store/durable_file.h"
 
 namespace accord::federation {
-namespace fs = std::filesystem;
 
 // A witness of another party. The identity fields are fixed at creation; the rest is
 // guarded by Witnessing::mu_. At most one request is in flight per peer (`busy`), on
@@ -90,15 +88,16 @@ absl::StatusOr<std::string> FindCosignature(std::string_view text,
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Witnessing>> Witnessing::Start(log::Log& log,
-                                                              DirectoryWatcher& directory,
-                                                              fs::path state_file,
-                                                              WitnessingOptions options) {
-  std::unique_ptr<Witnessing> w(new Witnessing(log, directory, std::move(state_file), options));
+absl::StatusOr<std::unique_ptr<Witnessing>> Witnessing::Start(
+    log::Log& log, DirectoryWatcher& directory, std::unique_ptr<store::CheckpointStore> state,
+    WitnessingOptions options) {
+  if (state == nullptr) return absl::InvalidArgumentError("a witnessing needs its state");
+  std::unique_ptr<Witnessing> w(new Witnessing(log, directory, std::move(state), options));
   std::string published = log.signed_checkpoint();
-  auto stored = store::ReadWholeFile(w->state_file_);
+  auto stored = w->state_->Get(kPublishedCheckpointName);
   if (!stored.ok() && !absl::IsNotFound(stored.status())) return stored.status();
   if (stored.ok()) {
+    w->stored_ = *stored;
     // Only if it is a checkpoint this log has passed through.
     auto n = note::Parse(*stored);
     auto cp = n.ok() ? note::ParseCheckpoint(n->text) : n.status();
@@ -119,9 +118,9 @@ absl::StatusOr<std::unique_ptr<Witnessing>> Witnessing::Start(log::Log& log,
   return w;
 }
 
-Witnessing::Witnessing(log::Log& log, DirectoryWatcher& directory, fs::path state_file,
-                       WitnessingOptions options)
-    : log_(log), directory_(directory), state_file_(std::move(state_file)), options_(options) {}
+Witnessing::Witnessing(log::Log& log, DirectoryWatcher& directory,
+                       std::unique_ptr<store::CheckpointStore> state, WitnessingOptions options)
+    : log_(log), directory_(directory), state_(std::move(state)), options_(options) {}
 
 Witnessing::~Witnessing() { Stop(); }
 
@@ -315,12 +314,21 @@ absl::Time Witnessing::Round() {
     if (publish == published_) return next;
   }
   // Durable before anyone can see it, so a restart never serves less than was served.
-  const store::FileWrite file[] = {{state_file_, publish}};
-  if (absl::Status s = store::WriteFilesDurably(file); !s.ok()) {
+  if (absl::Status s = state_->CompareAndSwap(kPublishedCheckpointName, stored_, publish);
+      !s.ok()) {
     std::fprintf(stderr, "accord: witnessing: cannot persist the published checkpoint: %s\n",
                  s.ToString().c_str());
+    // What the store holds is now uncertain (or, if another writer swapped it, not what
+    // this one read): read it again before the next try.
+    auto now = state_->Get(kPublishedCheckpointName);
+    if (now.ok()) {
+      stored_ = *std::move(now);
+    } else if (absl::IsNotFound(now.status())) {
+      stored_.reset();
+    }
     return std::min(next, absl::Now() + options_.min_backoff);
   }
+  stored_ = publish;
   absl::MutexLock lock(&mu_);
   published_ = std::move(publish);
   published_size_ = cp->size;

@@ -16,9 +16,9 @@
 #define ACCORD_FEDERATION_WITNESSING_H_
 
 #include <cstdint>
-#include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +29,7 @@
 #include "absl/time/time.h"
 #include "src/federation/directory.h"
 #include "src/log/log.h"
+#include "src/store/checkpoint_store.h"
 
 namespace accord::federation {
 
@@ -49,14 +50,18 @@ struct WitnessStatus {
   int consecutive_failures = 0;
 };
 
+// The name under which a Witnessing keeps its published checkpoint (the embedded
+// backend's file DATA/checkpoint.witnessed).
+inline constexpr std::string_view kPublishedCheckpointName = "checkpoint.witnessed";
+
 class Witnessing {
  public:
-  // Starts the background thread. `log` and `directory` outlive this. `state_file`
-  // holds the published checkpoint.
-  static absl::StatusOr<std::unique_ptr<Witnessing>> Start(log::Log& log,
-                                                           DirectoryWatcher& directory,
-                                                           std::filesystem::path state_file,
-                                                           WitnessingOptions options = {});
+  // Starts the background thread. `log` and `directory` outlive this. `state` keeps
+  // the published checkpoint (under kPublishedCheckpointName), replaced by
+  // compare-and-swap and durably before anyone can see it.
+  static absl::StatusOr<std::unique_ptr<Witnessing>> Start(
+      log::Log& log, DirectoryWatcher& directory, std::unique_ptr<store::CheckpointStore> state,
+      WitnessingOptions options = {});
   ~Witnessing();  // Stop()
   void Stop();
 
@@ -84,8 +89,8 @@ class Witnessing {
  private:
   struct Peer;
   struct Job;
-  Witnessing(log::Log& log, DirectoryWatcher& directory, std::filesystem::path state_file,
-             WitnessingOptions options);
+  Witnessing(log::Log& log, DirectoryWatcher& directory,
+             std::unique_ptr<store::CheckpointStore> state, WitnessingOptions options);
   void Run();
   // One round; returns when the next one is due if nothing wakes the thread.
   absl::Time Round();
@@ -96,7 +101,9 @@ class Witnessing {
 
   log::Log& log_;
   DirectoryWatcher& directory_;
-  const std::filesystem::path state_file_;
+  const std::unique_ptr<store::CheckpointStore> state_;
+  // What `state_` holds (nullopt: nothing); the thread's alone once it runs.
+  std::optional<std::string> stored_;
   const WitnessingOptions options_;
 
   mutable absl::Mutex mu_;

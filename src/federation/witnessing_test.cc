@@ -68,8 +68,9 @@ struct TestWitness {
 
   explicit TestWitness(std::string h) : host(std::move(h)) {}
   void Open(DirectoryWatcher& directory, const std::filesystem::path& state_dir) {
-    auto w = Witness::Open(state_dir, *note::NewCosignatureSigner(key.private_key),
-                           absl::StrCat(host, "/log"), directory);
+    auto w = Witness::Open(std::make_unique<store::FolderCheckpointStore>(state_dir),
+                           *note::NewCosignatureSigner(key.private_key), absl::StrCat(host, "/log"),
+                           directory);
     ASSERT_TRUE(w.ok()) << w.status();
     absl::MutexLock lock(&mu);
     witness = *std::move(w);
@@ -136,10 +137,16 @@ class WitnessingTest : public ::testing::Test {
     auto d = ParseDirectory(DirectoryJson(urls).dump());
     ASSERT_TRUE(d.ok()) << d.status();
     directory_ = DirectoryWatcher::Fixed(*d);
-    auto w = Witnessing::Start(*log_, *directory_, dir_.path() / "checkpoint.witnessed", options);
+    std::unique_ptr<store::CheckpointStore> state =
+        state_ ? std::move(state_)
+               : std::make_unique<store::FolderCheckpointStore>(
+                     dir_.path(), store::FolderCheckpointStore::Naming::kPlain);
+    auto w = Witnessing::Start(*log_, *directory_, std::move(state), options);
     ASSERT_TRUE(w.ok()) << w.status();
     witnessing_ = *std::move(w);
   }
+  // The published checkpoint's store for the next Start (default: DATA/checkpoint.witnessed).
+  std::unique_ptr<store::CheckpointStore> state_;
   static WitnessingOptions Options() {
     WitnessingOptions o;
     o.timeout = absl::Milliseconds(500);
@@ -249,6 +256,26 @@ TEST_F(WitnessingTest, WithoutWitnessesPublishesTheLogsCheckpoint) {
   ASSERT_TRUE(witnessing_->WaitPublished(2, absl::Seconds(10)));
   EXPECT_EQ(witnessing_->published(), log_->signed_checkpoint());
   EXPECT_TRUE(witnessing_->status().empty());
+}
+
+// A publication whose write failed may have been stored all the same: the witnessing
+// reads the store again before its next try, rather than swapping from a value that is
+// no longer there (which would refuse every publication from then on).
+TEST_F(WitnessingTest, APublicationWhoseWriteFailedIsReadAgainBeforeTheNextTry) {
+  witnesses_.clear();
+  auto memory = std::make_unique<store::MemoryCheckpointStore>();
+  store::MemoryCheckpointStore* stored = memory.get();
+  state_ = std::move(memory);
+  Start();
+  stored->FailAfter(0, store::MemoryCheckpointStore::FailMode::kFailAndPersist);
+  Append(2);
+  ASSERT_TRUE(witnessing_->WaitPublished(2, absl::Seconds(10)));
+  EXPECT_EQ(witnessing_->published(), log_->signed_checkpoint());
+  EXPECT_EQ(*stored->Get(kPublishedCheckpointName), log_->signed_checkpoint());
+  // And it goes on publishing.
+  Append(1);
+  ASSERT_TRUE(witnessing_->WaitPublished(3, absl::Seconds(10)));
+  EXPECT_EQ(*stored->Get(kPublishedCheckpointName), log_->signed_checkpoint());
 }
 
 TEST_F(WitnessingTest, AWitnessDownOrHangingDoesNotStallTheOthers) {

@@ -8,6 +8,8 @@
 #include "src/casework/procedure_state.h"
 #include "src/node/intake.h"
 #include "src/note/keys.h"
+#include "src/store/checkpoint_store.h"
+#include "src/store/monitor_state.h"
 #include "src/util/encoding.h"
 
 namespace accord::party {
@@ -130,7 +132,7 @@ absl::StatusOr<std::unique_ptr<PartyExtension>> PartyExtension::Attach(
   std::unique_ptr<PartyExtension> p(new PartyExtension());
   p->node_ = &node;
   p->options_ = casework;
-  auto f = federation::Federation::Attach(node, router, metrics, data_dir, federation);
+  auto f = federation::Federation::Attach(node, router, metrics, federation);
   if (!f.ok()) return f.status();
   p->federation_ = *std::move(f);
 
@@ -376,6 +378,20 @@ federation::Party DirectoryEntry(const PartyKeys& keys, std::string name, std::s
   return p;
 }
 
+absl::StatusOr<federation::FederationStores> OpenEmbeddedFederationStores(
+    const fs::path& data_dir) {
+  federation::FederationStores stores;
+  stores.witness = std::make_unique<store::FolderCheckpointStore>(data_dir / "witness");
+  stores.published = std::make_unique<store::FolderCheckpointStore>(
+      data_dir, store::FolderCheckpointStore::Naming::kPlain);
+  const fs::path monitor = data_dir / "federation.sqlite";
+  auto state = store::OpenSqliteMonitorState(monitor);
+  if (!state.ok()) return state.status();
+  stores.monitor = *std::move(state);
+  stores.monitor_where = monitor.string();
+  return stores;
+}
+
 absl::StatusOr<std::unique_ptr<node::NodeServer>> StartParty(PartyOptions options) {
   node::NodeServerOptions o;
   o.node = std::move(options.node);
@@ -396,6 +412,7 @@ absl::StatusOr<std::unique_ptr<node::NodeServer>> StartParty(PartyOptions option
     f.witness_key = [witness_path, own_witness](std::string_view name) {
       return LoadOrCreateWitnessKey(witness_path, name, own_witness);
     };
+    f.stores = [data_dir] { return OpenEmbeddedFederationStores(data_dir); };
     o.extension = PartyExtension::Factory(data_dir, std::move(f), options.casework);
   } else if (!options.witness_key_file.empty()) {
     return absl::InvalidArgumentError("a witness key needs a directory to witness for");
