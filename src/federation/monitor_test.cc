@@ -46,6 +46,7 @@ struct PeerNode {
     node::NodeServerOptions o;
     o.node.data_dir = data;
     o.node.key = node::testing::PartyKeyIn(o.node.data_dir, origin);
+    o.node.stores = node::testing::EmbeddedStoresIn(o.node.data_dir);
     o.node.sequencer.max_delay = absl::Milliseconds(2);
     auto s = node::NodeServer::Start(std::move(o));
     if (!s.ok()) return s.status();

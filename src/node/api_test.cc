@@ -35,6 +35,7 @@ class ApiTest : public ::testing::Test {
     NodeServerOptions o;
     o.node.data_dir = dir_.path() / "data";
     o.node.key = testing::PartyKeyIn(o.node.data_dir, kOrigin);
+    o.node.stores = testing::EmbeddedStoresIn(o.node.data_dir);
     o.node.sequencer.max_delay = absl::Milliseconds(2);
     auto s = NodeServer::Start(std::move(o));
     ASSERT_TRUE(s.ok()) << s.status();
@@ -333,6 +334,7 @@ TEST(NodeOrder, AStatementQueuedAfterARevocationIsJudgedWithIt) {
   NodeOptions o;
   o.data_dir = dir.path() / "data";
   o.key = testing::PartyKeyIn(o.data_dir, kOrigin);
+  o.stores = testing::EmbeddedStoresIn(o.data_dir);
   o.sequencer.max_delay = absl::Seconds(2);  // batches wait: everything below is queued
   o.sequencer.max_batch = 64;
   auto node = Node::Open(o);

@@ -1,29 +1,18 @@
 #include "src/node/node.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "absl/strings/str_cat.h"
 #include "src/store/durable_file.h"
 #include "src/store/folder_lock.h"
 #include "src/util/time.h"
 
 namespace accord::node {
-namespace fs = std::filesystem;
-namespace {}  // namespace
 
 absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
   if (auto s = store::MakeDirsDurably(options.data_dir); !s.ok()) return s;
   // A folder the node could read but not write would start, serve, and refuse every
   // statement: refuse to start instead, saying why.
-  for (const fs::path& dir : {options.data_dir, options.data_dir / "log"}) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) continue;
-    if (auto s = store::CheckWritableFolder(dir); !s.ok()) {
-      return absl::Status(s.code(),
-                          absl::StrCat("the data folder cannot be written: ", s.message()));
-    }
+  if (auto s = store::CheckWritableFolder(options.data_dir); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("the data folder cannot be written: ", s.message()));
   }
   std::unique_ptr<Node> node(new Node());
   // One node per data folder: a second would write the same log, index and state.
@@ -44,17 +33,19 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
   if (!validator.ok()) return validator.status();
   node->validator_ = *std::move(validator);
 
-  const fs::path log_dir = options.data_dir / "log";
-  auto storage = std::make_unique<store::PosixLogStorage>(log_dir);
-  const bool exists = fs::exists(log_dir / store::kCheckpointPath);
-  auto log = exists ? log::Log::OpenForAppend(std::move(storage), *signer)
-                    : log::Log::Create(std::move(storage), *signer);
+  if (!options.stores)
+    return absl::InvalidArgumentError("a node needs its stores (NodeOptions::stores)");
+  auto stores = options.stores();
+  if (!stores.ok()) return stores.status();
+  if (stores->log == nullptr || stores->index == nullptr)
+    return absl::InvalidArgumentError("a node needs its log and its index");
+  auto checkpoint = stores->log->Read(store::kCheckpointPath);
+  if (!checkpoint.ok() && !absl::IsNotFound(checkpoint.status())) return checkpoint.status();
+  auto log = checkpoint.ok() ? log::Log::OpenForAppend(std::move(stores->log), *signer)
+                             : log::Log::Create(std::move(stores->log), *signer);
   if (!log.ok()) return log.status();
   node->log_ = *std::move(log);
-
-  auto index = store::OpenSqliteIndex(options.data_dir / "index.sqlite");
-  if (!index.ok()) return index.status();
-  node->index_ = *std::move(index);
+  node->index_ = std::move(stores->index);
   node->intake_ = std::make_unique<Intake>(*std::move(verifier), *node->validator_);
   Intake& intake = *node->intake_;
   if (auto s = CatchUpIndex(*node->log_, *node->index_,

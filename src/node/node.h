@@ -1,12 +1,11 @@
 // A party's node without its transport: the log, the statement index, intake and the
-// sequencer, composed over one data folder. The HTTP API (api.h) and the CLI call this.
+// sequencer, composed over the stores it is given (NodeOptions::stores; the composition
+// root, src/party, opens them). The HTTP API (api.h) and the CLI call this.
 //
-// Data folder layout (created on first start, reused after):
-//   DIR/log/           the C2SP log (checkpoint, tile/…): serve it as static files too
-//   DIR/index.sqlite   the statement index (derived from the log; rebuilt if removed)
-//   DIR/party.key      the party key and its verifier key, where the composition root
-//   DIR/party.vkey     keeps them (src/party/keys.h; NodeOptions::key)
-//   DIR/.lock          held by the node while it runs (store::FolderLock): one writer
+// The node's data folder holds DIR/.lock, held by the node while it runs
+// (store::FolderLock): one writer. The embedded backend keeps the rest there too
+// (src/store/backends.h: DIR/log/, DIR/index.sqlite, …), and the keys beside them
+// (src/party/keys.h).
 #ifndef ACCORD_NODE_NODE_H_
 #define ACCORD_NODE_NODE_H_
 
@@ -29,11 +28,20 @@
 
 namespace accord::node {
 
+// What a node keeps (src/store/backends.h has the whole bundle).
+struct NodeStores {
+  std::unique_ptr<store::LogStorage> log;
+  std::unique_ptr<store::StatementIndex> index;
+};
+
 struct NodeOptions {
   std::filesystem::path data_dir;
   // The party key: called once, while the node holds the data folder's lock (the
   // composition root, src/party, reads or creates DIR/party.key here). Required.
   std::function<absl::StatusOr<note::Ed25519Signer>()> key;
+  // The log and the statement index: called once, after `key`, while the node holds the
+  // data folder's lock (the composition root opens its store::Backends here). Required.
+  std::function<absl::StatusOr<NodeStores>()> stores;
   SequencerOptions sequencer;
   BatchObserver batch_observer;  // metrics hook
   // The intake window: a statement whose `issued` lies more than this before the node's

@@ -18,9 +18,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "src/node/node.h"
 #include "src/note/keys.h"
 #include "src/party/keys.h"
 #include "src/statement/statement.h"
+#include "src/store/backends.h"
 #include "src/test/temp_dir.h"
 
 namespace accord::node::testing {
@@ -56,6 +58,18 @@ inline std::function<absl::StatusOr<note::Ed25519Signer>()> PartyKeyIn(
     const std::filesystem::path& data_dir, std::string name) {
   return [path = party::KeyFiles::In(data_dir).party_key, name = std::move(name)] {
     return party::LoadOrCreatePartyKey(path, name, /*create=*/true);
+  };
+}
+
+// The stores the way production gives them to a node: the embedded backend in
+// `data_dir` (store::OpenEmbeddedBackends, without the federation's). For
+// NodeOptions::stores.
+inline std::function<absl::StatusOr<NodeStores>()> EmbeddedStoresIn(
+    const std::filesystem::path& data_dir) {
+  return [data_dir]() -> absl::StatusOr<NodeStores> {
+    auto b = store::OpenEmbeddedBackends(data_dir, /*federated=*/false);
+    if (!b.ok()) return b.status();
+    return NodeStores{std::move(b->log), std::move(b->index)};
   };
 }
 

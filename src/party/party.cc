@@ -8,8 +8,7 @@
 #include "src/casework/procedure_state.h"
 #include "src/node/intake.h"
 #include "src/note/keys.h"
-#include "src/store/checkpoint_store.h"
-#include "src/store/monitor_state.h"
+#include "src/store/backends.h"
 #include "src/util/encoding.h"
 
 namespace accord::party {
@@ -378,20 +377,6 @@ federation::Party DirectoryEntry(const PartyKeys& keys, std::string name, std::s
   return p;
 }
 
-absl::StatusOr<federation::FederationStores> OpenEmbeddedFederationStores(
-    const fs::path& data_dir) {
-  federation::FederationStores stores;
-  stores.witness = std::make_unique<store::FolderCheckpointStore>(data_dir / "witness");
-  stores.published = std::make_unique<store::FolderCheckpointStore>(
-      data_dir, store::FolderCheckpointStore::Naming::kPlain);
-  const fs::path monitor = data_dir / "federation.sqlite";
-  auto state = store::OpenSqliteMonitorState(monitor);
-  if (!state.ok()) return state.status();
-  stores.monitor = *std::move(state);
-  stores.monitor_where = monitor.string();
-  return stores;
-}
-
 absl::StatusOr<std::unique_ptr<node::NodeServer>> StartParty(PartyOptions options) {
   node::NodeServerOptions o;
   o.node = std::move(options.node);
@@ -403,6 +388,16 @@ absl::StatusOr<std::unique_ptr<node::NodeServer>> StartParty(PartyOptions option
   o.node.key = [key_path, own_key, name = std::move(options.name)] {
     return LoadOrCreatePartyKey(key_path, name, own_key);
   };
+  // The backends, opened once, under the node's lock: the node takes the log and the
+  // index, the federation (attached after the node has opened) the rest.
+  auto backends = std::make_shared<store::Backends>();
+  const bool federated = options.federation.has_value();
+  o.node.stores = [backends, data_dir, federated]() -> absl::StatusOr<node::NodeStores> {
+    auto opened = store::OpenEmbeddedBackends(data_dir, federated);
+    if (!opened.ok()) return opened.status();
+    *backends = *std::move(opened);
+    return node::NodeStores{std::move(backends->log), std::move(backends->index)};
+  };
   o.http = std::move(options.http);
   if (options.federation) {
     federation::FederationOptions f = *std::move(options.federation);
@@ -412,7 +407,14 @@ absl::StatusOr<std::unique_ptr<node::NodeServer>> StartParty(PartyOptions option
     f.witness_key = [witness_path, own_witness](std::string_view name) {
       return LoadOrCreateWitnessKey(witness_path, name, own_witness);
     };
-    f.stores = [data_dir] { return OpenEmbeddedFederationStores(data_dir); };
+    f.stores = [backends]() -> absl::StatusOr<federation::FederationStores> {
+      if (backends->witness == nullptr || backends->published == nullptr ||
+          backends->monitor == nullptr)
+        return absl::FailedPreconditionError("the federation's stores were not opened");
+      return federation::FederationStores{std::move(backends->witness),
+                                          std::move(backends->published),
+                                          std::move(backends->monitor), backends->monitor_where};
+    };
     o.extension = PartyExtension::Factory(data_dir, std::move(f), options.casework);
   } else if (!options.witness_key_file.empty()) {
     return absl::InvalidArgumentError("a witness key needs a directory to witness for");

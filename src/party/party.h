@@ -14,9 +14,9 @@
 // `accord serve`, `accord demo`, `accord directory entry` and the drill all start and
 // provision parties through here, so a drill exercises what production runs.
 //
-// Files in the node's data folder, besides the node's: the keys (keys.h), what the
-// federation keeps (OpenEmbeddedFederationStores) and bodies/ (sealed copies of
-// confidential bodies).
+// The data folder: the keys (keys.h), the backends (store::OpenEmbeddedBackends,
+// src/store/backends.h: log, index, witness state, published checkpoint, monitor) and
+// bodies/ (sealed copies of confidential bodies).
 #ifndef ACCORD_PARTY_PARTY_H_
 #define ACCORD_PARTY_PARTY_H_
 
@@ -59,12 +59,6 @@ struct PartyOptions {
 // (PartyExtension). Errors as node::NodeServer::Start; a witness key without a
 // federation is InvalidArgument.
 absl::StatusOr<std::unique_ptr<node::NodeServer>> StartParty(PartyOptions options);
-
-// The embedded backend of what the federation keeps, in the node's data folder:
-// witness/ (a file per witnessed log, named by the hex SHA-256 of its origin),
-// checkpoint.witnessed (the published checkpoint), federation.sqlite (the monitor).
-absl::StatusOr<federation::FederationStores> OpenEmbeddedFederationStores(
-    const std::filesystem::path& data_dir);
 
 // All three keys of `data_dir`, created where missing: the log key for `origin`, the
 // witness key named after the log key's origin (federation::WitnessNameFor).

@@ -25,6 +25,7 @@ class LogCheckTest : public ::testing::Test {
     node::NodeServerOptions o;
     o.node.data_dir = dir_.path() / "node";
     o.node.key = node::testing::PartyKeyIn(o.node.data_dir, kOrigin);
+    o.node.stores = node::testing::EmbeddedStoresIn(o.node.data_dir);
     o.node.sequencer.max_delay = absl::Milliseconds(1);
     auto s = node::NodeServer::Start(std::move(o));
     ASSERT_TRUE(s.ok()) << s.status();

@@ -1,0 +1,39 @@
+#include "src/store/backends.h"
+
+#include <system_error>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "src/store/durable_file.h"
+
+namespace accord::store {
+namespace fs = std::filesystem;
+
+absl::StatusOr<Backends> OpenEmbeddedBackends(const fs::path& data_dir, bool federated) {
+  if (absl::Status s = MakeDirsDurably(data_dir); !s.ok()) return s;
+  const fs::path log_dir = data_dir / "log";
+  std::error_code ec;
+  if (fs::is_directory(log_dir, ec)) {
+    if (absl::Status s = CheckWritableFolder(log_dir); !s.ok()) {
+      return absl::Status(s.code(),
+                          absl::StrCat("the data folder cannot be written: ", s.message()));
+    }
+  }
+  Backends b;
+  b.log = std::make_unique<PosixLogStorage>(log_dir);
+  auto index = OpenSqliteIndex(data_dir / "index.sqlite");
+  if (!index.ok()) return index.status();
+  b.index = *std::move(index);
+  if (!federated) return b;
+  b.witness = std::make_unique<FolderCheckpointStore>(data_dir / "witness");
+  b.published =
+      std::make_unique<FolderCheckpointStore>(data_dir, FolderCheckpointStore::Naming::kPlain);
+  const fs::path monitor_path = data_dir / "federation.sqlite";
+  auto monitor = OpenSqliteMonitorState(monitor_path);
+  if (!monitor.ok()) return monitor.status();
+  b.monitor = *std::move(monitor);
+  b.monitor_where = monitor_path.string();
+  return b;
+}
+
+}  // namespace accord::store
