@@ -14,9 +14,9 @@
 // does not exist is an error, never a fresh key.
 //
 // This library is a leaf (note, crypto, store): the node and its tests take the keys it
-// loads; the composition root (party.h) is its production caller. Call it only while the
-// data folder's lock is held (node::Node::Open calls the party-key provider under it), so
-// two processes never race to create one key.
+// loads; the composition root (party.h) is its production caller. Create keys only while
+// holding the data folder's lock (node::Node::Open calls the party-key provider under it;
+// party::LoadOrCreateKeys takes it), so two processes never race to create one key.
 #ifndef ACCORD_PARTY_KEYS_H_
 #define ACCORD_PARTY_KEYS_H_
 

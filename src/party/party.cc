@@ -9,6 +9,8 @@
 #include "src/node/intake.h"
 #include "src/note/keys.h"
 #include "src/store/backends.h"
+#include "src/store/durable_file.h"
+#include "src/store/folder_lock.h"
 #include "src/util/encoding.h"
 
 namespace accord::party {
@@ -352,14 +354,24 @@ absl::Status PartyExtension::CheckSubmission(const statement::Statement& s) cons
 }
 
 absl::StatusOr<PartyKeys> LoadOrCreateKeys(const fs::path& data_dir, std::string_view origin) {
+  if (absl::Status s = store::MakeDirsDurably(data_dir); !s.ok()) return s;
+  auto lock = store::FolderLock::Acquire(data_dir);
+  if (!lock.ok() && !absl::IsFailedPrecondition(lock.status())) return lock.status();
+  const bool create = lock.ok();  // else a node holds the folder: read what it has
+  auto in_use = [&](absl::Status s) {
+    if (create || !absl::IsNotFound(s)) return s;
+    return absl::FailedPreconditionError(
+        absl::StrCat(s.message(), "; ", lock.status().message(),
+                     ": a missing key is created only while no node runs on the folder"));
+  };
   const KeyFiles files = KeyFiles::In(data_dir);
-  auto log = LoadOrCreatePartyKey(files.party_key, origin, /*create=*/true);
-  if (!log.ok()) return log.status();
-  auto witness = LoadOrCreateWitnessKey(files.witness_key, federation::WitnessNameFor(log->Name()),
-                                        /*create=*/true);
-  if (!witness.ok()) return witness.status();
-  auto box = LoadOrCreateBoxKey(files.box_key, /*create=*/true);
-  if (!box.ok()) return box.status();
+  auto log = LoadOrCreatePartyKey(files.party_key, origin, create);
+  if (!log.ok()) return in_use(log.status());
+  auto witness =
+      LoadOrCreateWitnessKey(files.witness_key, federation::WitnessNameFor(log->Name()), create);
+  if (!witness.ok()) return in_use(witness.status());
+  auto box = LoadOrCreateBoxKey(files.box_key, create);
+  if (!box.ok()) return in_use(box.status());
   return PartyKeys{*std::move(log), *std::move(witness), *std::move(box)};
 }
 

@@ -40,7 +40,7 @@
 namespace accord::party {
 
 struct PartyOptions {
-  // node.data_dir is the data folder; node.key is filled in here (leave it empty).
+  // node.data_dir is the data folder; node.key and node.stores are filled in here.
   node::NodeOptions node;
   // The party key (from `accord keygen`). Empty: DATA/party.key, created on first start
   // for `name`.
@@ -48,7 +48,7 @@ struct PartyOptions {
   std::string name = "party.accord.localhost/log";
   http::ServerOptions http;
   // Set: the node joins the federation its directory lists, and runs casework.
-  // federation->witness_key is filled in here (leave it empty).
+  // federation->witness_key and ->stores are filled in here.
   std::optional<federation::FederationOptions> federation;
   // The witness key. Empty: DATA/witness.key, created on first start.
   std::filesystem::path witness_key_file;
@@ -61,7 +61,10 @@ struct PartyOptions {
 absl::StatusOr<std::unique_ptr<node::NodeServer>> StartParty(PartyOptions options);
 
 // All three keys of `data_dir`, created where missing: the log key for `origin`, the
-// witness key named after the log key's origin (federation::WitnessNameFor).
+// witness key named after the log key's origin (federation::WitnessNameFor). Keys are
+// created only under the data folder's lock, so that this never races a node (or
+// another call) creating the same key: while a node holds the folder its keys are only
+// read, and a key it lacks is FailedPrecondition, naming the holder.
 struct PartyKeys {
   note::Ed25519Signer log;
   note::CosignatureV1Signer witness;

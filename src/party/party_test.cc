@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/store/durable_file.h"
+#include "src/store/folder_lock.h"
 #include "src/test/temp_dir.h"
 #include "src/util/strings.h"
 
@@ -44,6 +45,28 @@ TEST(PartyKeysTest, AllThreeMadeOnceAndTheEntryLoads) {
   ASSERT_TRUE(formatted.ok()) << formatted.status();
   EXPECT_THAT(*formatted, HasSubstr(keys->log.VerifierKeyString()));
   EXPECT_THAT(*formatted, HasSubstr(crypto::FormatBoxPublicKey(keys->box.public_key())));
+}
+
+// While a node holds the folder, its keys are read, never created beside it.
+TEST(PartyKeysTest, WhileANodeHoldsTheFolderKeysAreOnlyRead) {
+  TempDir dir;
+  auto made = LoadOrCreateKeys(dir.path() / "a", "cert.a.example/log");
+  ASSERT_TRUE(made.ok()) << made.status();
+  auto lock = store::FolderLock::Acquire(dir.path() / "a");
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  auto read = LoadOrCreateKeys(dir.path() / "a", "cert.a.example/log");
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->log.VerifierKeyString(), made->log.VerifierKeyString());
+
+  fs::remove(dir.path() / "a/box.key");
+  fs::remove(dir.path() / "a/box.pub");
+  auto missing = LoadOrCreateKeys(dir.path() / "a", "cert.a.example/log");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kFailedPrecondition) << missing.status();
+  EXPECT_THAT(missing.status().message(), HasSubstr("only while no node runs"));
+  EXPECT_FALSE(fs::exists(dir.path() / "a/box.key"));
+  lock->reset();  // the node stops: now it is made
+  EXPECT_TRUE(LoadOrCreateKeys(dir.path() / "a", "cert.a.example/log").ok());
+  EXPECT_TRUE(fs::exists(dir.path() / "a/box.key"));
 }
 
 PartyOptions Options(const fs::path& data) {

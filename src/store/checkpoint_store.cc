@@ -47,6 +47,14 @@ absl::StatusOr<fs::path> FolderCheckpointStore::PathOf(std::string_view name) co
   return dir_ / std::string(name);
 }
 
+absl::Mutex& FolderCheckpointStore::LockOf(std::string_view name) {
+  absl::MutexLock lock(&mu_);
+  auto it = locks_.find(name);
+  if (it == locks_.end())
+    it = locks_.emplace(std::string(name), std::make_unique<absl::Mutex>()).first;
+  return *it->second;
+}
+
 absl::StatusOr<std::string> FolderCheckpointStore::Get(std::string_view name) {
   auto path = PathOf(name);
   if (!path.ok()) return path.status();
@@ -58,7 +66,7 @@ absl::Status FolderCheckpointStore::CompareAndSwap(std::string_view name,
                                                    std::string_view value) {
   auto path = PathOf(name);
   if (!path.ok()) return path.status();
-  absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&LockOf(name));
   if (absl::Status s = Compare(ReadWholeFile(*path), expected, path->string()); !s.ok()) return s;
   if (absl::Status s = MakeDirsDurably(dir_, fault_); !s.ok()) return s;
   const FileWrite file[] = {{*path, value}};

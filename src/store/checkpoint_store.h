@@ -67,10 +67,15 @@ class FolderCheckpointStore final : public CheckpointStore {
   absl::StatusOr<std::filesystem::path> PathOf(std::string_view name) const;
 
  private:
+  // The lock of `name`'s file: each compare-and-swap is atomic within the process, and
+  // those of different names (a witness's logs) do not wait for each other's fsyncs.
+  absl::Mutex& LockOf(std::string_view name);
+
   const std::filesystem::path dir_;
   const Naming naming_;
   const FaultInjector fault_;
-  absl::Mutex mu_;  // makes each compare-and-swap atomic within the process
+  absl::Mutex mu_;  // guards locks_ only
+  std::map<std::string, std::unique_ptr<absl::Mutex>, std::less<>> locks_ ABSL_GUARDED_BY(mu_);
 };
 
 // In memory, for tests, with the failure hooks of MemoryLogStorage: the (n+1)-th
