@@ -12,6 +12,7 @@
 #include "src/log/proof_json.h"
 #include "src/log/verify.h"
 #include "src/store/durable_file.h"
+#include "src/store/folder_lock.h"
 #include "src/tlog/tile.h"
 #include "src/util/encoding.h"
 
@@ -105,6 +106,17 @@ void AddAppend(CLI::App& log) {
     for (const auto& e : entries) views.push_back(util::AsBytes(e));
     auto signer = LoadSigner(*key);
     if (!signer.ok()) return signer.status();
+    // A log inside a node's data folder (DATA/log beside DATA/.lock) is the node's: its
+    // entries are statements the node checked and indexed. While a node runs there,
+    // appending by hand is refused, naming it (the log itself would not fork: its
+    // commits are compare-and-swaps; but the node would hold entries it never checked).
+    std::unique_ptr<store::FolderLock> node_folder;
+    if (const auto parent = std::filesystem::absolute(*dir).lexically_normal().parent_path();
+        std::filesystem::exists(parent / store::kLockFileName)) {
+      auto held = store::FolderLock::Acquire(parent);
+      if (!held.ok()) return held.status();
+      node_folder = *std::move(held);
+    }
     auto opened = log::Log::OpenForAppend(Folder(*dir), *std::move(signer));
     if (!opened.ok()) return opened.status();
     auto r = (*opened)->Append(views);

@@ -58,17 +58,19 @@ Log::~Log() = default;
 absl::StatusOr<std::unique_ptr<Log>> Log::Create(std::unique_ptr<store::LogStorage> storage,
                                                  note::Ed25519Signer signer,
                                                  const Options& options) {
-  if (absl::Status s = storage->LockForWriting(/*create=*/true); !s.ok()) return s;
-  auto existing = storage->Read(store::kCheckpointPath);
-  if (existing.ok()) {
+  const auto already = [&storage] {
     return absl::AlreadyExistsError(
         absl::StrCat(storage->Describe(), " already holds a log (it has a checkpoint)"));
-  }
+  };
+  auto existing = storage->Read(store::kCheckpointPath);
+  if (existing.ok()) return already();
   if (!absl::IsNotFound(existing.status())) return existing.status();
   note::Checkpoint cp{std::string(signer.Name()), 0, tlog::EmptyTreeHash(), {}};
   auto signed_cp = note::SignCheckpoint(cp, signer);
   if (!signed_cp.ok()) return signed_cp.status();
-  if (auto s = storage->Commit({}, *signed_cp); !s.ok()) {
+  // Created by compare-and-swap from "no checkpoint": of two creators, one wins.
+  if (auto s = storage->Commit({}, std::nullopt, *signed_cp); !s.ok()) {
+    if (absl::IsFailedPrecondition(s)) return already();
     return Annotate(s, absl::StrCat("cannot create a log in ", storage->Describe()));
   }
   return OpenForAppend(std::move(storage), std::move(signer), options);
@@ -110,37 +112,32 @@ absl::StatusOr<std::unique_ptr<Log>> Log::OpenUnverified(std::unique_ptr<store::
 absl::StatusOr<std::unique_ptr<Log>> Log::OpenForAppend(std::unique_ptr<store::LogStorage> storage,
                                                         note::Ed25519Signer signer,
                                                         const Options& options) {
-  // The writer's lock comes before the first read: what is read is then what this
-  // process alone extends.
-  if (absl::Status s = storage->LockForWriting(/*create=*/false); !s.ok()) {
-    return absl::IsNotFound(s)
-               ? absl::NotFoundError(absl::StrCat("no log in ", storage->Describe()))
-               : s;
-  }
   auto verifier = note::NewVerifier(signer.VerifierKeyString());
   if (!verifier.ok()) return verifier.status();
   auto loaded = LoadCheckpoint(*storage, **verifier);
-  if (!loaded.ok()) return loaded.status();
+  if (!loaded.ok()) {
+    return absl::IsNotFound(loaded.status())
+               ? absl::NotFoundError(absl::StrCat("no log in ", storage->Describe()))
+               : loaded.status();
+  }
   std::string origin(signer.Name());
   std::unique_ptr<Log> log(
       new Log(std::move(storage), std::move(signer), std::move(origin), options));
-  {
-    absl::MutexLock lock(&log->mu_);
-    log->checkpoint_ = std::move(loaded->checkpoint);
-    log->signed_checkpoint_ = std::move(loaded->note);
-  }
-  if (auto s = log->LoadRightEdge(); !s.ok()) return s;
+  log->verifier_ = *std::move(verifier);
+  absl::MutexLock append_lock(&log->append_mu_);
+  if (auto s = log->LoadRightEdge(loaded->checkpoint); !s.ok()) return s;
+  absl::MutexLock lock(&log->mu_);
+  log->checkpoint_ = std::move(loaded->checkpoint);
+  log->signed_checkpoint_ = std::move(loaded->note);
   return log;
 }
 
 // Restores the appender from the partial tiles of every level and the partial entry
-// bundle, checking the bundle against the level-0 tile and the result against the
-// signed root: the tiles on disk are not trusted until they reproduce it.
-absl::Status Log::LoadRightEdge() {
-  absl::MutexLock append_lock(&append_mu_);
-  const note::Checkpoint cp = checkpoint();
+// bundle of `cp`, checking the bundle against the level-0 tile and the result against
+// the signed root: the tiles in storage are not trusted until they reproduce it.
+absl::Status Log::LoadRightEdge(const note::Checkpoint& cp) {
   const uint64_t size = cp.size;
-  hasher_ = std::make_unique<tlog::TreeHasher>(options_.hash_backend);
+  if (!hasher_) hasher_ = std::make_unique<tlog::TreeHasher>(options_.hash_backend);
   std::vector<std::vector<Hash>> partials;
   for (int level = 0; tlog::LevelWidth(level, size) > 0; ++level) {
     const uint64_t width = tlog::LevelWidth(level, size);
@@ -196,10 +193,32 @@ absl::StatusOr<AppendResult> Log::Append(std::span<const std::span<const uint8_t
     return absl::FailedPreconditionError(absl::StrCat(
         "the log stopped after a storage failure and must be reopened: ", failed_.message()));
   }
-  const uint64_t old_size = tree_.size();
-
   std::vector<Hash> leaves(entries.size());
   hasher_->LeafHashes(entries, leaves);
+  for (int attempt = 1;; ++attempt) {
+    auto result = CommitBatch(entries, leaves);
+    if (result.ok() || !absl::IsFailedPrecondition(result.status())) return result;
+    // Another writer committed first: nothing of this batch was written. Take up the
+    // log where the winner left it, and sequence the batch again after its entries.
+    if (auto s = CatchUp(); !s.ok()) {
+      failed_ = s;
+      return s;
+    }
+    if (attempt == kMaxCommitAttempts) {
+      return absl::UnavailableError(absl::StrCat(
+          "other writers of ", storage_->Describe(), " committed first ", attempt,
+          " times in a row; nothing of this batch was written, try again"));
+    }
+  }
+}
+
+// One attempt: sequences the batch after tree_, and commits it if the stored checkpoint
+// is still ours. Leaves tree_ and partial_bundle_ advanced by the batch whatever the
+// outcome: after a lost race CatchUp reloads them, after any other failure the log is
+// stopped (sticky).
+absl::StatusOr<AppendResult> Log::CommitBatch(std::span<const std::span<const uint8_t>> entries,
+                                              std::span<const Hash> leaves) {
+  const uint64_t old_size = tree_.size();
   const tlog::TreeUpdate update = tree_.Append(leaves, *hasher_);
 
   // Objects: entry bundles, then hash tiles; the checkpoint is written after them.
@@ -208,7 +227,7 @@ absl::StatusOr<AppendResult> Log::Append(std::span<const std::span<const uint8_t
   uint64_t bundle_index = old_size / tlog::kTileWidth;
   uint32_t in_bundle = old_size % tlog::kTileWidth;
   for (const auto& e : entries) {
-    (void)tlog::AppendBundleEntry(partial_bundle_, e);  // sizes checked above
+    (void)tlog::AppendBundleEntry(partial_bundle_, e);  // sizes checked by Append
     if (++in_bundle == tlog::kTileWidth) {
       const TileId id{TileId::kEntriesLevel, bundle_index, tlog::kTileWidth};
       objects.push_back({tlog::TilePath(id), std::move(partial_bundle_)});
@@ -233,7 +252,9 @@ absl::StatusOr<AppendResult> Log::Append(std::span<const std::span<const uint8_t
     failed_ = signed_cp.status();
     return Annotate(failed_, "cannot sign the checkpoint");
   }
-  if (auto s = storage_->Commit(objects, *signed_cp); !s.ok()) {
+  const std::string expected = signed_checkpoint();
+  if (auto s = storage_->Commit(objects, expected, *signed_cp); !s.ok()) {
+    if (absl::IsFailedPrecondition(s)) return s;  // the lost race: nothing written
     failed_ = s;
     return Annotate(s, absl::StrCat("cannot commit to ", storage_->Describe()));
   }
@@ -248,6 +269,60 @@ absl::StatusOr<AppendResult> Log::Append(std::span<const std::span<const uint8_t
     for (const auto& path : completed) (void)storage_->DeletePartials(path);
   }
   return AppendResult{old_size, update.new_size, update.root, *std::move(signed_cp)};
+}
+
+absl::StatusOr<bool> Log::Refresh() {
+  if (!signer_) return absl::FailedPreconditionError("the log is open read-only");
+  absl::MutexLock append_lock(&append_mu_);
+  if (!failed_.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the log stopped after a storage failure and must be reopened: ", failed_.message()));
+  }
+  const uint64_t before = size();
+  if (auto s = CatchUp(); !s.ok()) {
+    failed_ = s;
+    return s;
+  }
+  return size() != before;
+}
+
+// Adopts the stored checkpoint if another writer moved it: its signature must be the
+// log's own, and it must extend the checkpoint this Log held — proved from the stored
+// tiles by a consistency proof checked against both signed roots. Anything else is a
+// fork or a damaged store, reported as DataLoss naming both sizes.
+absl::Status Log::CatchUp() {
+  auto loaded = LoadCheckpoint(*storage_, *verifier_);
+  if (!loaded.ok()) return loaded.status();
+  const note::Checkpoint old = checkpoint();
+  if (loaded->note == signed_checkpoint()) {
+    // Ours still, but tree_ may have been advanced by a failed attempt.
+    return LoadRightEdge(old);
+  }
+  const note::Checkpoint& now = loaded->checkpoint;
+  const auto fork = [&](const std::string& why) {
+    return absl::DataLossError(absl::StrCat(storage_->Describe(), ": the stored checkpoint (size ",
+                                            now.size, ") does not extend the one this writer "
+                                            "held (size ",
+                                            old.size, "): ", why));
+  };
+  if (now.size < old.size) return fork("it is smaller");
+  if (now.size == old.size) {
+    if (now.root_hash != old.root_hash) return fork("same size, another root");
+  } else if (old.size > 0) {
+    StorageTileSource source(*storage_);
+    tlog::TileHashReader reader(now.size, source, &cache_, options_.hash_backend);
+    auto proof = tlog::ConsistencyProof(old.size, now.size, reader);
+    if (!proof.ok()) return fork(std::string(proof.status().message()));
+    if (auto s = tlog::VerifyConsistency(old.size, now.size, old.root_hash, now.root_hash, *proof);
+        !s.ok()) {
+      return fork(std::string(s.message()));
+    }
+  }
+  if (auto s = LoadRightEdge(now); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  checkpoint_ = now;
+  signed_checkpoint_ = std::move(loaded->note);
+  return absl::OkStatus();
 }
 
 note::Checkpoint Log::checkpoint() const {

@@ -7,6 +7,14 @@
 // leaves the previous or the new checkpoint, each with every object it references;
 // objects written past the checkpoint are never referenced and get overwritten by the
 // next append. Nothing is acknowledged (Append returns) before it is durable.
+//
+// Several writers, never a fork: any number of Logs, in any number of processes, may
+// append to one storage. Each commit is a compare-and-swap of the checkpoint against
+// the one the writer holds (store::LogStorage::Commit), so a checkpoint is only ever
+// replaced by one that extends it: two writers that both start from size N cannot both
+// publish a size N+k. The writer that loses takes up the winner's checkpoint (checking
+// its signature and, by a consistency proof from the stored tiles, that it extends its
+// own) and sequences its batch again after the winner's entries.
 #ifndef ACCORD_LOG_LOG_H_
 #define ACCORD_LOG_LOG_H_
 
@@ -50,17 +58,16 @@ struct AppendResult {
 class Log {
  public:
   // Creates an empty log whose origin is the signer's key name, writing its first
-  // checkpoint. AlreadyExists if the storage already holds a checkpoint. Takes the
-  // storage's writer lock first (FailedPrecondition, naming the holder, if another
-  // writer has it) and keeps it for the Log's life.
+  // checkpoint. AlreadyExists if the storage already holds a checkpoint (also when
+  // another writer created it a moment before).
   static absl::StatusOr<std::unique_ptr<Log>> Create(std::unique_ptr<store::LogStorage> storage,
                                                      note::Ed25519Signer signer,
                                                      const Options& options = {});
 
-  // Opens an existing log for appending, as its only writer (the storage's writer lock,
-  // as Create). Verifies the checkpoint's signature with the signer's own key and that
-  // the stored right edge (partial tiles and entry bundle) reproduces its root: DataLoss
-  // otherwise, naming what disagrees.
+  // Opens an existing log for appending (NotFound if there is none). Verifies the
+  // checkpoint's signature with the signer's own key and that the stored right edge
+  // (partial tiles and entry bundle) reproduces its root: DataLoss otherwise, naming
+  // what disagrees.
   static absl::StatusOr<std::unique_ptr<Log>> OpenForAppend(
       std::unique_ptr<store::LogStorage> storage, note::Ed25519Signer signer,
       const Options& options = {});
@@ -82,8 +89,18 @@ class Log {
   // new signed checkpoint. InvalidArgument (and nothing written) if an entry exceeds
   // 65,535 bytes or the batch is empty; FailedPrecondition if read-only. After a
   // storage failure the log enters a sticky failed state: every later Append fails
-  // until the log is reopened. Thread-safe (appends are serialised).
+  // until the log is reopened. When another writer commits first the batch is
+  // sequenced again after its entries (first_index says where it went); after
+  // kMaxCommitAttempts lost races in a row, Unavailable with nothing written. DataLoss
+  // (sticky) if the stored checkpoint does not extend this Log's: a fork, or a damaged
+  // store. Thread-safe (appends are serialised).
   absl::StatusOr<AppendResult> Append(std::span<const std::span<const uint8_t>> entries);
+  static constexpr int kMaxCommitAttempts = 64;
+
+  // For a writer that shares its storage: takes up what other writers committed since
+  // this Log last looked, with Append's checks. Returns whether the log grew.
+  // FailedPrecondition if read-only.
+  absl::StatusOr<bool> Refresh();
 
   // The latest checkpoint. Thread-safe.
   note::Checkpoint checkpoint() const;
@@ -107,11 +124,16 @@ class Log {
  private:
   Log(std::unique_ptr<store::LogStorage> storage, std::optional<note::Ed25519Signer> signer,
       std::string origin, const Options& options);
-  absl::Status LoadRightEdge();
+  absl::Status LoadRightEdge(const note::Checkpoint& cp) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+  absl::StatusOr<AppendResult> CommitBatch(std::span<const std::span<const uint8_t>> entries,
+                                           std::span<const Hash> leaves)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+  absl::Status CatchUp() ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
   absl::Status CheckSize(uint64_t size) const;
 
   const std::unique_ptr<store::LogStorage> storage_;
   const std::optional<note::Ed25519Signer> signer_;
+  std::unique_ptr<note::Verifier> verifier_;  // the signer's own key; writers only
   const std::string origin_;
   const Options options_;
   mutable tlog::TileCache cache_;

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "src/log/testing.h"
 #include "src/log/verify.h"
 #include "src/tlog/proof.h"
@@ -156,26 +158,116 @@ TEST(Log, OpenChecksKeyOriginAndTiles) {
           .status()));
 }
 
-// One writer per log: a second Log on the same folder, in this process or another, is
-// refused before it reads anything; readers need no lock.
-TEST(Log, HasOneWriterAtATime) {
+// Two writers on one folder, each with its own storage object (as two processes have):
+// the one that finds the log moved on takes it up and appends after the other, and
+// neither can publish a checkpoint that does not extend the one it held. Creating twice
+// is AlreadyExists; a missing log is NotFound and makes no folder.
+TEST(Log, TwoWritersOfOneFolderAppendInTurnAndNeverFork) {
   TempDir dir;
   auto key = MakeKey("a.example/log");
-  auto writer = Log::Create(Folder(dir), key.Signer());
-  ASSERT_TRUE(writer.ok()) << writer.status();
-  auto second = Log::OpenForAppend(Folder(dir), key.Signer());
-  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition) << second.status();
-  EXPECT_THAT(std::string(second.status().message()), ::testing::HasSubstr("another writer"));
-  EXPECT_EQ(Log::Create(Folder(dir), key.Signer()).status().code(),
-            absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(Log::OpenReadOnly(Folder(dir), *key.Verifier()).ok());
-  writer->reset();
-  EXPECT_TRUE(Log::OpenForAppend(Folder(dir), key.Signer()).ok());
-  // No log: NotFound, and no folder made for it.
+  auto a = *Log::Create(Folder(dir), key.Signer());
+  EXPECT_TRUE(absl::IsAlreadyExists(Log::Create(Folder(dir), key.Signer()).status()));
+  auto b = *Log::OpenForAppend(Folder(dir), key.Signer());
+  Entries first(0, 10), second(10, 15), third(15, 16);
+  ASSERT_EQ(a->Append(first.views)->first_index, 0u);
+  const note::Checkpoint after_a = a->checkpoint();
+  auto rb = b->Append(second.views);  // b still held size 0
+  ASSERT_TRUE(rb.ok()) << rb.status();
+  EXPECT_EQ(rb->first_index, 10u);
+  EXPECT_EQ(rb->size, 15u);
+  EXPECT_EQ(a->size(), 10u);  // a has not looked yet
+  EXPECT_EQ(*a->Refresh(), true);
+  EXPECT_EQ(a->size(), 15u);
+  EXPECT_EQ(*a->Refresh(), false);
+  ASSERT_EQ(a->Append(third.views)->first_index, 15u);
+  auto report = VerifyLog(a->storage(), *key.Verifier());
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->checkpoint.size, 16u);
+  ASSERT_TRUE(b->Refresh().ok());
+  for (uint64_t i : {0u, 9u, 10u, 14u, 15u}) EXPECT_EQ(*b->ReadEntry(i), absl::StrCat("e", i));
+  // a's old checkpoint is a prefix of the final one.
+  auto proof = a->ConsistencyProof(after_a.size, 16);
+  ASSERT_TRUE(proof.ok());
+  EXPECT_TRUE(tlog::VerifyConsistency(after_a.size, 16, after_a.root_hash,
+                                      report->checkpoint.root_hash, *proof)
+                  .ok());
+
   auto none = Log::OpenForAppend(std::make_unique<store::PosixLogStorage>(dir.path() / "none"),
                                  key.Signer());
   EXPECT_TRUE(absl::IsNotFound(none.status())) << none.status();
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "none"));
+}
+
+// Writers in separate threads on separate storage objects, as fast as they can: every
+// acknowledged batch is in the final log exactly where its writer was told, every
+// checkpoint any writer was given is a prefix of the final one.
+TEST(Log, ConcurrentWritersLoseNothingAndEveryCheckpointIsAPrefix) {
+  TempDir dir;
+  auto key = MakeKey("a.example/log");
+  ASSERT_TRUE(Log::Create(Folder(dir), key.Signer()).ok());
+  constexpr int kWriters = 3, kBatches = 40;
+  struct Ack {
+    uint64_t first, size;
+    Hash root;
+    std::string entry;
+  };
+  std::vector<std::vector<Ack>> acks(kWriters);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      auto log = Log::OpenForAppend(Folder(dir), key.Signer());
+      ASSERT_TRUE(log.ok()) << log.status();
+      for (int i = 0; i < kBatches; ++i) {
+        const std::string entry = absl::StrCat("w", w, "-", i);
+        const std::span<const uint8_t> views[] = {util::AsBytes(entry), util::AsBytes(entry)};
+        auto r = (*log)->Append(views);
+        ASSERT_TRUE(r.ok()) << r.status();
+        acks[w].push_back({r->first_index, r->size, r->root, entry});
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto final_log = *Log::OpenForAppend(Folder(dir), key.Signer());
+  const uint64_t size = final_log->size();
+  ASSERT_EQ(size, uint64_t{2 * kWriters * kBatches});
+  const Hash root = final_log->checkpoint().root_hash;
+  for (const auto& mine : acks) {
+    for (const Ack& ack : mine) {
+      EXPECT_EQ(*final_log->ReadEntry(ack.first), ack.entry);
+      EXPECT_EQ(*final_log->ReadEntry(ack.first + 1), ack.entry);
+      auto proof = final_log->ConsistencyProof(ack.size, size);
+      ASSERT_TRUE(proof.ok());
+      EXPECT_TRUE(tlog::VerifyConsistency(ack.size, size, ack.root, root, *proof).ok())
+          << ack.entry;
+    }
+  }
+  EXPECT_TRUE(VerifyLog(final_log->storage(), *key.Verifier()).ok());
+}
+
+// A writer whose view is contradicted by what is stored (the same size with another
+// root, written here by hand as a forger would) stops with DataLoss instead of
+// appending over it.
+TEST(Log, AStoredCheckpointThatDoesNotExtendTheWritersIsDataLoss) {
+  TempDir dir;
+  auto key = MakeKey("a.example/log");
+  auto a = *Log::Create(Folder(dir), key.Signer());
+  Entries first(0, 3);
+  ASSERT_TRUE(a->Append(first.views).ok());
+  TempDir other;
+  auto elsewhere = *Log::Create(Folder(other), key.Signer());
+  Entries forged(100, 104);
+  ASSERT_TRUE(elsewhere->Append(forged.views).ok());
+  std::filesystem::copy(other.path() / "log/tile", dir.path() / "log/tile",
+                        std::filesystem::copy_options::recursive |
+                            std::filesystem::copy_options::overwrite_existing);
+  const std::string forged_checkpoint = elsewhere->signed_checkpoint();
+  const store::FileWrite w[] = {{dir.path() / "log/checkpoint", forged_checkpoint}};
+  ASSERT_TRUE(store::WriteFilesDurably(w).ok());
+  Entries next(3, 4);
+  auto r = a->Append(next.views);
+  EXPECT_TRUE(absl::IsDataLoss(r.status())) << r.status();
+  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("does not extend"));
+  EXPECT_TRUE(absl::IsFailedPrecondition(a->Append(next.views).status()));  // sticky
 }
 
 TEST(Log, ReadOnlyLogRefusesAppends) {

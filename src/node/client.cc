@@ -141,18 +141,12 @@ absl::StatusOr<std::string> HttpLogStorage::Read(std::string_view path) {
   return std::move(r->body);
 }
 
-absl::Status HttpLogStorage::Write(std::span<const store::LogObject>) {
-  return absl::FailedPreconditionError("a log read over HTTP is read-only");
-}
-absl::Status HttpLogStorage::Commit(std::span<const store::LogObject>, std::string_view) {
-  return absl::FailedPreconditionError("a log read over HTTP is read-only");
+absl::Status HttpLogStorage::Commit(std::span<const store::LogObject>,
+                                    std::optional<std::string_view>, std::string_view) {
+  return absl::UnimplementedError("a log read over HTTP is read-only");
 }
 absl::Status HttpLogStorage::DeletePartials(std::string_view) {
-  return absl::FailedPreconditionError("a log read over HTTP is read-only");
-}
-
-absl::Status HttpLogStorage::LockForWriting(bool) {
-  return absl::FailedPreconditionError("a log read over HTTP is read-only");
+  return absl::UnimplementedError("a log read over HTTP is read-only");
 }
 
 }  // namespace accord::node

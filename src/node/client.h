@@ -62,10 +62,10 @@ class HttpLogStorage final : public store::LogStorage {
  public:
   static absl::StatusOr<std::unique_ptr<HttpLogStorage>> Create(std::string_view url);
   absl::StatusOr<std::string> Read(std::string_view path) override;
-  absl::Status Write(std::span<const store::LogObject>) override;
-  absl::Status Commit(std::span<const store::LogObject>, std::string_view) override;
+  // Unimplemented: read-only (not FailedPrecondition, which would mean a lost race).
+  absl::Status Commit(std::span<const store::LogObject>, std::optional<std::string_view>,
+                      std::string_view) override;
   absl::Status DeletePartials(std::string_view) override;
-  absl::Status LockForWriting(bool) override;  // FailedPrecondition: read-only
   std::string Describe() const override { return url_; }
 
  private:

@@ -62,8 +62,8 @@ absl::StatusOr<std::unique_ptr<FolderLock>> FolderLock::Acquire(const fs::path& 
     if (err != EWOULDBLOCK) return PosixError(err, "lock", path);
     return absl::FailedPreconditionError(absl::StrCat(
         dir.string(), " is in use by another writer: ", Holder(fd.get()),
-        ". One process writes a folder at a time (two would fork its log); stop that one, "
-        "or send statements through its node (accord submit)"));
+        ". A data folder has one node at a time; stop that one, or send statements through "
+        "its node (accord submit)"));
   }
   const std::string holder = absl::StrCat(
       "pid ", ::getpid(), ", `", absl::StrReplaceAll(CommandLine(), {{"`", "'"}}), "`, since ",

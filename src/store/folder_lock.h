@@ -1,8 +1,10 @@
-// One writer per folder: an exclusive lock on a data folder or a log folder, held for as
-// long as the FolderLock object lives (LevelDB's LOCK, Tessera's flock). Two writers on
-// one log would each sign a checkpoint of the same size with different roots — a fork
-// under the party's own key — so every process that writes a log or a node's data folder
-// takes the folder's lock first, and a second writer refuses to start, naming the first.
+// One node per data folder: an exclusive lock on a folder, held for as long as the
+// FolderLock object lives (LevelDB's LOCK). A node's data folder holds state that is the
+// node's alone (its index, its witness's and monitor's state, the keys it creates), so
+// the node takes the folder's lock first and a second one refuses to start, naming the
+// first. The log itself does not rest on this lock: its commits are compare-and-swaps
+// of the checkpoint (store::LogStorage::Commit), safe with any number of writers; the
+// folder log's commit lock is the same file, taken for each commit only.
 //
 // Mechanism: flock(2) LOCK_EX|LOCK_NB on DIR/.lock, a file that is created if missing and
 // never removed. The kernel releases the lock when the holder's descriptor closes, also

@@ -11,7 +11,6 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "src/store/log_storage.h"
 #include "src/test/temp_dir.h"
 #include "src/test/wait.h"
 
@@ -78,18 +77,6 @@ TEST(FolderLockTest, AnUnreadableHolderDescriptionStillRefuses) {
   auto second = FolderLock::Acquire(dir.path());
   ASSERT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(second.status().message(), HasSubstr("another process"));
-}
-
-// The log storage takes the folder's lock for its writer, creating the folder first.
-TEST(FolderLockTest, PosixLogStorageHasOneWriter) {
-  test::TempDir dir;
-  PosixLogStorage a(dir.path() / "log"), b(dir.path() / "log");
-  EXPECT_EQ(a.LockForWriting(/*create=*/false).code(), absl::StatusCode::kNotFound);
-  EXPECT_FALSE(std::filesystem::exists(dir.path() / "log"));  // nothing made
-  ASSERT_TRUE(a.LockForWriting(/*create=*/true).ok());
-  EXPECT_TRUE(a.LockForWriting(/*create=*/false).ok());  // idempotent
-  EXPECT_EQ(b.LockForWriting(/*create=*/false).code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(std::filesystem::exists(dir.path() / "log" / kLockFileName));
 }
 
 }  // namespace

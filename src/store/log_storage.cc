@@ -1,16 +1,53 @@
 #include "src/store/log_storage.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "src/store/folder_lock.h"
+#include "src/store/posix.h"
 
 namespace accord::store {
 namespace fs = std::filesystem;
+using internal::PosixError;
 
-PosixLogStorage::PosixLogStorage(fs::path dir, FaultInjector fault, Durability durability)
-    : dir_(std::move(dir)), fault_(std::move(fault)), durability_(durability) {}
+namespace {
+
+// The stored checkpoint against what the writer expects: OK to go on, FailedPrecondition
+// (the lost race, and only that) if another writer committed first.
+absl::Status CompareCheckpoint(const absl::StatusOr<std::string>& stored,
+                               std::optional<std::string_view> expected, std::string_view where) {
+  if (!stored.ok() && !absl::IsNotFound(stored.status())) return stored.status();
+  if (!expected) {
+    if (!stored.ok()) return absl::OkStatus();
+    return absl::FailedPreconditionError(
+        absl::StrCat(std::string(where), " already holds a log: another writer created it first"));
+  }
+  if (!stored.ok()) {
+    return absl::DataLossError(
+        absl::StrCat(std::string(where), " has lost its checkpoint, which this writer had read"));
+  }
+  if (*stored == *expected) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the checkpoint of ", std::string(where), " moved on: another writer committed first"));
+}
+
+}  // namespace
+
+PosixLogStorage::PosixLogStorage(fs::path dir, Options options)
+    : dir_(std::move(dir)), options_(std::move(options)) {}
+
+PosixLogStorage::~PosixLogStorage() {
+  absl::MutexLock lock(&commit_mu_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
 
 absl::StatusOr<fs::path> PosixLogStorage::Resolve(std::string_view path) const {
   // Components separated by single slashes, none empty, "." or "..", no NUL.
@@ -47,30 +84,54 @@ absl::StatusOr<std::vector<FileWrite>> PosixLogStorage::Files(
   return files;
 }
 
-absl::Status PosixLogStorage::Write(std::span<const LogObject> objects) {
-  auto files = Files(objects);
-  if (!files.ok()) return files.status();
-  return WriteFilesDurably(*files, durability_, fault_);
+absl::Status PosixLogStorage::LockForCommit(bool create) {
+  const fs::path path = dir_ / kLockFileName;
+  if (lock_fd_ < 0) {
+    if (create) {
+      if (absl::Status s = MakeDirsDurably(dir_, options_.fault); !s.ok()) return s;
+    }
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      const int err = errno;
+      if (err == ENOENT) return absl::NotFoundError(absl::StrCat("no log in ", dir_.string()));
+      return PosixError(err, "open the lock file", path);
+    }
+    lock_fd_ = fd;
+  }
+  // Polled rather than blocking, so that a holder stuck for good (a dead disk) turns
+  // into an answer instead of a hang. Commits are short: the first retry usually wins.
+  const absl::Time deadline = absl::Now() + options_.lock_wait;
+  absl::Duration pause = absl::Microseconds(50);
+  while (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) return PosixError(errno, "lock", path);
+    if (absl::Now() >= deadline) {
+      return absl::UnavailableError(
+          absl::StrCat("another writer of ", dir_.string(), " has held its commit lock (",
+                       path.string(), ") for over ", absl::FormatDuration(options_.lock_wait)));
+    }
+    absl::SleepFor(pause);
+    pause = std::min(pause * 2, absl::Milliseconds(20));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status PosixLogStorage::Commit(std::span<const LogObject> objects,
+                                     std::optional<std::string_view> expected,
                                      std::string_view checkpoint) {
   auto files = Files(objects);
   if (!files.ok()) return files.status();
-  return WriteFilesAndCommit(*files, FileWrite{dir_ / kCheckpointPath, checkpoint}, durability_,
-                             fault_);
-}
-
-absl::Status PosixLogStorage::LockForWriting(bool create) {
-  absl::MutexLock lock(&lock_mu_);
-  if (lock_) return absl::OkStatus();
-  if (create) {
-    if (absl::Status s = MakeDirsDurably(dir_, fault_); !s.ok()) return s;
+  absl::MutexLock lock(&commit_mu_);
+  if (absl::Status s = LockForCommit(/*create=*/!expected); !s.ok()) return s;
+  absl::Cleanup unlock = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    ::flock(lock_fd_, LOCK_UN);
+  };
+  if (absl::Status s =
+          CompareCheckpoint(ReadWholeFile(dir_ / kCheckpointPath), expected, dir_.string());
+      !s.ok()) {
+    return s;
   }
-  auto acquired = FolderLock::Acquire(dir_);
-  if (!acquired.ok()) return acquired.status();
-  lock_ = *std::move(acquired);
-  return absl::OkStatus();
+  return WriteFilesAndCommit(*files, FileWrite{dir_ / kCheckpointPath, checkpoint},
+                             options_.durability, options_.fault);
 }
 
 absl::Status PosixLogStorage::DeletePartials(std::string_view full_tile_path) {
@@ -80,8 +141,8 @@ absl::Status PosixLogStorage::DeletePartials(std::string_view full_tile_path) {
   dir += ".p";
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
-    if (fault_) {
-      if (auto s = fault_("unlink", e.path()); !s.ok()) return s;
+    if (options_.fault) {
+      if (auto s = options_.fault("unlink", e.path()); !s.ok()) return s;
     }
     ::unlink(e.path().c_str());
   }
@@ -89,62 +150,83 @@ absl::Status PosixLogStorage::DeletePartials(std::string_view full_tile_path) {
   return absl::OkStatus();
 }
 
+MemoryLogStorage::MemoryLogStorage() : state_(std::make_shared<State>()) {}
+
+MemoryLogStorage::MemoryLogStorage(const std::map<std::string, std::string>& objects)
+    : MemoryLogStorage() {
+  absl::MutexLock lock(&state_->mu);
+  state_->objects.insert(objects.begin(), objects.end());
+}
+
+std::unique_ptr<MemoryLogStorage> MemoryLogStorage::Share() const {
+  return std::unique_ptr<MemoryLogStorage>(new MemoryLogStorage(state_));
+}
+
 absl::StatusOr<std::string> MemoryLogStorage::Read(std::string_view path) {
-  absl::MutexLock lock(&mu_);
-  auto it = objects_.find(path);
-  if (it == objects_.end())
+  absl::MutexLock lock(&state_->mu);
+  auto it = state_->objects.find(path);
+  if (it == state_->objects.end())
     return absl::NotFoundError(absl::StrCat("memory: no ", std::string(path)));
   return it->second;
 }
 
-absl::Status MemoryLogStorage::Write(std::span<const LogObject> objects) {
-  absl::MutexLock lock(&mu_);
-  for (const LogObject& o : objects) {
-    if (writes_ == fail_at_) {
-      fail_at_ = -1;
-      if (fail_mode_ == FailMode::kFailAndPersist) {
-        objects_[o.path] = o.data;
-        ++writes_;
-      }
-      return absl::InternalError(absl::StrCat("memory: injected failure writing ", o.path));
-    }
-    objects_[o.path] = o.data;
-    ++writes_;
-  }
-  return absl::OkStatus();
-}
-
 absl::Status MemoryLogStorage::Commit(std::span<const LogObject> objects,
+                                      std::optional<std::string_view> expected,
                                       std::string_view checkpoint) {
-  if (auto s = Write(objects); !s.ok()) return s;
-  const LogObject cp[] = {{std::string(kCheckpointPath), std::string(checkpoint)}};
-  return Write(cp);
+  State& st = *state_;
+  absl::MutexLock lock(&st.mu);
+  {
+    auto it = st.objects.find(kCheckpointPath);
+    absl::StatusOr<std::string> stored = absl::NotFoundError("no checkpoint");
+    if (it != st.objects.end()) stored = it->second;
+    if (auto s = CompareCheckpoint(stored, expected, "memory"); !s.ok()) return s;
+  }
+  auto put = [&st](std::string_view path, std::string_view data)
+                 ABSL_EXCLUSIVE_LOCKS_REQUIRED(st.mu) -> absl::Status {
+    if (st.writes == st.fail_at) {
+      st.fail_at = -1;
+      if (st.fail_mode == FailMode::kFailAndPersist) {
+        st.objects[std::string(path)] = data;
+        ++st.writes;
+      }
+      return absl::InternalError(
+          absl::StrCat("memory: injected failure writing ", std::string(path)));
+    }
+    st.objects[std::string(path)] = data;
+    ++st.writes;
+    return absl::OkStatus();
+  };
+  for (const LogObject& o : objects) {
+    if (auto s = put(o.path, o.data); !s.ok()) return s;
+  }
+  return put(kCheckpointPath, checkpoint);
 }
 
 absl::Status MemoryLogStorage::DeletePartials(std::string_view full_tile_path) {
-  absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&state_->mu);
+  auto& objects = state_->objects;
   const std::string prefix = absl::StrCat(std::string(full_tile_path), ".p/");
-  for (auto it = objects_.lower_bound(prefix);
-       it != objects_.end() && it->first.starts_with(prefix);) {
-    it = objects_.erase(it);
+  for (auto it = objects.lower_bound(prefix);
+       it != objects.end() && it->first.starts_with(prefix);) {
+    it = objects.erase(it);
   }
   return absl::OkStatus();
 }
 
 void MemoryLogStorage::FailAfter(int n, FailMode mode) {
-  absl::MutexLock lock(&mu_);
-  fail_at_ = writes_ + n;
-  fail_mode_ = mode;
+  absl::MutexLock lock(&state_->mu);
+  state_->fail_at = state_->writes + n;
+  state_->fail_mode = mode;
 }
 
 int MemoryLogStorage::writes() const {
-  absl::MutexLock lock(&mu_);
-  return writes_;
+  absl::MutexLock lock(&state_->mu);
+  return state_->writes;
 }
 
 std::map<std::string, std::string> MemoryLogStorage::Snapshot() const {
-  absl::MutexLock lock(&mu_);
-  return {objects_.begin(), objects_.end()};
+  absl::MutexLock lock(&state_->mu);
+  return {state_->objects.begin(), state_->objects.end()};
 }
 
 }  // namespace accord::store
