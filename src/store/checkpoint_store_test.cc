@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "src/store/postgres.h"
+#include "src/test/postgres.h"
 #include "src/test/temp_dir.h"
 
 namespace accord::store {
@@ -27,6 +29,11 @@ struct FolderMaker {
 struct MemoryMaker {
   std::unique_ptr<CheckpointStore> Make() { return std::make_unique<MemoryCheckpointStore>(); }
 };
+struct PostgresMaker {
+  std::shared_ptr<PostgresDatabase> db =
+      *PostgresDatabase::Connect(*test::SharedPostgres().CreateDatabase());
+  std::unique_ptr<CheckpointStore> Make() { return db->Checkpoints("witness"); }
+};
 
 template <typename Maker>
 class CheckpointStoreContract : public ::testing::Test {
@@ -34,7 +41,7 @@ class CheckpointStoreContract : public ::testing::Test {
   Maker maker_;
   std::unique_ptr<CheckpointStore> store_ = maker_.Make();
 };
-using Makers = ::testing::Types<FolderMaker, MemoryMaker>;
+using Makers = ::testing::Types<FolderMaker, MemoryMaker, PostgresMaker>;
 TYPED_TEST_SUITE(CheckpointStoreContract, Makers);
 
 TYPED_TEST(CheckpointStoreContract, AbsentUntilCreatedThenReplacedOnlyFromWhatIsStored) {

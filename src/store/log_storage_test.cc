@@ -1,4 +1,4 @@
-// The LogStorage contract, run against every implementation — above all the commit's
+// The LogStorage contract, run against every implementation (PostgreSQL on a real server) — above all the commit's
 // compare-and-swap, across handles that stand for separate processes — then what only
 // the folder (paths, its lock) and only the memory fake (its hooks) promise.
 #include "src/store/log_storage.h"
@@ -12,6 +12,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/store/folder_lock.h"
+#include "src/store/postgres.h"
+#include "src/test/postgres.h"
 #include "src/test/temp_dir.h"
 
 namespace accord::store {
@@ -29,6 +31,13 @@ struct LogMemoryMaker {
   MemoryLogStorage first;
   std::unique_ptr<LogStorage> Make() { return first.Share(); }
 };
+// Another handle is another log object on the pool: each commit takes its own
+// connection, as another front end's would.
+struct LogPostgresMaker {
+  std::shared_ptr<PostgresDatabase> db =
+      *PostgresDatabase::Connect(*test::SharedPostgres().CreateDatabase());
+  std::unique_ptr<LogStorage> Make() { return db->Log(); }
+};
 
 template <typename Maker>
 class LogStorageContract : public ::testing::Test {
@@ -37,7 +46,7 @@ class LogStorageContract : public ::testing::Test {
   std::unique_ptr<LogStorage> a_ = maker_.Make();
   std::unique_ptr<LogStorage> b_ = maker_.Make();
 };
-using LogMakers = ::testing::Types<LogFolderMaker, LogMemoryMaker>;
+using LogMakers = ::testing::Types<LogFolderMaker, LogMemoryMaker, LogPostgresMaker>;
 TYPED_TEST_SUITE(LogStorageContract, LogMakers);
 
 TYPED_TEST(LogStorageContract, CommitsOnlyFromTheStoredCheckpointAndOtherwiseWritesNothing) {

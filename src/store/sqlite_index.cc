@@ -36,15 +36,18 @@ CREATE INDEX IF NOT EXISTS refs_idx ON refs(idx);
 CREATE TABLE IF NOT EXISTS addressees(idx INTEGER NOT NULL, party TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS addressees_party ON addressees(party, idx);
 CREATE INDEX IF NOT EXISTS addressees_idx ON addressees(idx);
-PRAGMA user_version = 3;
+CREATE TABLE IF NOT EXISTS indexed(one INTEGER PRIMARY KEY CHECK (one = 1), size INTEGER NOT NULL);
+INSERT OR IGNORE INTO indexed(one, size) VALUES (1, 0);
+PRAGMA user_version = 4;
 )sql";
 // The index is derived from the log: a database of another schema version is dropped and
 // rebuilt (the node re-indexes every entry the index lacks at start).
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 constexpr const char* kDropAll = R"sql(
 DROP TABLE IF EXISTS statements;
 DROP TABLE IF EXISTS refs;
 DROP TABLE IF EXISTS addressees;
+DROP TABLE IF EXISTS indexed;
 )sql";
 
 using sqlite::BindText;
@@ -96,20 +99,29 @@ class SqliteIndex final : public StatementIndex {
     if (batch.empty()) return absl::OkStatus();
     auto size = SizeLocked();
     if (!size.ok()) return size.status();
-    if (batch.front().index != *size) {
+    if (batch.front().index > *size) {
       return absl::InvalidArgumentError(absl::StrCat("statement index: batch starts at ",
                                                      batch.front().index, ", index holds ", *size));
     }
     if (auto s = Exec(db_.get(), "BEGIN IMMEDIATE"); !s.ok()) return s;
     for (size_t i = 0; i < batch.size(); ++i) {
-      if (batch[i].index != *size + i) {
+      if (batch[i].index != batch.front().index + i) {
         (void)Exec(db_.get(), "ROLLBACK");
         return absl::InvalidArgumentError("statement index: batch indices are not consecutive");
       }
-      if (auto s = Insert(batch[i]); !s.ok()) {
+      absl::Status s = batch[i].index < *size ? CompareHeld(batch[i]) : Insert(batch[i]);
+      if (!s.ok()) {
         (void)Exec(db_.get(), "ROLLBACK");
         return s;
       }
+    }
+    // The size is kept apart from the rows: a repeated statement's entry has no row.
+    sqlite3_stmt* g = grow_.get();
+    sqlite3_reset(g);
+    sqlite3_bind_int64(g, 1, static_cast<int64_t>(batch.back().index + 1));
+    if (auto s = Step(g, "grow"); !s.ok()) {
+      (void)Exec(db_.get(), "ROLLBACK");
+      return s;
     }
     return Exec(db_.get(), "COMMIT");
   }
@@ -200,12 +212,14 @@ class SqliteIndex final : public StatementIndex {
     } all[] = {
         {&insert_statement_,
          "INSERT INTO statements(idx, leaf_hash, kind, issuer, issued, signer, private, digest) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(digest) DO NOTHING"},
+        {&leaf_of_, "SELECT leaf_hash FROM statements WHERE idx = ?1"},
         {&insert_ref_,
          "INSERT INTO refs(idx, origin, ref_index, ref_leaf) VALUES (?1, ?2, ?3, ?4)"},
         {&insert_addressee_, "INSERT INTO addressees(idx, party) VALUES (?1, ?2)"},
         {&find_digest_, "SELECT idx FROM statements WHERE digest = ?1"},
-        {&size_, "SELECT COALESCE(MAX(idx) + 1, 0) FROM statements"},
+        {&size_, "SELECT size FROM indexed"},
+        {&grow_, "UPDATE indexed SET size = MAX(size, ?1)"},
         {&refs_of_, "SELECT origin, ref_index, ref_leaf FROM refs WHERE idx = ?1 ORDER BY rowid"},
         {&addressees_of_, "SELECT party FROM addressees WHERE idx = ?1 ORDER BY rowid"},
     };
@@ -248,6 +262,9 @@ class SqliteIndex final : public StatementIndex {
     }
     BindBlob(s, 8, st.digest);
     if (auto status = Step(s, "insert statement"); !status.ok()) return status;
+    // The digest was indexed at an earlier index (the log holds the statement twice):
+    // FindByDigest keeps answering with the first.
+    if (sqlite3_changes(db_.get()) == 0) return absl::OkStatus();
     for (const auto& r : st.refs) {
       s = insert_ref_.get();
       sqlite3_reset(s);
@@ -263,6 +280,23 @@ class SqliteIndex final : public StatementIndex {
       sqlite3_bind_int64(s, 1, idx);
       BindText(s, 2, a);
       if (auto status = Step(s, "insert addressee"); !status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+  // An entry below the index's size, added again (another front end indexed it first,
+  // or a catch-up overlapped): it must be the entry held there.
+  absl::Status CompareHeld(const IndexedStatement& st) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    sqlite3_stmt* s = leaf_of_.get();
+    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 1, static_cast<int64_t>(st.index));
+    const int rc = sqlite3_step(s);
+    const bool differs = rc == SQLITE_ROW && ColumnDigest(s, 0) != st.leaf_hash;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqlError(db_.get(), "compare");
+    if (differs) {
+      return absl::DataLossError(absl::StrCat("statement index: entry ", st.index,
+                                              " is indexed with another leaf hash"));
     }
     return absl::OkStatus();
   }
@@ -313,7 +347,8 @@ class SqliteIndex final : public StatementIndex {
   absl::Mutex mu_;  // one connection, used by one thread at a time
   Db db_ ABSL_GUARDED_BY(mu_);
   Stmt insert_statement_ ABSL_GUARDED_BY(mu_), insert_ref_ ABSL_GUARDED_BY(mu_),
-      insert_addressee_ ABSL_GUARDED_BY(mu_),
+      insert_addressee_ ABSL_GUARDED_BY(mu_), leaf_of_ ABSL_GUARDED_BY(mu_),
+      grow_ ABSL_GUARDED_BY(mu_),
       find_digest_ ABSL_GUARDED_BY(mu_), size_ ABSL_GUARDED_BY(mu_), refs_of_ ABSL_GUARDED_BY(mu_),
       addressees_of_ ABSL_GUARDED_BY(mu_);
 };

@@ -3,12 +3,16 @@
 // (duplicate submissions). The log is the source of truth; the index is derived from it.
 //
 // Contract for every implementation:
-//  - Add(batch): records statements with consecutive log indices starting at
-//    IndexedSize(); durable on return only in the sense the backend documents (SQLite
-//    WAL with synchronous=NORMAL: survives a process crash, may lose the last
+//  - Add(batch): records statements with consecutive log indices, the first at or
+//    below IndexedSize(); durable on return only in the sense the backend documents
+//    (SQLite WAL with synchronous=NORMAL: survives a process crash, may lose the last
 //    transactions on power loss). Callers re-index from the log: on start, every entry
-//    from IndexedSize() to the log's size is added again. InvalidArgument if the batch
-//    does not start at IndexedSize().
+//    from IndexedSize() to the log's size is added again. Entries below IndexedSize()
+//    are skipped after checking that the leaf hash held there is theirs (DataLoss if
+//    not): several writers of one log (front ends sharing a database) may index the
+//    same entries. InvalidArgument if the batch starts above IndexedSize() (a gap).
+//    A statement whose digest is already indexed at an earlier index (a log that holds
+//    it twice) is not indexed again: FindByDigest answers with the first.
 //  - Reads see every completed Add. Thread-safe: one writer, many readers.
 //  - Absent results are empty optionals / empty pages, not errors.
 #ifndef ACCORD_STORE_STATEMENT_INDEX_H_

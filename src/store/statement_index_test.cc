@@ -1,3 +1,5 @@
+// The StatementIndex contract against every backend (SQLite, and PostgreSQL on a real
+// server the test starts), then what only the SQLite file promises.
 #include "src/store/statement_index.h"
 
 #include <gtest/gtest.h>
@@ -6,6 +8,9 @@
 
 #include <fstream>
 #include <random>
+
+#include "src/store/postgres.h"
+#include "src/test/postgres.h"
 
 namespace accord::store {
 namespace {
@@ -31,9 +36,19 @@ IndexedStatement Make(uint64_t i) {
   return s;
 }
 
-class IndexTest : public ::testing::Test {
+class IndexTest : public ::testing::TestWithParam<std::string> {
  protected:
+  virtual std::string Backend() const { return GetParam(); }
   void SetUp() override {
+    if (Backend() == "postgres") {
+      auto conninfo = test::SharedPostgres().CreateDatabase();
+      ASSERT_TRUE(conninfo.ok()) << conninfo.status();
+      auto db = PostgresDatabase::Connect(*conninfo);
+      ASSERT_TRUE(db.ok()) << db.status();
+      db_ = *std::move(db);
+      index_ = db_->Index();
+      return;
+    }
     std::random_device rd;
     path_ = fs::temp_directory_path() / ("accord-index-" + std::to_string(rd()) + ".sqlite");
     auto idx = OpenSqliteIndex(path_);
@@ -42,7 +57,9 @@ class IndexTest : public ::testing::Test {
   }
   void TearDown() override {
     index_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
+    if (!path_.empty()) {
+      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
+    }
   }
   void AddRange(uint64_t from, uint64_t to) {
     std::vector<IndexedStatement> batch;
@@ -50,10 +67,18 @@ class IndexTest : public ::testing::Test {
     ASSERT_TRUE(index_->Add(batch).ok());
   }
   fs::path path_;
+  std::shared_ptr<PostgresDatabase> db_;
   std::unique_ptr<StatementIndex> index_;
 };
+INSTANTIATE_TEST_SUITE_P(Backends, IndexTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
 
-TEST_F(IndexTest, AddsInOrderAndFindsByLeafHash) {
+// What only the SQLite file promises.
+class SqliteIndexTest : public IndexTest {
+  std::string Backend() const override { return "sqlite"; }
+};
+
+TEST_P(IndexTest, AddsInOrderAndFindsByLeafHash) {
   EXPECT_EQ(*index_->IndexedSize(), 0u);
   AddRange(0, 10);
   AddRange(10, 30);
@@ -69,18 +94,42 @@ TEST_F(IndexTest, AddsInOrderAndFindsByLeafHash) {
   EXPECT_FALSE(index_->Get(30)->has_value());
 }
 
-TEST_F(IndexTest, RefusesGapsAndRepeats) {
+TEST_P(IndexTest, RefusesGapsAcceptsRepeatsOfWhatItHolds) {
   AddRange(0, 5);
   std::vector<IndexedStatement> gap = {Make(6)};
   EXPECT_TRUE(absl::IsInvalidArgument(index_->Add(gap)));
-  std::vector<IndexedStatement> repeat = {Make(4)};
-  EXPECT_TRUE(absl::IsInvalidArgument(index_->Add(repeat)));
   std::vector<IndexedStatement> broken = {Make(5), Make(7)};
   EXPECT_TRUE(absl::IsInvalidArgument(index_->Add(broken)));
   EXPECT_EQ(*index_->IndexedSize(), 5u);  // rolled back whole
+  // Entries already held, added again (another front end indexed them first) with new
+  // ones after them: the held ones are skipped, the new ones indexed.
+  std::vector<IndexedStatement> overlap = {Make(3), Make(4), Make(5), Make(6)};
+  ASSERT_TRUE(index_->Add(overlap).ok());
+  EXPECT_EQ(*index_->IndexedSize(), 7u);
+  EXPECT_EQ(**index_->FindByDigest(Make(6).digest), 6u);
+  // ... but not if what is held there is another entry.
+  IndexedStatement other = Make(4);
+  other.leaf_hash = H(1000);
+  std::vector<IndexedStatement> conflicting = {other};
+  EXPECT_TRUE(absl::IsDataLoss(index_->Add(conflicting)));
 }
 
-TEST_F(IndexTest, QueriesPageThroughWithCursors) {
+// The log may hold one statement twice (two front ends accepted it at once): the second
+// copy is not indexed, and the digest keeps pointing at the first.
+TEST_P(IndexTest, ARepeatedStatementKeepsItsFirstIndex) {
+  AddRange(0, 3);
+  IndexedStatement again = Make(1);
+  again.index = 3;
+  again.leaf_hash = H(3);
+  std::vector<IndexedStatement> batch = {again, Make(4)};
+  ASSERT_TRUE(index_->Add(batch).ok());
+  EXPECT_EQ(*index_->IndexedSize(), 5u);
+  EXPECT_EQ(**index_->FindByDigest(Make(1).digest), 1u);
+  EXPECT_FALSE(index_->Get(3)->has_value());
+  EXPECT_TRUE(index_->Get(4)->has_value());
+}
+
+TEST_P(IndexTest, QueriesPageThroughWithCursors) {
   AddRange(0, 250);
   IndexQuery q;
   q.kind = "request";
@@ -115,7 +164,7 @@ TEST_F(IndexTest, QueriesPageThroughWithCursors) {
   EXPECT_TRUE(index_->Query(none)->statements.empty());
 }
 
-TEST_F(IndexTest, SurvivesReopen) {
+TEST_F(SqliteIndexTest, SurvivesReopen) {
   AddRange(0, 12);
   index_.reset();
   auto reopened = OpenSqliteIndex(path_);
@@ -124,7 +173,7 @@ TEST_F(IndexTest, SurvivesReopen) {
   index_ = *std::move(reopened);
 }
 
-TEST_F(IndexTest, FindsStatementsByTheirPrivateCommitment) {
+TEST_P(IndexTest, FindsStatementsByTheirPrivateCommitment) {
   AddRange(0, 9);
   IndexQuery q;
   q.commitment = crypto::Sha256("body 5");
@@ -141,7 +190,7 @@ TEST_F(IndexTest, FindsStatementsByTheirPrivateCommitment) {
 
 // The index is derived from the log: a database of an older schema is dropped on open
 // and the node re-indexes from the log.
-TEST_F(IndexTest, AnOlderSchemaIsRebuilt) {
+TEST_F(SqliteIndexTest, AnOlderSchemaIsRebuilt) {
   AddRange(0, 6);
   index_.reset();
   {
@@ -160,7 +209,7 @@ TEST_F(IndexTest, AnOlderSchemaIsRebuilt) {
 
 // Reads must not pin a read transaction: the WAL is checkpointed back into the database
 // and stays small however many statements are added (it once grew without bound).
-TEST_F(IndexTest, WalStaysBoundedUnderInterleavedReadsAndWrites) {
+TEST_F(SqliteIndexTest, WalStaysBoundedUnderInterleavedReadsAndWrites) {
   for (uint64_t batch = 0; batch < 400; ++batch) {
     AddRange(batch * 100, (batch + 1) * 100);
     ASSERT_TRUE(index_->FindByDigest(Make(batch * 100).digest)->has_value());
