@@ -41,6 +41,7 @@ void AddServe(CLI::App& app) {
       "read paths) and the API (docs/openapi.yaml). Creates what is missing in DIR.");
   struct Args {
     std::string data, listen = "127.0.0.1:7380", key, name = "party.accord.localhost/log";
+    std::string store = "embedded";
     size_t batch = 1024;
     int64_t batch_delay_ms = 5;
     int threads = 0;
@@ -51,6 +52,11 @@ void AddServe(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--data", a->data, "Data folder (log, index, key)")->required();
+  cmd->add_option("--store", a->store,
+                  "Where the log, index and checkpoints live: embedded (in DIR), or a\n"
+                  "PostgreSQL connection string (postgresql://… or 'host=… dbname=…') that\n"
+                  "several front ends of this party share (docs/design-log-storage.md)")
+      ->capture_default_str();
   cmd->add_option("--directory", a->directory,
                   "Party directory (JSON, docs/federation.md): join the federation — witness\n"
                   "and monitor the parties listed, get this log's checkpoints cosigned");
@@ -83,6 +89,7 @@ void AddServe(CLI::App& app) {
     BlockStopSignals(&stop);
     party::PartyOptions o;
     o.node.data_dir = a->data;
+    o.store = a->store;
     o.key_file = a->key;
     o.name = a->name;
     o.node.sequencer.max_batch = std::max<size_t>(1, a->batch);

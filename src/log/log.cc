@@ -1,5 +1,6 @@
 #include "src/log/log.h"
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "src/tlog/proof.h"
 #include "src/tlog/tile.h"
@@ -43,7 +44,19 @@ absl::StatusOr<LoadedCheckpoint> LoadCheckpoint(store::LogStorage& storage,
   return LoadedCheckpoint{opened->checkpoint, *std::move(bytes)};
 }
 
+constexpr absl::string_view kLostRacePayload = "accord.log.lost-race";
+
+absl::Status LostRace(std::string message) {
+  absl::Status s = absl::AbortedError(std::move(message));
+  s.SetPayload(kLostRacePayload, absl::Cord("1"));
+  return s;
+}
+
 }  // namespace
+
+bool IsLostRace(const absl::Status& s) {
+  return absl::IsAborted(s) && s.GetPayload(kLostRacePayload).has_value();
+}
 
 Log::Log(std::unique_ptr<store::LogStorage> storage, std::optional<note::Ed25519Signer> signer,
          std::string origin, const Options& options)
@@ -72,6 +85,24 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Create(std::unique_ptr<store::LogStora
   if (auto s = storage->Commit({}, std::nullopt, *signed_cp); !s.ok()) {
     if (absl::IsFailedPrecondition(s)) return already();
     return Annotate(s, absl::StrCat("cannot create a log in ", storage->Describe()));
+  }
+  return OpenForAppend(std::move(storage), std::move(signer), options);
+}
+
+absl::StatusOr<std::unique_ptr<Log>> Log::OpenOrCreate(std::unique_ptr<store::LogStorage> storage,
+                                                       note::Ed25519Signer signer,
+                                                       const Options& options) {
+  auto existing = storage->Read(store::kCheckpointPath);
+  if (!existing.ok()) {
+    if (!absl::IsNotFound(existing.status())) return existing.status();
+    note::Checkpoint cp{std::string(signer.Name()), 0, tlog::EmptyTreeHash(), {}};
+    auto signed_cp = note::SignCheckpoint(cp, signer);
+    if (!signed_cp.ok()) return signed_cp.status();
+    // Lost: another writer created it a moment ago, which is as good.
+    if (auto s = storage->Commit({}, std::nullopt, *signed_cp);
+        !s.ok() && !absl::IsFailedPrecondition(s)) {
+      return Annotate(s, absl::StrCat("cannot create a log in ", storage->Describe()));
+    }
   }
   return OpenForAppend(std::move(storage), std::move(signer), options);
 }
@@ -180,6 +211,18 @@ absl::Status Log::LoadRightEdge(const note::Checkpoint& cp) {
 }
 
 absl::StatusOr<AppendResult> Log::Append(std::span<const std::span<const uint8_t>> entries) {
+  for (int attempt = 1;; ++attempt) {
+    auto result = TryAppend(entries);
+    if (result.ok() || !IsLostRace(result.status())) return result;
+    if (attempt == kMaxCommitAttempts) {
+      return absl::UnavailableError(absl::StrCat(
+          "other writers of ", storage_->Describe(), " committed first ", attempt,
+          " times in a row; nothing of this batch was written, try again"));
+    }
+  }
+}
+
+absl::StatusOr<AppendResult> Log::TryAppend(std::span<const std::span<const uint8_t>> entries) {
   if (!signer_) return absl::FailedPreconditionError("the log is open read-only");
   if (entries.empty()) return absl::InvalidArgumentError("nothing to append");
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -195,21 +238,16 @@ absl::StatusOr<AppendResult> Log::Append(std::span<const std::span<const uint8_t
   }
   std::vector<Hash> leaves(entries.size());
   hasher_->LeafHashes(entries, leaves);
-  for (int attempt = 1;; ++attempt) {
-    auto result = CommitBatch(entries, leaves);
-    if (result.ok() || !absl::IsFailedPrecondition(result.status())) return result;
-    // Another writer committed first: nothing of this batch was written. Take up the
-    // log where the winner left it, and sequence the batch again after its entries.
-    if (auto s = CatchUp(); !s.ok()) {
-      failed_ = s;
-      return s;
-    }
-    if (attempt == kMaxCommitAttempts) {
-      return absl::UnavailableError(absl::StrCat(
-          "other writers of ", storage_->Describe(), " committed first ", attempt,
-          " times in a row; nothing of this batch was written, try again"));
-    }
+  auto result = CommitBatch(entries, leaves);
+  if (result.ok() || !absl::IsFailedPrecondition(result.status())) return result;
+  // Another writer committed first: nothing of this batch was written. Take up the log
+  // where the winner left it.
+  if (auto s = CatchUp(); !s.ok()) {
+    failed_ = s;
+    return s;
   }
+  return LostRace(absl::StrCat("another writer of ", storage_->Describe(),
+                               " committed first; the log is now at size ", size()));
 }
 
 // One attempt: sequences the batch after tree_, and commits it if the stored checkpoint
@@ -269,6 +307,17 @@ absl::StatusOr<AppendResult> Log::CommitBatch(std::span<const std::span<const ui
     for (const auto& path : completed) (void)storage_->DeletePartials(path);
   }
   return AppendResult{old_size, update.new_size, update.root, *std::move(signed_cp)};
+}
+
+absl::Status Log::Recover() {
+  if (!signer_) return absl::FailedPreconditionError("the log is open read-only");
+  absl::MutexLock append_lock(&append_mu_);
+  if (failed_.ok()) return absl::OkStatus();
+  // What the start-up path would do: trust nothing held in memory beyond the last
+  // checkpoint this Log published, read what is stored, check that it extends it.
+  if (auto s = CatchUp(); !s.ok()) return s;
+  failed_ = absl::OkStatus();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> Log::Refresh() {

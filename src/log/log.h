@@ -55,6 +55,9 @@ struct AppendResult {
   std::string checkpoint;  // the new signed checkpoint (note bytes)
 };
 
+// TryAppend's answer when another writer committed first.
+bool IsLostRace(const absl::Status& s);
+
 class Log {
  public:
   // Creates an empty log whose origin is the signer's key name, writing its first
@@ -63,6 +66,13 @@ class Log {
   static absl::StatusOr<std::unique_ptr<Log>> Create(std::unique_ptr<store::LogStorage> storage,
                                                      note::Ed25519Signer signer,
                                                      const Options& options = {});
+
+  // Opens the log in `storage` for appending, creating it first if there is none. Of
+  // several writers starting at once on an empty storage, one creates it and the others
+  // open what it created.
+  static absl::StatusOr<std::unique_ptr<Log>> OpenOrCreate(
+      std::unique_ptr<store::LogStorage> storage, note::Ed25519Signer signer,
+      const Options& options = {});
 
   // Opens an existing log for appending (NotFound if there is none). Verifies the
   // checkpoint's signature with the signer's own key and that the stored right edge
@@ -96,6 +106,20 @@ class Log {
   // store. Thread-safe (appends are serialised).
   absl::StatusOr<AppendResult> Append(std::span<const std::span<const uint8_t>> entries);
   static constexpr int kMaxCommitAttempts = 64;
+
+  // One attempt of Append, for a writer that must judge its batch again at the position
+  // it would now get (a node: duplicates, and who may sign, can change with the entries
+  // other writers appended). When another writer committed first it returns a lost race
+  // (IsLostRace: Aborted, nothing written) having taken up the winner's checkpoint, as
+  // Refresh does; size() then says where the log now ends.
+  absl::StatusOr<AppendResult> TryAppend(std::span<const std::span<const uint8_t>> entries);
+
+  // Leaves the sticky failed state the way reopening would: reads the stored checkpoint
+  // and right edge again and checks that they extend the last checkpoint this Log
+  // published (an uncertain commit may have landed: its checkpoint then does). For a
+  // storage that recovers by itself (a database after a failover). OK if not failed;
+  // the failure again if the storage still fails; DataLoss as Append.
+  absl::Status Recover();
 
   // For a writer that shares its storage: takes up what other writers committed since
   // this Log last looked, with Append's checks. Returns whether the log grew.

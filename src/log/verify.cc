@@ -11,9 +11,8 @@ namespace {
 using tlog::Hash;
 using tlog::TileId;
 
-// The bytes of `id` as the tree of the checkpoint has it. A partial tile or bundle that
-// is gone because the full one superseded it is cut from the full one, as C2SP
-// tlog-tiles lets clients do; that is how a log is verified as of an older checkpoint.
+}  // namespace
+
 absl::StatusOr<std::string> ReadObject(store::LogStorage& storage, const TileId& id) {
   const std::string path = tlog::TilePath(id);
   auto data = storage.Read(path);
@@ -45,6 +44,8 @@ absl::StatusOr<std::string> ReadObject(store::LogStorage& storage, const TileId&
   }
   return data;
 }
+
+namespace {
 
 // Compares a tile the verifier computed with the stored one.
 absl::Status CheckTile(store::LogStorage& storage, const tlog::TileWrite& tile) {

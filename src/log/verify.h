@@ -14,6 +14,7 @@
 #include "src/note/checkpoint.h"
 #include "src/note/note.h"
 #include "src/store/log_storage.h"
+#include "src/tlog/tile.h"
 
 namespace accord::log {
 
@@ -33,6 +34,12 @@ using VerifyProgress = std::function<void(uint64_t done, uint64_t total)>;
 // missing object.
 absl::StatusOr<VerifyReport> VerifyLog(store::LogStorage& storage, const note::Verifier& verifier,
                                        const VerifyProgress& progress = nullptr);
+
+// The bytes of tile or bundle `id` as a tree of its width has it. A partial tile or
+// bundle that is gone because the full one superseded it is cut from the full one, as
+// C2SP tlog-tiles lets clients do (that is how a log is read as of an older checkpoint).
+// Errors name the storage and the path.
+absl::StatusOr<std::string> ReadObject(store::LogStorage& storage, const tlog::TileId& id);
 
 }  // namespace accord::log
 

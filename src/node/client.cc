@@ -145,6 +145,9 @@ absl::Status HttpLogStorage::Commit(std::span<const store::LogObject>,
                                     std::optional<std::string_view>, std::string_view) {
   return absl::UnimplementedError("a log read over HTTP is read-only");
 }
+absl::Status HttpLogStorage::Stage(std::span<const store::LogObject>) {
+  return absl::UnimplementedError("a log read over HTTP is read-only");
+}
 absl::Status HttpLogStorage::DeletePartials(std::string_view) {
   return absl::UnimplementedError("a log read over HTTP is read-only");
 }

@@ -65,6 +65,7 @@ class HttpLogStorage final : public store::LogStorage {
   // Unimplemented: read-only (not FailedPrecondition, which would mean a lost race).
   absl::Status Commit(std::span<const store::LogObject>, std::optional<std::string_view>,
                       std::string_view) override;
+  absl::Status Stage(std::span<const store::LogObject>) override;
   absl::Status DeletePartials(std::string_view) override;
   std::string Describe() const override { return url_; }
 

@@ -30,6 +30,12 @@ Intake::Intake(std::shared_ptr<const note::Verifier> party_key,
       party_keyid_(statement::KeyId(*party_key_)),
       validator_(validator) {}
 
+void Intake::ResetOfficers() {
+  absl::MutexLock lock(&mu_);
+  officers_ = OfficerRegistry();
+  ++officers_version_;
+}
+
 size_t Intake::officers() const {
   absl::MutexLock lock(&mu_);
   return officers_.active();

@@ -106,6 +106,9 @@ class Intake {
   // statement queued after it is judged with the decision. A decision that changes
   // nothing returns why and changes nothing. Thread-safe.
   absl::Status Apply(const statement::Statement& officer);
+  // Forgets every decision applied (a new version), before they are applied again from
+  // the log: when another writer of a shared log put one among them. Thread-safe.
+  void ResetOfficers();
 
   const std::string& origin() const { return origin_; }
   // Officer keys currently authorised.

@@ -1,5 +1,7 @@
 #include "src/node/node.h"
 
+#include <cstdio>
+
 #include "absl/strings/str_cat.h"
 #include "src/store/durable_file.h"
 #include "src/store/folder_lock.h"
@@ -39,10 +41,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
   if (!stores.ok()) return stores.status();
   if (stores->log == nullptr || stores->index == nullptr)
     return absl::InvalidArgumentError("a node needs its log and its index");
-  auto checkpoint = stores->log->Read(store::kCheckpointPath);
-  if (!checkpoint.ok() && !absl::IsNotFound(checkpoint.status())) return checkpoint.status();
-  auto log = checkpoint.ok() ? log::Log::OpenForAppend(std::move(stores->log), *signer)
-                             : log::Log::Create(std::move(stores->log), *signer);
+  auto log = log::Log::OpenOrCreate(std::move(stores->log), *signer);
   if (!log.ok()) return log.status();
   node->log_ = *std::move(log);
   node->index_ = std::move(stores->index);
@@ -53,34 +52,51 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
       !s.ok()) {
     return absl::Status(s.code(), absl::StrCat("cannot index the log: ", s.message()));
   }
-  // Officers, in log order.
-  store::IndexQuery q;
-  q.kind = std::string(statement::KindName(statement::Kind::kOfficer));
-  q.limit = 1000;
-  while (true) {
-    auto page = node->index_->Query(q);
-    if (!page.ok()) return page.status();
-    for (const auto& m : page->statements) {
-      auto entry = node->log_->ReadEntry(m.index);
-      if (!entry.ok()) return entry.status();
-      auto st = node->validator_->Parse(*entry);
-      if (!st.ok()) return st.status();
-      // A decision that changes nothing (a replayed or stale one) is ignored, as every
-      // verifier replaying the log ignores it (OfficerRegistry).
-      (void)intake.Apply(*st);
-    }
-    if (!page->next) break;
-    q.after = page->next;
-  }
+  if (auto s = node->LoadOfficers(); !s.ok()) return s;
   Node* self = node.get();
   BatchObserver observer = [self, user = options.batch_observer](size_t n, absl::Duration d) {
     if (user) user(n, d);
     absl::MutexLock lock(&self->listeners_mu_);
     for (const auto& listener : self->listeners_) listener();
   };
-  node->sequencer_ =
-      std::make_unique<Sequencer>(*node->log_, *node->index_, options.sequencer, observer);
+  std::optional<SharedLog> shared;
+  if (stores->shared) {
+    shared.emplace();
+    shared->describe = [self](uint64_t, std::string_view e) { return self->intake_->Describe(e); };
+    shared->officers_changed = [self](const std::function<void()>& drop_pending) {
+      absl::MutexLock order(&self->order_mu_);
+      self->intake_->ResetOfficers();
+      if (absl::Status s = self->LoadOfficers(); !s.ok()) {
+        std::fprintf(stderr, "accord: cannot reload the officer decisions: %s\n",
+                     s.ToString().c_str());
+      }
+      drop_pending();
+    };
+  }
+  node->sequencer_ = std::make_unique<Sequencer>(*node->log_, *node->index_, options.sequencer,
+                                                 observer, std::move(shared));
   return node;
+}
+
+absl::Status Node::LoadOfficers() {
+  store::IndexQuery q;
+  q.kind = std::string(statement::KindName(statement::Kind::kOfficer));
+  q.limit = 1000;
+  while (true) {
+    auto page = index_->Query(q);
+    if (!page.ok()) return page.status();
+    for (const auto& m : page->statements) {
+      auto entry = log_->ReadEntry(m.index);
+      if (!entry.ok()) return entry.status();
+      auto st = validator_->Parse(*entry);
+      if (!st.ok()) return st.status();
+      // A decision that changes nothing (a replayed or stale one) is ignored, as every
+      // verifier replaying the log ignores it (OfficerRegistry).
+      (void)intake_->Apply(*st);
+    }
+    if (!page->next) return absl::OkStatus();
+    q.after = page->next;
+  }
 }
 
 Node::~Node() { Stop(); }

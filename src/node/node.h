@@ -32,6 +32,9 @@ namespace accord::node {
 struct NodeStores {
   std::unique_ptr<store::LogStorage> log;
   std::unique_ptr<store::StatementIndex> index;
+  // Other front ends of this party append to the same log and index (a database
+  // backend): the sequencer then takes up their entries (SharedLog).
+  bool shared = false;
 };
 
 struct NodeOptions {
@@ -128,6 +131,8 @@ class Node {
   absl::Status ResolveRef(const statement::Ref& ref) const;
   // The sequencer's answer to a submission, as `done` wants it (with its inclusion proof).
   SubmitDone Answer(SubmitCallback done);
+  // Applies every officer decision in the log, in log order, to the intake.
+  absl::Status LoadOfficers();
 
   std::unique_ptr<store::FolderLock> lock_;  // first: released after everything else
   std::optional<note::Ed25519Signer> signer_;

@@ -38,8 +38,12 @@ absl::Status StorageFailure(const absl::Status& cause) {
 }
 
 Sequencer::Sequencer(log::Log& log, store::StatementIndex& index, SequencerOptions options,
-                     BatchObserver observer)
-    : log_(log), index_(index), options_(options), observer_(std::move(observer)) {
+                     BatchObserver observer, std::optional<SharedLog> shared)
+    : log_(log),
+      index_(index),
+      options_(options),
+      observer_(std::move(observer)),
+      shared_(std::move(shared)) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -81,10 +85,20 @@ void Sequencer::Run() {
   while (true) {
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
+      const absl::Condition work(
           +[](Sequencer* s)
                ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) { return s->stopping_ || !s->queue_.empty(); },
-          this));
+          this);
+      if (!shared_) {
+        mu_.Await(work);
+      } else if (!mu_.AwaitWithTimeout(work, shared_->refresh_interval)) {
+        // Idle: take up what the other front ends appended, so that reads and refs here
+        // see it.
+        mu_.Unlock();
+        Refresh();
+        mu_.Lock();
+        continue;
+      }
       if (!stopping_) {
         // Batch: wait until it is full or the oldest submission has waited max_delay.
         const absl::Time deadline = queue_.front().queued + options_.max_delay;
@@ -137,7 +151,79 @@ void Sequencer::FailAll(std::deque<Pending>& batch, const absl::Status& status) 
   for (auto& p : batch) p.done(status);
 }
 
+void Sequencer::Refresh() {
+  std::deque<Pending> none;
+  if (recover_) {
+    if (!log_.Recover().ok()) return;
+    recover_ = false;
+  }
+  auto grew = log_.Refresh();
+  if (!grew.ok()) {
+    FailTransiently(none, grew.status());
+    return;
+  }
+  if (auto s = TakeUpOthers(none); !s.ok()) FailTransiently(none, s.status());
+}
+
+absl::StatusOr<bool> Sequencer::TakeUpOthers(std::deque<Pending>& batch) {
+  auto before = index_.IndexedSize();
+  if (!before.ok()) return before.status();
+  if (*before >= log_.size()) return false;
+  if (auto s = CatchUpIndex(log_, index_, shared_->describe); !s.ok()) return s;
+  store::IndexQuery q;
+  q.kind = std::string(statement::KindName(statement::Kind::kOfficer));
+  if (*before > 0) q.after = *before - 1;
+  q.limit = 1;
+  auto officers = index_.Query(q);
+  if (!officers.ok()) return officers.status();
+  if (officers->statements.empty()) return false;
+  const auto drop = [this, &batch] {
+    std::deque<Pending> queued;
+    {
+      absl::MutexLock lock(&mu_);
+      queued.swap(queue_);
+    }
+    const absl::Status why = absl::UnavailableError(
+        "who may sign for this party changed on another of its front ends while the "
+        "statement waited: it was not logged; submit it again");
+    FailAll(batch, why);
+    FailAll(queued, why);
+    batch.clear();
+  };
+  if (shared_->officers_changed) {
+    shared_->officers_changed(drop);
+  } else {
+    drop();
+  }
+  return true;
+}
+
+void Sequencer::FailTransiently(std::deque<Pending>& batch, const absl::Status& cause) {
+  if (!recover_) {  // once per outage
+    std::fprintf(stderr, "accord: the shared log failed (the next batch recovers): %s\n",
+                 cause.ToString().c_str());
+  }
+  recover_ = true;
+  FailAll(batch, WithProblemName(absl::UnavailableError(absl::StrCat(
+                                     "the node cannot write its shared log (", cause.message(),
+                                     "): the statement was not acknowledged; submit it again")),
+                                 kProblemStorageFailure));
+  batch.clear();
+}
+
 void Sequencer::Integrate(std::deque<Pending>& batch) {
+  if (shared_ && recover_) {
+    absl::Status s = log_.Recover();
+    if (s.ok()) s = CatchUpIndex(log_, index_, shared_->describe);
+    if (!s.ok()) return FailTransiently(batch, s);
+    recover_ = false;
+  }
+  for (int attempt = 1;; ++attempt) {
+    if (!IntegrateOnce(batch, attempt)) return;
+  }
+}
+
+bool Sequencer::IntegrateOnce(std::deque<Pending>& batch, int attempt) {
   const absl::Time started = batch.front().queued;
   // Drop duplicates — the same statement (StatementDigest), however spelled or signed —
   // of an entry already in the log, or of one earlier in this batch; each is answered
@@ -157,8 +243,13 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
     absl::StatusOr<std::optional<store::IndexedStatement>> original;
     if (found.ok() && found->has_value()) original = index_.Get(**found);
     if (!found.ok() || (found->has_value() && !original.ok())) {
-      FailAll(batch, EnterFailure(found.ok() ? original.status() : found.status()));
-      return;
+      const absl::Status cause = found.ok() ? original.status() : found.status();
+      if (shared_) {
+        FailTransiently(batch, cause);
+      } else {
+        FailAll(batch, EnterFailure(cause));
+      }
+      return false;
     }
     if (found->has_value()) {
       duplicate_of[i] = -static_cast<int64_t>(**found) - 2;
@@ -174,7 +265,26 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
     std::vector<std::span<const uint8_t>> views;
     views.reserve(fresh.size());
     for (size_t i : fresh) views.push_back(util::AsBytes(batch[i].entry));
-    auto appended = log_.Append(views);
+    auto appended = shared_ ? log_.TryAppend(views) : log_.Append(views);
+    if (shared_ && log::IsLostRace(appended.status())) {
+      // Another front end committed first: index what it appended, then judge the batch
+      // again where it now goes (duplicates of the others' entries, who may sign).
+      auto officers = TakeUpOthers(batch);
+      if (!officers.ok()) {
+        FailTransiently(batch, officers.status());
+        return false;
+      }
+      if (*officers) return false;  // refused whole, see TakeUpOthers
+      if (attempt >= log::Log::kMaxCommitAttempts) {
+        FailAll(batch, WithProblemName(
+                           absl::UnavailableError(absl::StrCat(
+                               "other front ends of this party committed first ", attempt,
+                               " times in a row: the statement was not logged; submit it again")),
+                           kProblemStorageFailure));
+        return false;
+      }
+      return true;  // again
+    }
     absl::Status s = appended.status();
     if (appended.ok()) {
       result = *std::move(appended);
@@ -188,8 +298,12 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
       if (!s.ok()) s = absl::Status(s.code(), absl::StrCat("statement index: ", s.message()));
     }
     if (!s.ok()) {
-      FailAll(batch, EnterFailure(s));
-      return;
+      if (shared_) {
+        FailTransiently(batch, s);
+      } else {
+        FailAll(batch, EnterFailure(s));
+      }
+      return false;
     }
   } else {
     result.size = log_.size();
@@ -224,6 +338,7 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
     }
     batch[i].done(std::move(r));
   }
+  return false;  // done
 }
 
 absl::Status CatchUpIndex(const log::Log& log, store::StatementIndex& index,

@@ -14,12 +14,21 @@
 //    submissions fail with StorageFailure(cause) until the node restarts (the log's
 //    sticky failure; the index is re-derived from the log at start, see CatchUpIndex).
 //    The cause, which names files, goes to standard error once.
+//  - A shared log (SharedLog: front ends of one party on one database) has other
+//    writers. A batch that loses the commit race is judged again where it now goes:
+//    the entries the others appended are indexed first, duplicates of them are answered
+//    as duplicates, and if they include an officer decision everything pending is
+//    refused (retryable) once the node has rebuilt who may sign. While idle the
+//    sequencer takes up the others' entries every refresh_interval. A failure of the
+//    database is not sticky: the batch fails with StorageFailure, and the next one
+//    starts by recovering the log from what is stored (log::Log::Recover).
 #ifndef ACCORD_NODE_SEQUENCER_H_
 #define ACCORD_NODE_SEQUENCER_H_
 
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -66,6 +75,21 @@ absl::Status StorageFailure(const absl::Status& cause);
 // Called exactly once per submission, on the sequencer's thread: must not block.
 using SubmitDone = std::function<void(absl::StatusOr<Receipt>)>;
 
+// Derives an entry's index metadata (the node's Intake::Describe).
+using DescribeEntry =
+    std::function<absl::StatusOr<store::IndexedStatement>(uint64_t index, std::string_view entry)>;
+
+// A log other writers append to as well (see above).
+struct SharedLog {
+  DescribeEntry describe;  // required
+  // Called on the sequencer's thread when entries another writer appended include an
+  // officer decision. The node rebuilds who may sign from the log while holding its
+  // admission lock, and calls `drop_pending` under that lock: every submission admitted
+  // against the old registry is then refused instead of being logged after the decision.
+  std::function<void(const std::function<void()>& drop_pending)> officers_changed;
+  absl::Duration refresh_interval = absl::Milliseconds(200);
+};
+
 struct SequencerStats {
   uint64_t submitted = 0, appended = 0, duplicates = 0, batches = 0, failed = 0;
 };
@@ -78,7 +102,7 @@ class Sequencer {
  public:
   // REQUIRES: `log` open for append and `index` caught up with it; both outlive this.
   Sequencer(log::Log& log, store::StatementIndex& index, SequencerOptions options = {},
-            BatchObserver observer = nullptr);
+            BatchObserver observer = nullptr, std::optional<SharedLog> shared = std::nullopt);
   // Stops: the batch in progress completes; queued submissions fail with Unavailable.
   ~Sequencer();
 
@@ -101,6 +125,14 @@ class Sequencer {
   };
   void Run();
   void Integrate(std::deque<Pending>& batch);
+  // One attempt; whether to try again (a shared log's lost race).
+  bool IntegrateOnce(std::deque<Pending>& batch, int attempt);
+  void Refresh();
+  // Shared logs: indexes what other writers appended; whether it held an officer
+  // decision (then officers_changed has run and `batch` and the queue were refused).
+  absl::StatusOr<bool> TakeUpOthers(std::deque<Pending>& batch);
+  // Shared logs: a failure of the store fails `batch` but does not stop the sequencer.
+  void FailTransiently(std::deque<Pending>& batch, const absl::Status& cause);
   void FailAll(std::deque<Pending>& batch, const absl::Status& status);
   // Records the first storage failure and stops; returns what submissions are told.
   absl::Status EnterFailure(const absl::Status& cause);
@@ -109,6 +141,8 @@ class Sequencer {
   store::StatementIndex& index_;
   const SequencerOptions options_;
   const BatchObserver observer_;
+  const std::optional<SharedLog> shared_;
+  bool recover_ = false;  // shared: the last batch failed; recover before the next
 
   mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
@@ -120,8 +154,6 @@ class Sequencer {
 
 // Adds to `index` every log entry it lacks (from IndexedSize() to the log's size),
 // deriving each one's metadata with `describe`. Run at start, before a Sequencer.
-using DescribeEntry =
-    std::function<absl::StatusOr<store::IndexedStatement>(uint64_t index, std::string_view entry)>;
 absl::Status CatchUpIndex(const log::Log& log, store::StatementIndex& index,
                           const DescribeEntry& describe);
 

@@ -46,6 +46,9 @@ struct PartyOptions {
   // for `name`.
   std::filesystem::path key_file;
   std::string name = "party.accord.localhost/log";
+  // Where the log, index and checkpoints live (store::OpenBackends): empty for the data
+  // folder, or a PostgreSQL connection string that several front ends share.
+  std::string store;
   http::ServerOptions http;
   // Set: the node joins the federation its directory lists, and runs casework.
   // federation->witness_key and ->stores are filled in here.

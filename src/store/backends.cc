@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/store/durable_file.h"
+#include "src/store/postgres.h"
 
 namespace accord::store {
 namespace fs = std::filesystem;
@@ -34,6 +35,32 @@ absl::StatusOr<Backends> OpenEmbeddedBackends(const fs::path& data_dir, bool fed
   b.monitor = *std::move(monitor);
   b.monitor_where = monitor_path.string();
   return b;
+}
+
+absl::StatusOr<Backends> OpenPostgresBackends(std::string conninfo, const fs::path& data_dir,
+                                              bool federated) {
+  if (absl::Status s = MakeDirsDurably(data_dir); !s.ok()) return s;
+  auto db = PostgresDatabase::Connect(std::move(conninfo));
+  if (!db.ok()) return db.status();
+  Backends b;
+  b.shared = true;
+  b.log = (*db)->Log();
+  b.index = (*db)->Index();
+  if (!federated) return b;
+  b.witness = (*db)->Checkpoints("witness");
+  b.published = (*db)->Checkpoints("published");
+  const fs::path monitor_path = data_dir / "federation.sqlite";
+  auto monitor = OpenSqliteMonitorState(monitor_path);
+  if (!monitor.ok()) return monitor.status();
+  b.monitor = *std::move(monitor);
+  b.monitor_where = monitor_path.string();
+  return b;
+}
+
+absl::StatusOr<Backends> OpenBackends(std::string_view store, const fs::path& data_dir,
+                                      bool federated) {
+  if (store.empty() || store == "embedded") return OpenEmbeddedBackends(data_dir, federated);
+  return OpenPostgresBackends(std::string(store), data_dir, federated);
 }
 
 }  // namespace accord::store

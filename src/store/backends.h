@@ -12,6 +12,11 @@
 //   DIR/federation.sqlite    the monitor's state
 // Its writers are kept to one by the data folder's lock (store::FolderLock), which the
 // node takes before it opens the bundle.
+//
+// The PostgreSQL backend (postgres.h) keeps the log, the index, the witness's state and
+// the published checkpoint in one database that several front ends of the party share;
+// each front end's data folder keeps its keys, its lock and (for now) its own monitor
+// state, DIR/federation.sqlite, which each front end derives from the peers' logs.
 #ifndef ACCORD_STORE_BACKENDS_H_
 #define ACCORD_STORE_BACKENDS_H_
 
@@ -35,6 +40,8 @@ struct Backends {
   std::unique_ptr<CheckpointStore> published;  // the published checkpoint
   std::unique_ptr<MonitorState> monitor;       // the monitor of the peers' logs
   std::string monitor_where;                   // where `monitor` lives, for messages
+  // The log and index have other writers (front ends sharing a database).
+  bool shared = false;
 };
 
 // The embedded backend in `data_dir` (created where missing): the log and the index, and
@@ -44,6 +51,17 @@ struct Backends {
 // the file.
 absl::StatusOr<Backends> OpenEmbeddedBackends(const std::filesystem::path& data_dir,
                                               bool federated);
+
+// The PostgreSQL backend at `conninfo` (a libpq connection string or postgresql:// URI),
+// with the front end's own parts in `data_dir`. Errors as PostgresDatabase::Connect.
+absl::StatusOr<Backends> OpenPostgresBackends(std::string conninfo,
+                                              const std::filesystem::path& data_dir,
+                                              bool federated);
+
+// `store` as `accord serve --store` takes it: "" or "embedded" for the data folder,
+// anything else a PostgreSQL connection string.
+absl::StatusOr<Backends> OpenBackends(std::string_view store,
+                                      const std::filesystem::path& data_dir, bool federated);
 
 }  // namespace accord::store
 

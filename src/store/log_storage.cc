@@ -134,6 +134,22 @@ absl::Status PosixLogStorage::Commit(std::span<const LogObject> objects,
                              options_.durability, options_.fault);
 }
 
+absl::Status PosixLogStorage::Stage(std::span<const LogObject> objects) {
+  auto files = Files(objects);
+  if (!files.ok()) return files.status();
+  absl::MutexLock lock(&commit_mu_);
+  if (absl::Status s = LockForCommit(/*create=*/true); !s.ok()) return s;
+  absl::Cleanup unlock = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    ::flock(lock_fd_, LOCK_UN);
+  };
+  if (absl::Status s =
+          CompareCheckpoint(ReadWholeFile(dir_ / kCheckpointPath), std::nullopt, dir_.string());
+      !s.ok()) {
+    return s;
+  }
+  return WriteFilesDurably(*files, options_.durability, options_.fault);
+}
+
 absl::Status PosixLogStorage::DeletePartials(std::string_view full_tile_path) {
   auto full = Resolve(full_tile_path);
   if (!full.ok()) return full.status();
@@ -200,6 +216,15 @@ absl::Status MemoryLogStorage::Commit(std::span<const LogObject> objects,
     if (auto s = put(o.path, o.data); !s.ok()) return s;
   }
   return put(kCheckpointPath, checkpoint);
+}
+
+absl::Status MemoryLogStorage::Stage(std::span<const LogObject> objects) {
+  absl::MutexLock lock(&state_->mu);
+  if (state_->objects.contains(kCheckpointPath)) {
+    return absl::FailedPreconditionError("memory already holds a log");
+  }
+  for (const LogObject& o : objects) state_->objects[o.path] = o.data;
+  return absl::OkStatus();
 }
 
 absl::Status MemoryLogStorage::DeletePartials(std::string_view full_tile_path) {

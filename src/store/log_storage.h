@@ -20,6 +20,11 @@
 //    checkpoint, may be new); the caller stops using what it holds and reopens the log
 //    through its start-up path (sticky failure). Objects past the stored checkpoint are
 //    never referenced and the next winner overwrites them.
+//  - Stage(objects): fills a storage that holds no log yet (a copy, a migration) before
+//    its first Commit, in as many calls as the caller likes: under the same exclusion,
+//    FailedPrecondition if a checkpoint is stored (nothing written), otherwise the
+//    objects are made durable as Commit makes them. Nothing is published until the
+//    Commit from "no checkpoint", so a copy that stops half-way is never served.
 //  - Read(path): the latest durable bytes; NotFound if absent. Never a partial object.
 //  - DeletePartials(tile): removes the partial versions (`.p/<W>`) of a full tile that a
 //    committed checkpoint covers, as C2SP tlog-tiles allows once the full tile exists.
@@ -60,6 +65,7 @@ class LogStorage {
   virtual absl::Status Commit(std::span<const LogObject> objects,
                               std::optional<std::string_view> expected,
                               std::string_view checkpoint) = 0;
+  virtual absl::Status Stage(std::span<const LogObject> objects) = 0;
   // `full_tile_path` is the path of a full tile or entry bundle ("tile/0/x001/234").
   virtual absl::Status DeletePartials(std::string_view full_tile_path) = 0;
   // Where the log lives, for messages ("/srv/log", "memory").
@@ -91,6 +97,7 @@ class PosixLogStorage final : public LogStorage {
   absl::StatusOr<std::string> Read(std::string_view path) override;
   absl::Status Commit(std::span<const LogObject> objects, std::optional<std::string_view> expected,
                       std::string_view checkpoint) override;
+  absl::Status Stage(std::span<const LogObject> objects) override;
   absl::Status DeletePartials(std::string_view full_tile_path) override;
   std::string Describe() const override { return dir_.string(); }
   const std::filesystem::path& dir() const { return dir_; }
@@ -126,6 +133,7 @@ class MemoryLogStorage final : public LogStorage {
   // Counts the checkpoint as one more object written, after the others.
   absl::Status Commit(std::span<const LogObject> objects, std::optional<std::string_view> expected,
                       std::string_view checkpoint) override;
+  absl::Status Stage(std::span<const LogObject> objects) override;
   absl::Status DeletePartials(std::string_view full_tile_path) override;
   std::string Describe() const override { return "memory"; }
 

@@ -227,6 +227,8 @@ absl::StatusOr<Lease> Pool::Acquire() {
   PGconn* conn = PQconnectdb(conninfo_.c_str());
   if (conn == nullptr) return absl::ResourceExhaustedError("PostgreSQL: out of memory");
   std::unique_ptr<Connection> c(new Connection(conn));
+  // Notices ("relation … already exists, skipping") are not for the operator's terminal.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string why = PQerrorMessage(conn);
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();

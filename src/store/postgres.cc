@@ -48,6 +48,9 @@ class PgLogStorage final : public LogStorage {
                       std::string_view checkpoint) override {
     return pg::InTransaction(*pool_, "commit", [&](Connection& c) -> absl::Status {
       if (!expected) {
+        auto locked = c.Exec("SELECT pg_advisory_xact_lock(hashtext($1))", {Param::Text(name_)},
+                             "lock for creation");
+        if (!locked.ok()) return locked.status();
         auto created = c.Exec(
             "INSERT INTO log_checkpoints(log, checkpoint) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             {Param::Text(name_), Param::Bytes(checkpoint)}, "create the log");
@@ -82,6 +85,30 @@ class PgLogStorage final : public LogStorage {
                               {Param::Text(name_), Param::Bytes(checkpoint)},
                               "replace the checkpoint");
         if (!swapped.ok()) return swapped.status();
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status Stage(std::span<const LogObject> objects) override {
+    return pg::InTransaction(*pool_, "stage", [&](Connection& c) -> absl::Status {
+      // Shares the commit's exclusion: a creator's INSERT of the checkpoint row waits for
+      // this lock, and this sees a row that was committed.
+      auto locked = c.Exec("SELECT pg_advisory_xact_lock(hashtext($1))", {Param::Text(name_)},
+                           "lock for staging");
+      if (!locked.ok()) return locked.status();
+      auto stored = c.Exec("SELECT 1 FROM log_checkpoints WHERE log = $1", {Param::Text(name_)},
+                           "look for a checkpoint");
+      if (!stored.ok()) return stored.status();
+      if (stored->rows() > 0) {
+        return absl::FailedPreconditionError(absl::StrCat(Describe(), " already holds a log"));
+      }
+      for (const LogObject& o : objects) {
+        auto put = c.Exec(
+            "INSERT INTO log_objects(log, path, data) VALUES ($1, $2, $3) "
+            "ON CONFLICT (log, path) DO UPDATE SET data = excluded.data",
+            {Param::Text(name_), Param::Text(o.path), Param::Bytes(o.data)}, "stage a log object");
+        if (!put.ok()) return put.status();
       }
       return absl::OkStatus();
     });
