@@ -47,8 +47,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
   node->index_ = std::move(stores->index);
   node->intake_ = std::make_unique<Intake>(*std::move(verifier), *node->validator_);
   Intake& intake = *node->intake_;
-  if (auto s = CatchUpIndex(*node->log_, *node->index_,
-                            [&](uint64_t, std::string_view e) { return intake.Describe(e); });
+  if (auto s = CatchUpIndex(
+          *node->log_, *node->index_,
+          [&](uint64_t, std::string_view e) { return intake.Describe(e); }, stores->shared);
       !s.ok()) {
     return absl::Status(s.code(), absl::StrCat("cannot index the log: ", s.message()));
   }

@@ -169,7 +169,7 @@ absl::StatusOr<bool> Sequencer::TakeUpOthers(std::deque<Pending>& batch) {
   auto before = index_.IndexedSize();
   if (!before.ok()) return before.status();
   if (*before >= log_.size()) return false;
-  if (auto s = CatchUpIndex(log_, index_, shared_->describe); !s.ok()) return s;
+  if (auto s = CatchUpIndex(log_, index_, shared_->describe, /*shared=*/true); !s.ok()) return s;
   store::IndexQuery q;
   q.kind = std::string(statement::KindName(statement::Kind::kOfficer));
   if (*before > 0) q.after = *before - 1;
@@ -214,7 +214,7 @@ void Sequencer::FailTransiently(std::deque<Pending>& batch, const absl::Status& 
 void Sequencer::Integrate(std::deque<Pending>& batch) {
   if (shared_ && recover_) {
     absl::Status s = log_.Recover();
-    if (s.ok()) s = CatchUpIndex(log_, index_, shared_->describe);
+    if (s.ok()) s = CatchUpIndex(log_, index_, shared_->describe, /*shared=*/true);
     if (!s.ok()) return FailTransiently(batch, s);
     recover_ = false;
   }
@@ -342,10 +342,11 @@ bool Sequencer::IntegrateOnce(std::deque<Pending>& batch, int attempt) {
 }
 
 absl::Status CatchUpIndex(const log::Log& log, store::StatementIndex& index,
-                          const DescribeEntry& describe) {
+                          const DescribeEntry& describe, bool shared) {
   auto indexed = index.IndexedSize();
   if (!indexed.ok()) return indexed.status();
   const uint64_t size = log.size();
+  if (*indexed > size && shared) return absl::OkStatus();
   if (*indexed > size) {
     return absl::FailedPreconditionError(
         absl::StrCat("the statement index holds ", *indexed, " statements but the log only ", size,

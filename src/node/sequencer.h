@@ -153,9 +153,11 @@ class Sequencer {
 };
 
 // Adds to `index` every log entry it lacks (from IndexedSize() to the log's size),
-// deriving each one's metadata with `describe`. Run at start, before a Sequencer.
+// deriving each one's metadata with `describe`. Run at start, before a Sequencer. An
+// index ahead of the log is FailedPrecondition (it belongs to another log) unless
+// `shared`: then other writers indexed entries this Log has not taken up yet.
 absl::Status CatchUpIndex(const log::Log& log, store::StatementIndex& index,
-                          const DescribeEntry& describe);
+                          const DescribeEntry& describe, bool shared = false);
 
 }  // namespace accord::node
 
