@@ -27,6 +27,7 @@ void AddNode(CLI::App& app);         // serve, example, submit, get, verify (nod
 void AddFederation(CLI::App& app);   // directory, drill, inbox, peers (federation_cmd.cc)
 void AddBody(CLI::App& app);         // body put, body fetch (body_cmd.cc)
 void AddVerifyClaim(CLI::App& app);  // verify-claim (claim_cmd.cc)
+void AddStore(CLI::App& app);        // store export, store migrate (store_cmd.cc)
 
 // A signer from a private key file (as written by `accord keygen`).
 absl::StatusOr<note::Ed25519Signer> LoadSigner(const std::string& key_file);

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   accord::cli::AddFederation(app);
   accord::cli::AddBody(app);
   accord::cli::AddVerifyClaim(app);
+  accord::cli::AddStore(app);
 
   if (auto verb = accord::cli::UnknownVerb(app, argc, argv)) {
     std::string verbs;
