@@ -61,7 +61,7 @@ std::string PostgresBinDir() {
   return best;
 }
 
-absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(Options options) {
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::MakeFolder(Options options) {
   if (PostgresBinDir().empty()) {
     return absl::FailedPreconditionError(
         "PostgreSQL is not installed (Debian's postgresql package; scripts/deps installs it)");
@@ -76,13 +76,58 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(Options op
     if (pw == nullptr) return absl::FailedPreconditionError("no postgres user to run the server");
     if (::chown(tmpl, pw->pw_uid, pw->pw_gid) != 0) return absl::InternalError("chown failed");
   }
-  const std::string bin = PostgresBinDir();
-  auto made = RunToEnd(AsServerUser({bin + "/initdb", "-D", (server->dir_ / "data").string(),
-                                     "-A", "trust", "-U", "accord", "-E", "UTF8", "--no-sync"}),
-                       server->dir_ / "initdb.log");
-  if (!made.ok()) return made.status();
-  if (auto s = server->Launch(); !s.ok()) return s;
   return server;
+}
+
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(Options options) {
+  auto server = MakeFolder(std::move(options));
+  if (!server.ok()) return server.status();
+  const std::string bin = PostgresBinDir();
+  auto made = RunToEnd(AsServerUser({bin + "/initdb", "-D", ((*server)->dir_ / "data").string(),
+                                     "-A", "trust", "-U", "accord", "-E", "UTF8", "--no-sync"}),
+                       (*server)->dir_ / "initdb.log");
+  if (!made.ok()) return made.status();
+  if (auto s = (*server)->Launch(); !s.ok()) return s;
+  return server;
+}
+
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::StartStandby(
+    PostgresServer& primary, std::string_view name) {
+  auto server = MakeFolder({});
+  if (!server.ok()) return server.status();
+  const std::string bin = PostgresBinDir();
+  const fs::path data = (*server)->dir_ / "data";
+  auto copied = RunToEnd(AsServerUser({bin + "/pg_basebackup", "-h", primary.dir_.string(), "-U",
+                                       "accord", "-D", data.string(), "-R", "-X", "stream", "-c",
+                                       "fast", "--no-sync"}),
+                         (*server)->dir_ / "basebackup.log");
+  if (!copied.ok()) return copied.status();
+  // Who it follows, under which name (later lines of postgresql.auto.conf win).
+  auto appended = RunToEnd(
+      AsServerUser({"/bin/sh", "-c",
+                    absl::StrCat("echo \"primary_conninfo = 'host=", primary.dir_.string(),
+                                 " user=accord application_name=", std::string(name),
+                                 "'\" >> '", (data / "postgresql.auto.conf").string(), "'")}),
+      (*server)->dir_ / "conf.log");
+  if (!appended.ok()) return appended.status();
+  if (auto s = (*server)->Launch(); !s.ok()) return s;
+  // Streaming: the primary lists it.
+  for (const absl::Time until = absl::Now() + absl::Seconds(30); absl::Now() < until;) {
+    auto state = primary.Psql(absl::StrCat(
+        "SELECT state FROM pg_stat_replication WHERE application_name = '", std::string(name), "'"));
+    if (state.ok() && state->find("streaming") != std::string::npos) return server;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return absl::DeadlineExceededError("the standby did not start streaming");
+}
+
+absl::Status PostgresServer::Promote() {
+  auto promoted = Psql("SELECT pg_promote(true, 60)");
+  if (!promoted.ok()) return promoted.status();
+  if (promoted->find('t') == std::string::npos) {
+    return absl::InternalError(absl::StrCat("pg_promote answered ", *promoted));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status PostgresServer::Launch() {

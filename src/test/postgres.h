@@ -30,6 +30,14 @@ class PostgresServer {
 
   // A libpq connection string for `dbname` on this server.
   std::string ConnInfo(std::string_view dbname = "postgres") const;
+  // A streaming replica of `primary` (pg_basebackup, then a standby following it),
+  // reporting itself as `name` (its application_name: list it in the primary's
+  // synchronous_standby_names to make it synchronous). Waits until it is streaming.
+  static absl::StatusOr<std::unique_ptr<PostgresServer>> StartStandby(PostgresServer& primary,
+                                                                       std::string_view name);
+  // Promotes a standby to a primary (pg_promote), waiting until it accepts writes.
+  absl::Status Promote();
+
   // A new, empty database with a fresh name; its connection string.
   absl::StatusOr<std::string> CreateDatabase();
   // Runs SQL through psql against `dbname`; its standard output.
@@ -44,6 +52,7 @@ class PostgresServer {
 
  private:
   PostgresServer() = default;
+  static absl::StatusOr<std::unique_ptr<PostgresServer>> MakeFolder(Options options);
   absl::Status Launch();
   std::filesystem::path dir_;
   Options options_;
