@@ -90,11 +90,10 @@ class BodiesApiTest : public ::testing::Test {
     std::random_device rd;
     dir_ = fs::temp_directory_path() / absl::StrCat("accord-bodies-api-", rd(), "-", rd());
     fs::create_directories(dir_);
-    BodyStoreOptions so;
-    so.fault = [this](std::string_view step, const fs::path& path) {
-      return fault_ ? fault_(step, path) : absl::OkStatus();
-    };
-    store_ = std::make_unique<BodyStore>(dir_ / "bodies", so);
+    store_ = std::make_unique<BodyStore>(std::make_unique<store::FolderBodyStorage>(
+        dir_ / "bodies", [this](std::string_view step, const fs::path& path) {
+          return fault_ ? fault_(step, path) : absl::OkStatus();
+        }));
     body_ = *MakeBody({{"facts", "breaker commands from 198.51.100.23"},
                        {"contacts", {{{"name", "A. Analyst"}}}}});
     statement_.origin = kA;
@@ -301,7 +300,7 @@ TEST_F(BodiesApiTest, OnlyThePartyStores) {
   EXPECT_TRUE(store_->Commitments()->empty());
   EXPECT_EQ(Do("PUT", body_.commitment, kA, req).status, 201);
   // Durable: a fresh store over the same folder has it.
-  BodyStore reopened(dir_ / "bodies");
+  BodyStore reopened(std::make_unique<store::FolderBodyStorage>(dir_ / "bodies"));
   EXPECT_TRUE((*reopened.Get(body_.commitment, kB)).has_value());
 }
 
@@ -375,7 +374,7 @@ TEST_F(BodiesApiTest, StoreFailuresAre500AndReleaseNothing) {
   fs::remove(dir_ / "bodies");
   ASSERT_EQ(PutCopies().status, 201);
   {
-    std::ofstream damage(dir_ / "bodies" / body_.commitment / AddresseeId(kB),
+    std::ofstream damage(dir_ / "bodies" / body_.commitment / store::AddresseeId(kB),
                          std::ios::binary | std::ios::app);
     damage << "x";
   }

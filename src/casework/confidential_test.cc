@@ -155,6 +155,12 @@ TEST(OriginTest, MatchesTheSchemaPattern) {
 constexpr char kPartyB[] = "cert.b.example/log";
 constexpr char kPartyC[] = "cert.c.example/log";
 
+// A body store on a folder, as the embedded backend makes it.
+BodyStore At(const fs::path& dir, store::FaultInjector fault = nullptr,
+             store::Durability durability = store::DefaultDurability()) {
+  return BodyStore(std::make_unique<store::FolderBodyStorage>(dir, std::move(fault), durability));
+}
+
 class BodyStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -172,12 +178,12 @@ class BodyStoreTest : public ::testing::Test {
 
 TEST_F(BodyStoreTest, PutGetListAndReopen) {
   {
-    BodyStore s(Dir());
+    BodyStore s = At(Dir());
     EXPECT_TRUE(s.Commitments()->empty());
     EXPECT_TRUE(s.Addressees(body_.commitment)->empty());
     ASSERT_TRUE(s.Put(body_.commitment, copies_).ok());
   }
-  BodyStore s(Dir());  // a new instance reads what the first made durable
+  BodyStore s = At(Dir());  // a new instance reads what the first made durable
   auto b = s.Get(body_.commitment, kPartyB);
   ASSERT_TRUE(b.ok()) << b.status();
   ASSERT_TRUE(b->has_value());
@@ -191,7 +197,7 @@ TEST_F(BodyStoreTest, PutGetListAndReopen) {
   EXPECT_EQ(*s.Commitments(), std::vector<std::string>{body_.commitment});
 
   // Files are named by hex only, and private to the node's user.
-  const fs::path file = Dir() / body_.commitment / AddresseeId(kPartyB);
+  const fs::path file = Dir() / body_.commitment / store::AddresseeId(kPartyB);
   struct stat st;
   ASSERT_EQ(::stat(file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
@@ -204,7 +210,7 @@ TEST_F(BodyStoreTest, PutGetListAndReopen) {
 }
 
 TEST_F(BodyStoreTest, RejectsMalformedIdsAndTraversal) {
-  BodyStore s(Dir());
+  BodyStore s = At(Dir());
   std::string upper = body_.commitment;
   upper[0] = 'A';
   for (std::string_view bad :
@@ -223,7 +229,7 @@ TEST_F(BodyStoreTest, RejectsMalformedIdsAndTraversal) {
 }
 
 TEST_F(BodyStoreTest, RejectsBadBatches) {
-  BodyStore s(Dir());
+  BodyStore s = At(Dir());
   EXPECT_EQ(s.Put(body_.commitment, {}).code(), absl::StatusCode::kInvalidArgument);
   const std::vector<SealedCopy> twice = {copies_[0], copies_[0]};
   EXPECT_EQ(s.Put(body_.commitment, twice).code(), absl::StatusCode::kInvalidArgument);
@@ -242,9 +248,9 @@ TEST_F(BodyStoreTest, RejectsBadBatches) {
 }
 
 TEST_F(BodyStoreTest, DamageIsDataLoss) {
-  BodyStore s(Dir());
+  BodyStore s = At(Dir());
   ASSERT_TRUE(s.Put(body_.commitment, copies_).ok());
-  const fs::path file = Dir() / body_.commitment / AddresseeId(kPartyB);
+  const fs::path file = Dir() / body_.commitment / store::AddresseeId(kPartyB);
   std::string bytes = *store::ReadWholeFile(file);
   std::string flipped = bytes;
   flipped.back() ^= 1;
@@ -253,7 +259,7 @@ TEST_F(BodyStoreTest, DamageIsDataLoss) {
   EXPECT_EQ(s.Addressees(body_.commitment).status().code(), absl::StatusCode::kDataLoss);
   // A copy moved under another addressee's name is refused, not served to them.
   WriteFile(file, bytes);
-  fs::copy_file(file, Dir() / body_.commitment / AddresseeId(kPartyC),
+  fs::copy_file(file, Dir() / body_.commitment / store::AddresseeId(kPartyC),
                 fs::copy_options::overwrite_existing);
   EXPECT_EQ(s.Get(body_.commitment, kPartyC).status().code(), absl::StatusCode::kDataLoss);
   WriteFile(file, "garbage");
@@ -264,14 +270,14 @@ TEST_F(BodyStoreTest, CrashBeforeRenameLeavesNothing) {
   for (auto durability : {store::Durability::kFsyncEachFile, store::Durability::kSyncFilesystem}) {
     TempDir dir;
     const fs::path d = dir.path() / "bodies";
-    BodyStoreOptions o;
-    o.durability = durability;
-    o.fault = [](std::string_view step, const fs::path&) {
-      return step == "rename" ? absl::InternalError("simulated crash") : absl::OkStatus();
-    };
-    BodyStore crashing(d, o);
+    BodyStore crashing = At(
+        d,
+        [](std::string_view step, const fs::path&) {
+          return step == "rename" ? absl::InternalError("simulated crash") : absl::OkStatus();
+        },
+        durability);
     EXPECT_FALSE(crashing.Put(body_.commitment, copies_).ok());
-    BodyStore reopened(d);
+    BodyStore reopened = At(d);
     EXPECT_FALSE(reopened.Get(body_.commitment, kPartyB)->has_value());
     EXPECT_TRUE(reopened.Addressees(body_.commitment)->empty());  // temporaries skipped
     EXPECT_TRUE(reopened.Commitments()->empty());

@@ -53,7 +53,8 @@ TEST(CopyLog, ASourceThatDoesNotVerifyLeavesNoLogBehind) {
                           key.Signer());
   Entries e(0, 300);
   ASSERT_TRUE(log->Append(e.views).ok());
-  const store::FileWrite bad[] = {{dir.path() / "log/tile/entries/000", std::string(10, 'x')}};
+  const std::string garbage(10, 'x');  // FileWrite borrows its bytes
+  const store::FileWrite bad[] = {{dir.path() / "log/tile/entries/000", garbage}};
   ASSERT_TRUE(store::WriteFilesDurably(bad).ok());
   store::MemoryLogStorage copy;
   auto report = CopyLog(log->storage(), copy, *key.Verifier());

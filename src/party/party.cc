@@ -117,11 +117,15 @@ class PartyExtension::Authenticator final : public casework::RequestAuthenticato
 
 node::ExtensionFactory PartyExtension::Factory(fs::path data_dir,
                                                federation::FederationOptions federation,
+                                               BodiesProvider bodies,
                                                casework::CaseworkOptions casework) {
-  return [data_dir = std::move(data_dir), federation = std::move(federation), casework](
+  return [data_dir = std::move(data_dir), federation = std::move(federation),
+          bodies = std::move(bodies), casework](
              node::Node& node, http::Router& router,
              http::Registry& metrics) -> absl::StatusOr<std::unique_ptr<node::NodeExtension>> {
-    auto p = Attach(node, router, metrics, data_dir, federation, casework);
+    auto storage = bodies();
+    if (!storage.ok()) return storage.status();
+    auto p = Attach(node, router, metrics, data_dir, federation, *std::move(storage), casework);
     if (!p.ok()) return p.status();
     return std::unique_ptr<node::NodeExtension>(*std::move(p));
   };
@@ -129,7 +133,9 @@ node::ExtensionFactory PartyExtension::Factory(fs::path data_dir,
 
 absl::StatusOr<std::unique_ptr<PartyExtension>> PartyExtension::Attach(
     node::Node& node, http::Router& router, http::Registry& metrics, const fs::path& data_dir,
-    const federation::FederationOptions& federation, casework::CaseworkOptions casework) {
+    const federation::FederationOptions& federation, std::unique_ptr<store::BodyStorage> bodies,
+    casework::CaseworkOptions casework) {
+  if (bodies == nullptr) return absl::InvalidArgumentError("a party needs its body storage");
   std::unique_ptr<PartyExtension> p(new PartyExtension());
   p->node_ = &node;
   p->options_ = casework;
@@ -141,7 +147,7 @@ absl::StatusOr<std::unique_ptr<PartyExtension>> PartyExtension::Attach(
   if (!box.ok()) return box.status();
   p->nonces_ = std::make_unique<http::MemoryNonceCache>();
   p->authenticator_ = std::make_unique<Authenticator>(p->federation_->directory(), *p->nonces_);
-  p->bodies_ = std::make_unique<BodyStore>(data_dir / "bodies");
+  p->bodies_ = std::make_unique<BodyStore>(std::move(bodies));
 
   BodiesApiOptions o;
   o.origin = node.origin();
@@ -429,7 +435,14 @@ absl::StatusOr<std::unique_ptr<node::NodeServer>> StartParty(PartyOptions option
                                           std::move(backends->published),
                                           std::move(backends->monitor), backends->monitor_where};
     };
-    o.extension = PartyExtension::Factory(data_dir, std::move(f), options.casework);
+    o.extension = PartyExtension::Factory(
+        data_dir, std::move(f),
+        [backends]() -> absl::StatusOr<std::unique_ptr<store::BodyStorage>> {
+          if (backends->bodies == nullptr)
+            return absl::FailedPreconditionError("the body storage was not opened");
+          return std::move(backends->bodies);
+        },
+        options.casework);
   } else if (!options.witness_key_file.empty()) {
     return absl::InvalidArgumentError("a witness key needs a directory to witness for");
   }

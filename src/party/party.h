@@ -83,13 +83,17 @@ federation::Party DirectoryEntry(const PartyKeys& keys, std::string name, std::s
 // The node extension of a federated party: federation and casework.
 class PartyExtension final : public node::NodeExtension {
  public:
+  // `bodies` is called once, when the extension attaches: the body storage of the
+  // party's backends (store::Backends::bodies).
+  using BodiesProvider = std::function<absl::StatusOr<std::unique_ptr<store::BodyStorage>>()>;
   static node::ExtensionFactory Factory(std::filesystem::path data_dir,
                                         federation::FederationOptions federation,
+                                        BodiesProvider bodies,
                                         casework::CaseworkOptions casework = {});
   static absl::StatusOr<std::unique_ptr<PartyExtension>> Attach(
       node::Node& node, http::Router& router, http::Registry& metrics,
       const std::filesystem::path& data_dir, const federation::FederationOptions& federation,
-      casework::CaseworkOptions casework);
+      std::unique_ptr<store::BodyStorage> bodies, casework::CaseworkOptions casework);
   ~PartyExtension() override;
 
   void Stop() override;

@@ -34,6 +34,7 @@ absl::StatusOr<Backends> OpenEmbeddedBackends(const fs::path& data_dir, bool fed
   if (!monitor.ok()) return monitor.status();
   b.monitor = *std::move(monitor);
   b.monitor_where = monitor_path.string();
+  b.bodies = std::make_unique<FolderBodyStorage>(data_dir / "bodies");
   return b;
 }
 
@@ -54,6 +55,7 @@ absl::StatusOr<Backends> OpenPostgresBackends(std::string conninfo, const fs::pa
   if (!monitor.ok()) return monitor.status();
   b.monitor = *std::move(monitor);
   b.monitor_where = monitor_path.string();
+  b.bodies = (*db)->Bodies();
   return b;
 }
 

@@ -10,11 +10,12 @@
 //   DIR/witness/             the witness's latest cosigned checkpoint per log
 //   DIR/checkpoint.witnessed the checkpoint published with its witnesses' cosignatures
 //   DIR/federation.sqlite    the monitor's state
+//   DIR/bodies/              confidential bodies (FolderBodyStorage)
 // Its writers are kept to one by the data folder's lock (store::FolderLock), which the
 // node takes before it opens the bundle.
 //
-// The PostgreSQL backend (postgres.h) keeps the log, the index, the witness's state and
-// the published checkpoint in one database that several front ends of the party share;
+// The PostgreSQL backend (postgres.h) keeps the log, the index, the witness's state,
+// the published checkpoint and the bodies in one database that several front ends of the party share;
 // each front end's data folder keeps its keys, its lock and (for now) its own monitor
 // state, DIR/federation.sqlite, which each front end derives from the peers' logs.
 #ifndef ACCORD_STORE_BACKENDS_H_
@@ -25,6 +26,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "src/store/body_storage.h"
 #include "src/store/checkpoint_store.h"
 #include "src/store/log_storage.h"
 #include "src/store/monitor_state.h"
@@ -40,6 +42,7 @@ struct Backends {
   std::unique_ptr<CheckpointStore> published;  // the published checkpoint
   std::unique_ptr<MonitorState> monitor;       // the monitor of the peers' logs
   std::string monitor_where;                   // where `monitor` lives, for messages
+  std::unique_ptr<BodyStorage> bodies;         // confidential bodies (casework)
   // The log and index have other writers (front ends sharing a database).
   bool shared = false;
 };

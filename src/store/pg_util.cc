@@ -64,6 +64,15 @@ CREATE TABLE index_size(
   size bigint NOT NULL);
 INSERT INTO index_size(one, size) VALUES (true, 0);
 )sql",
+    // 2: confidential bodies, by commitment and addressee, each with its SHA-256.
+    R"sql(
+CREATE TABLE bodies(
+  commitment text NOT NULL,
+  addressee text NOT NULL,
+  sealed bytea NOT NULL,
+  sha256 bytea NOT NULL,
+  PRIMARY KEY (commitment, addressee));
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

@@ -127,7 +127,7 @@ absl::Status InTransaction(Pool& pool, std::string_view what,
                            const std::function<absl::Status(Connection&)>& body);
 
 // The newest schema version this build knows (migrations 1..kSchemaVersion).
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 }  // namespace accord::store::pg
 

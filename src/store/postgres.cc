@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "src/crypto/sha256.h"
 #include "src/store/pg_util.h"
 
 namespace accord::store {
@@ -386,7 +387,83 @@ class PgStatementIndex final : public StatementIndex {
   const std::shared_ptr<pg::Pool> pool_;
 };
 
+class PgBodyStorage final : public BodyStorage {
+ public:
+  explicit PgBodyStorage(std::shared_ptr<pg::Pool> pool) : pool_(std::move(pool)) {}
+
+  absl::Status Put(std::string_view commitment, std::span<const BodyCopy> copies) override {
+    if (!IsHexDigest(commitment)) {
+      return absl::InvalidArgumentError("a commitment is 64 lower-case hex digits");
+    }
+    return pg::InTransaction(*pool_, "store a body", [&](Connection& c) -> absl::Status {
+      for (const BodyCopy& copy : copies) {
+        const crypto::Digest digest = crypto::Sha256(copy.sealed);
+        auto r = c.Exec(
+            "INSERT INTO bodies(commitment, addressee, sealed, sha256) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT (commitment, addressee) DO UPDATE "
+            "SET sealed = excluded.sealed, sha256 = excluded.sha256",
+            {Param::Text(commitment), Param::Text(copy.addressee), Param::Bytes(copy.sealed),
+             Param::Bytes(AsText(digest))},
+            "store a sealed copy");
+        if (!r.ok()) return r.status();
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::optional<std::string>> Get(std::string_view commitment,
+                                                 std::string_view addressee) override {
+    if (!IsHexDigest(commitment)) {
+      return absl::InvalidArgumentError("a commitment is 64 lower-case hex digits");
+    }
+    auto lease = pool_->Acquire();
+    if (!lease.ok()) return lease.status();
+    auto r = (*lease)->Exec(
+        "SELECT sealed, sha256 FROM bodies WHERE commitment = $1 AND addressee = $2",
+        {Param::Text(commitment), Param::Text(addressee)}, "read a sealed copy");
+    if (!r.ok()) return r.status();
+    if (r->rows() == 0) return std::optional<std::string>();
+    std::string sealed = r->Bytes(0, 0);
+    if (AsText(crypto::Sha256(sealed)) != r->Bytes(0, 1)) {
+      return absl::DataLossError(absl::StrCat(pool_->where(), ": damaged sealed body of ",
+                                              std::string(commitment), " (digest mismatch)"));
+    }
+    return std::optional<std::string>(std::move(sealed));
+  }
+
+  absl::StatusOr<std::vector<std::string>> Addressees(std::string_view commitment) override {
+    if (!IsHexDigest(commitment)) {
+      return absl::InvalidArgumentError("a commitment is 64 lower-case hex digits");
+    }
+    return Column("SELECT addressee FROM bodies WHERE commitment = $1 ORDER BY addressee",
+                  {Param::Text(commitment)});
+  }
+
+  absl::StatusOr<std::vector<std::string>> Commitments() override {
+    return Column("SELECT DISTINCT commitment FROM bodies ORDER BY commitment", {});
+  }
+
+  std::string Describe() const override { return absl::StrCat(pool_->where(), " bodies"); }
+
+ private:
+  absl::StatusOr<std::vector<std::string>> Column(const char* sql, std::vector<Param> params) {
+    auto lease = pool_->Acquire();
+    if (!lease.ok()) return lease.status();
+    auto r = (*lease)->Exec(sql, params, "list bodies");
+    if (!r.ok()) return r.status();
+    std::vector<std::string> out;
+    for (int i = 0; i < r->rows(); ++i) out.push_back(r->Bytes(i, 0));
+    return out;
+  }
+
+  const std::shared_ptr<pg::Pool> pool_;
+};
+
 }  // namespace
+
+std::unique_ptr<BodyStorage> PostgresDatabase::Bodies() {
+  return std::make_unique<PgBodyStorage>(pool_);
+}
 
 absl::StatusOr<std::shared_ptr<PostgresDatabase>> PostgresDatabase::Connect(std::string conninfo) {
   auto pool = pg::Pool::Open(std::move(conninfo));

@@ -28,6 +28,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "src/store/body_storage.h"
 #include "src/store/checkpoint_store.h"
 #include "src/store/log_storage.h"
 #include "src/store/statement_index.h"
@@ -57,6 +58,8 @@ class PostgresDatabase {
   // already indexed under an earlier index (two front ends accepted it at once, so the
   // log holds it twice) is not indexed again: FindByDigest answers with the first.
   std::unique_ptr<StatementIndex> Index();
+  // Confidential bodies (one Put is one transaction).
+  std::unique_ptr<BodyStorage> Bodies();
 
   pg::Pool& pool() { return *pool_; }
 
