@@ -7,6 +7,8 @@
 //    a commit returns once the replica has flushed it, so an acknowledgement implies the
 //    replica has the statement), the primary killed under load, the replica promoted, the
 //    front ends finding it by themselves (libpq's host list, target_session_attrs).
+//  - connections cut mid-transaction: the server's backends serving the front ends
+//    terminated (pg_terminate_backend) again and again under the load;
 // Then: every acknowledged statement is in the log at the index its receipt gave, every
 // checkpoint any receipt carried is a prefix of the final log (no fork), and the log
 // read through each front end — copied out over HTTP into a folder, nothing from the
@@ -285,6 +287,32 @@ TEST_F(FrontEndCampaign, FrontEndsKilledAtRandomAndTheDatabaseRestartedLoseNothi
   const uint64_t size = VerifyThroughEveryFrontEnd();
   std::printf("front ends: %d front ends, %d kills and a database restart, %s\n", kFrontEnds,
               kRounds, Summary(size).c_str());
+}
+
+TEST_F(FrontEndCampaign, ConnectionsCutMidTransactionLoseNothingAndNeverFork) {
+  auto server = test::PostgresServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto conninfo = (*server)->CreateDatabase();
+  ASSERT_TRUE(conninfo.ok()) << conninfo.status();
+  const size_t at = conninfo->find("dbname=") + 7;
+  const std::string dbname = conninfo->substr(at, conninfo->find(' ', at) - at);
+  ASSERT_NO_FATAL_FAILURE(StartAll(*conninfo));
+  StartLoad();
+  ASSERT_TRUE(AwaitAcks(0, 50, absl::Seconds(30)));
+  int cuts = 0;
+  for (const absl::Time until = absl::Now() + absl::Seconds(3); absl::Now() < until; ++cuts) {
+    auto cut = (*server)->Psql(absl::StrCat(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '", dbname,
+        "' AND pid <> pg_backend_pid()"));
+    ASSERT_TRUE(cut.ok()) << cut.status();
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  const size_t after_cuts = acked();
+  EXPECT_TRUE(AwaitAcks(after_cuts, 50, absl::Seconds(30))) << "the front ends did not recover";
+  StopLoad();
+  const uint64_t size = VerifyThroughEveryFrontEnd();
+  std::printf("connection cuts: %d rounds of every connection terminated; %s\n", cuts,
+              Summary(size).c_str());
 }
 
 TEST_F(FrontEndCampaign, FailoverToASynchronousReplicaLosesNothingAcknowledged) {
