@@ -130,10 +130,10 @@ void BM_AppendFolder(benchmark::State& state, store::Durability durability) {
     state.PauseTiming();
     fs::remove_all(dir);
     auto storage = std::make_unique<store::PosixLogStorage>(
-        dir, store::PosixLogStorage::Options{
-                 .fault = [&](std::string_view step,
-                              const fs::path&) { return clock.OnStep(step); },
-                 .durability = durability});
+        dir,
+        store::PosixLogStorage::Options{
+            .fault = [&](std::string_view step, const fs::path&) { return clock.OnStep(step); },
+            .durability = durability});
     auto log = *log::Log::Create(std::move(storage), *note::NewSigner(key.private_key));
     clock.total = {};
     state.ResumeTiming();

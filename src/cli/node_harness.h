@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -74,10 +75,11 @@ struct RunResult {
 };
 
 // Runs `argv` (argv[0] a path or a name found in PATH) with `input` on its standard
-// input, in `scratch` (which holds its captured output), and waits for it.
+// input, in `scratch` (which holds its captured output), and waits for it. Thread-safe:
+// concurrent runs use files of their own.
 inline RunResult Run(const std::vector<std::string>& argv, const fs::path& scratch,
                      std::string_view input = "") {
-  static int counter = 0;
+  static std::atomic<int> counter{0};
   const std::string n = absl::StrCat(::getpid(), "-", counter++);
   const fs::path in = scratch / absl::StrCat(".run-in-", n),
                  out = scratch / absl::StrCat(".run-out-", n),

@@ -49,8 +49,12 @@ absl::StatusOr<std::unique_ptr<note::Verifier>> PartyVerifier(const std::string&
 void PrintReport(const log::CopyReport& r, const std::string& to, bool as_json) {
   const auto& cp = r.verified.checkpoint;
   if (as_json) {
-    json j = {{"ok", true},           {"origin", cp.origin},          {"size", cp.size},
-              {"to", to},             {"objects", r.objects},         {"bytes", r.bytes},
+    json j = {{"ok", true},
+              {"origin", cp.origin},
+              {"size", cp.size},
+              {"to", to},
+              {"objects", r.objects},
+              {"bytes", r.bytes},
               {"root_hash", util::Base64Encode(cp.root_hash)}};
     std::printf("%s\n", j.dump(2).c_str());
   } else {
@@ -79,8 +83,9 @@ void AddExport(CLI::App& store) {
       ->capture_default_str();
   cmd->add_option("--node", a->node, "Read the log from this node instead (its C2SP paths)")
       ->excludes(data);
-  cmd->add_option("--vkey", a->vkey, "The log's verifier key or a file with it (default: "
-                                     "DATA/party.vkey)");
+  cmd->add_option("--vkey", a->vkey,
+                  "The log's verifier key or a file with it (default: "
+                  "DATA/party.vkey)");
   cmd->add_flag("--json", a->json, "Print the report as JSON");
   cmd->add_flag("--quiet", a->quiet, "No progress on standard error");
   SetAction(cmd, [a]() -> absl::Status {
@@ -184,9 +189,12 @@ void AddMigrate(CLI::App& store) {
     }
     if (a->json) {
       const auto& cp = report->verified.checkpoint;
-      json j = {{"ok", true},          {"origin", cp.origin},   {"size", cp.size},
+      json j = {{"ok", true},
+                {"origin", cp.origin},
+                {"size", cp.size},
                 {"from", a->from == "embedded" ? a->data : std::string("postgresql")},
-                {"objects", report->objects}, {"checkpoints", copied}};
+                {"objects", report->objects},
+                {"checkpoints", copied}};
       std::printf("%s\n", j.dump(2).c_str());
     } else {
       PrintReport(*report, a->to == "embedded" ? a->data : std::string("the database"), false);

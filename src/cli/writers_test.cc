@@ -113,7 +113,8 @@ TEST_F(WritersTest, ProcessesAppendingToOneLogFolderTakeTurnsAndNeverFork) {
     threads.emplace_back([&, p] {
       for (int round = 0; round < kRounds; ++round) {
         std::string lines;
-        for (int l = 0; l < kLines; ++l) absl::StrAppend(&lines, "p", p, "-r", round, "-l", l, "\n");
+        for (int l = 0; l < kLines; ++l)
+          absl::StrAppend(&lines, "p", p, "-r", round, "-l", l, "\n");
         testing::RunResult r =
             Accord({"log", "append", dir.string(), "--key", key.string(), "--json"},
                    scratch_.path(), lines);
@@ -135,8 +136,8 @@ TEST_F(WritersTest, ProcessesAppendingToOneLogFolderTakeTurnsAndNeverFork) {
   const std::string bundle{std::istreambuf_iterator<char>(in), {}};
   std::vector<std::string> entries;
   for (size_t at = 0; at + 2 <= bundle.size();) {
-    const size_t n = (static_cast<unsigned char>(bundle[at]) << 8) |
-                     static_cast<unsigned char>(bundle[at + 1]);
+    const size_t n =
+        (static_cast<unsigned char>(bundle[at]) << 8) | static_cast<unsigned char>(bundle[at + 1]);
     entries.push_back(bundle.substr(at + 2, n));
     at += 2 + n;
   }

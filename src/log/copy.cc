@@ -52,8 +52,8 @@ absl::StatusOr<CopyReport> CopyLog(store::LogStorage& from, store::LogStorage& t
   }
   auto opened = note::OpenCheckpoint(*note_bytes, verifier.Name(), verifier);
   if (!opened.ok()) {
-    return absl::Status(opened.status().code(), absl::StrCat(from.Describe(), "/checkpoint: ",
-                                                             opened.status().message()));
+    return absl::Status(opened.status().code(),
+                        absl::StrCat(from.Describe(), "/checkpoint: ", opened.status().message()));
   }
   const uint64_t size = opened->checkpoint.size;
   if (auto held = to.Read(store::kCheckpointPath); held.ok()) {

@@ -13,15 +13,15 @@ namespace accord::log {
 namespace {
 
 using testing::Entries;
+using ::testing::HasSubstr;
 using testing::MakeKey;
 using testing::TempDir;
-using ::testing::HasSubstr;
 
 TEST(CopyLog, CopiesEveryObjectAndTheCheckpointLastThenVerifies) {
   TempDir dir;
   auto key = MakeKey();
-  auto log = *Log::Create(std::make_unique<store::PosixLogStorage>(dir.path() / "log"),
-                          key.Signer());
+  auto log =
+      *Log::Create(std::make_unique<store::PosixLogStorage>(dir.path() / "log"), key.Signer());
   for (uint64_t at = 0; at < 1000; at += 333) {  // full and partial tiles, two levels
     Entries e(at, std::min<uint64_t>(at + 333, 1000));
     ASSERT_TRUE(log->Append(e.views).ok());
@@ -41,16 +41,15 @@ TEST(CopyLog, CopiesEveryObjectAndTheCheckpointLastThenVerifies) {
   EXPECT_EQ((*again)->Append(more.views)->first_index, 1000u);
   // Into a storage that holds a log: refused, nothing written.
   const int writes = copy.writes();
-  EXPECT_TRUE(absl::IsFailedPrecondition(
-      CopyLog(log->storage(), copy, *key.Verifier()).status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(CopyLog(log->storage(), copy, *key.Verifier()).status()));
   EXPECT_EQ(copy.writes(), writes);
 }
 
 TEST(CopyLog, ASourceThatDoesNotVerifyLeavesNoLogBehind) {
   TempDir dir;
   auto key = MakeKey();
-  auto log = *Log::Create(std::make_unique<store::PosixLogStorage>(dir.path() / "log"),
-                          key.Signer());
+  auto log =
+      *Log::Create(std::make_unique<store::PosixLogStorage>(dir.path() / "log"), key.Signer());
   Entries e(0, 300);
   ASSERT_TRUE(log->Append(e.views).ok());
   const std::string garbage(10, 'x');  // FileWrite borrows its bytes
@@ -75,8 +74,8 @@ TEST(CopyLog, ASourceThatDoesNotVerifyLeavesNoLogBehind) {
 TEST(CopyLog, RoundTripsThroughPostgres) {
   TempDir dir;
   auto key = MakeKey();
-  auto log = *Log::Create(std::make_unique<store::PosixLogStorage>(dir.path() / "log"),
-                          key.Signer());
+  auto log =
+      *Log::Create(std::make_unique<store::PosixLogStorage>(dir.path() / "log"), key.Signer());
   Entries e(0, 700);
   ASSERT_TRUE(log->Append(e.views).ok());
   auto db = store::PostgresDatabase::Connect(*test::SharedPostgres().CreateDatabase());
@@ -87,7 +86,8 @@ TEST(CopyLog, RoundTripsThroughPostgres) {
   auto report = CopyLog(*pg, back, *key.Verifier());
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->verified.checkpoint.size, 700u);
-  for (const char* path : {"checkpoint", "tile/entries/002.p/188", "tile/0/001", "tile/1/000.p/2"}) {
+  for (const char* path :
+       {"checkpoint", "tile/entries/002.p/188", "tile/0/001", "tile/1/000.p/2"}) {
     EXPECT_EQ(*back.Read(path), *log->storage().Read(path)) << path;
   }
 }

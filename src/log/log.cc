@@ -215,9 +215,9 @@ absl::StatusOr<AppendResult> Log::Append(std::span<const std::span<const uint8_t
     auto result = TryAppend(entries);
     if (result.ok() || !IsLostRace(result.status())) return result;
     if (attempt == kMaxCommitAttempts) {
-      return absl::UnavailableError(absl::StrCat(
-          "other writers of ", storage_->Describe(), " committed first ", attempt,
-          " times in a row; nothing of this batch was written, try again"));
+      return absl::UnavailableError(
+          absl::StrCat("other writers of ", storage_->Describe(), " committed first ", attempt,
+                       " times in a row; nothing of this batch was written, try again"));
     }
   }
 }
@@ -350,7 +350,8 @@ absl::Status Log::CatchUp() {
   const note::Checkpoint& now = loaded->checkpoint;
   const auto fork = [&](const std::string& why) {
     return absl::DataLossError(absl::StrCat(storage_->Describe(), ": the stored checkpoint (size ",
-                                            now.size, ") does not extend the one this writer "
+                                            now.size,
+                                            ") does not extend the one this writer "
                                             "held (size ",
                                             old.size, "): ", why));
   };

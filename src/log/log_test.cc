@@ -257,9 +257,9 @@ TEST(Log, AStoredCheckpointThatDoesNotExtendTheWritersIsDataLoss) {
   auto elsewhere = *Log::Create(Folder(other), key.Signer());
   Entries forged(100, 104);
   ASSERT_TRUE(elsewhere->Append(forged.views).ok());
-  std::filesystem::copy(other.path() / "log/tile", dir.path() / "log/tile",
-                        std::filesystem::copy_options::recursive |
-                            std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy(
+      other.path() / "log/tile", dir.path() / "log/tile",
+      std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
   const std::string forged_checkpoint = elsewhere->signed_checkpoint();
   const store::FileWrite w[] = {{dir.path() / "log/checkpoint", forged_checkpoint}};
   ASSERT_TRUE(store::WriteFilesDurably(w).ok());

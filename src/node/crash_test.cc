@@ -18,8 +18,8 @@
 
 #include "absl/synchronization/mutex.h"
 #include "src/log/log.h"
-#include "src/node/crash_testing.h"
 #include "src/node/client.h"
+#include "src/node/crash_testing.h"
 #include "src/node/testing.h"
 #include "src/note/checkpoint.h"
 #include "src/store/durable_file.h"
@@ -142,7 +142,8 @@ TEST(NodeCrash, KillNineUnderLoadLosesNothingAcknowledgedAndNeverForks) {
   std::printf(
       "crash test: %d kills, %zu statements acknowledged (%zu receipts), all present; %zu "
       "checkpoints consistent with the final one (size %llu)%s\n",
-      kRounds, distinct.size(), acked.size(), checkpoints.size(), static_cast<unsigned long long>(now.size),
+      kRounds, distinct.size(), acked.size(), checkpoints.size(),
+      static_cast<unsigned long long>(now.size),
 #ifdef ACCORD_GO_INTEROP
       "; Go's verifier accepted the log after every kill"
 #else

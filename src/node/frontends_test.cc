@@ -65,9 +65,9 @@ class FrontEndCampaign : public ::testing::Test {
   void TearDown() override { StopLoad(); }
 
   absl::Status StartFrontEnd(FrontEnd& fe, const fs::path& key) {
-    std::vector<std::string> argv = {ACCORD_CLI,  "serve",       "--data",   fe.data.string(),
-                                     "--store",   conninfo_,     "--listen", "127.0.0.1:0",
-                                     "--name",    kPartyOrigin,  "--json",   "--batch-delay-ms",
+    std::vector<std::string> argv = {ACCORD_CLI, "serve",      "--data",   fe.data.string(),
+                                     "--store",  conninfo_,    "--listen", "127.0.0.1:0",
+                                     "--name",   kPartyOrigin, "--json",   "--batch-delay-ms",
                                      "2"};
     if (!key.empty()) {
       argv.push_back("--key");
@@ -129,8 +129,8 @@ class FrontEndCampaign : public ::testing::Test {
           if (!client.ok()) continue;
           // Nonces below 10^6 are microseconds within the second of `issued`, so no two
           // submissions are one statement (which the node would answer as a duplicate).
-          const std::string env = testing::SignedExample(
-              statement::Kind::kIncident, kPartyOrigin, party, (i * kClients + c) % 1000000);
+          const std::string env = testing::SignedExample(statement::Kind::kIncident, kPartyOrigin,
+                                                         party, (i * kClients + c) % 1000000);
           auto r = (*client)->Submit(env);
           if (!r.ok()) continue;  // a front end or the database may be down: acks count
           if (!VerifyReceipt(*r, env, *vkey_).ok()) {
@@ -210,7 +210,8 @@ class FrontEndCampaign : public ::testing::Test {
         auto entry = log->ReadEntry(a.index);
         EXPECT_TRUE(entry.ok()) << entry.status();
         if (!entry.ok()) continue;
-        EXPECT_EQ(tlog::LeafHash(util::AsBytes(*entry)), a.leaf) << "acknowledged entry " << a.index;
+        EXPECT_EQ(tlog::LeafHash(util::AsBytes(*entry)), a.leaf)
+            << "acknowledged entry " << a.index;
       }
       for (const auto& text : checkpoints_) {
         auto old = note::OpenCheckpoint(text, kPartyOrigin, *vkey_);
@@ -222,9 +223,9 @@ class FrontEndCampaign : public ::testing::Test {
         const auto& o = old->checkpoint;
         auto proof = log->ConsistencyProof(o.size, now.size);
         EXPECT_TRUE(proof.ok()) << proof.status();
-        EXPECT_TRUE(proof.ok() &&
-                    tlog::VerifyConsistency(o.size, now.size, o.root_hash, now.root_hash, *proof)
-                        .ok())
+        EXPECT_TRUE(
+            proof.ok() &&
+            tlog::VerifyConsistency(o.size, now.size, o.root_hash, now.root_hash, *proof).ok())
             << "a checkpoint of size " << o.size << " is not a prefix: a fork";
       }
     }
@@ -236,13 +237,12 @@ class FrontEndCampaign : public ::testing::Test {
     absl::MutexLock lock(&mu_);
     std::set<uint64_t> distinct;
     for (const Ack& a : acked_) distinct.insert(a.index);
-    return absl::StrCat(distinct.size(), " statements acknowledged (", acked_.size(),
-                        " receipts: ", answered_by_[0].load(), " / ", answered_by_[1].load(),
-                        " / ", answered_by_[2].load(), " by front end), all present, ",
-                        checkpoints_.size(), " checkpoints consistent, log size ", size,
-                        testing::kGoVerifies
-                            ? "; Go's verifier accepted the log read through each front end"
-                            : "");
+    return absl::StrCat(
+        distinct.size(), " statements acknowledged (", acked_.size(),
+        " receipts: ", answered_by_[0].load(), " / ", answered_by_[1].load(), " / ",
+        answered_by_[2].load(), " by front end), all present, ", checkpoints_.size(),
+        " checkpoints consistent, log size ", size,
+        testing::kGoVerifies ? "; Go's verifier accepted the log read through each front end" : "");
   }
 
   testing::TempDir dir_;

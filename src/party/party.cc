@@ -411,12 +411,11 @@ absl::StatusOr<std::unique_ptr<node::NodeServer>> StartParty(PartyOptions option
   auto backends = std::make_shared<store::Backends>();
   const bool federated = options.federation.has_value();
   o.node.stores = [backends, data_dir, federated,
-                    where = std::move(options.store)]() -> absl::StatusOr<node::NodeStores> {
+                   where = std::move(options.store)]() -> absl::StatusOr<node::NodeStores> {
     auto opened = store::OpenBackends(where, data_dir, federated);
     if (!opened.ok()) return opened.status();
     *backends = *std::move(opened);
-    return node::NodeStores{std::move(backends->log), std::move(backends->index),
-                            backends->shared};
+    return node::NodeStores{std::move(backends->log), std::move(backends->index), backends->shared};
   };
   o.http = std::move(options.http);
   if (options.federation) {

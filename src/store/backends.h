@@ -15,9 +15,9 @@
 // node takes before it opens the bundle.
 //
 // The PostgreSQL backend (postgres.h) keeps the log, the index, the witness's state,
-// the published checkpoint and the bodies in one database that several front ends of the party share;
-// each front end's data folder keeps its keys, its lock and (for now) its own monitor
-// state, DIR/federation.sqlite, which each front end derives from the peers' logs.
+// the published checkpoint and the bodies in one database that several front ends of the party
+// share; each front end's data folder keeps its keys, its lock and (for now) its own monitor state,
+// DIR/federation.sqlite, which each front end derives from the peers' logs.
 #ifndef ACCORD_STORE_BACKENDS_H_
 #define ACCORD_STORE_BACKENDS_H_
 
@@ -63,8 +63,8 @@ absl::StatusOr<Backends> OpenPostgresBackends(std::string conninfo,
 
 // `store` as `accord serve --store` takes it: "" or "embedded" for the data folder,
 // anything else a PostgreSQL connection string.
-absl::StatusOr<Backends> OpenBackends(std::string_view store,
-                                      const std::filesystem::path& data_dir, bool federated);
+absl::StatusOr<Backends> OpenBackends(std::string_view store, const std::filesystem::path& data_dir,
+                                      bool federated);
 
 }  // namespace accord::store
 

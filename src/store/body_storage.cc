@@ -72,8 +72,7 @@ bool IsHexDigest(std::string_view text) {
 FolderBodyStorage::FolderBodyStorage(fs::path dir, FaultInjector fault, Durability durability)
     : dir_(std::move(dir)), fault_(std::move(fault)), durability_(durability) {}
 
-absl::Status FolderBodyStorage::Put(std::string_view commitment,
-                                    std::span<const BodyCopy> copies) {
+absl::Status FolderBodyStorage::Put(std::string_view commitment, std::span<const BodyCopy> copies) {
   if (auto s = CheckCommitment(commitment); !s.ok()) return s;
   // FileWrite borrows its data: the encoded files live until the write returns.
   std::vector<std::string> encoded;
@@ -165,8 +164,7 @@ absl::StatusOr<std::vector<std::string>> FolderBodyStorage::Commitments() {
   return out;
 }
 
-absl::Status MemoryBodyStorage::Put(std::string_view commitment,
-                                    std::span<const BodyCopy> copies) {
+absl::Status MemoryBodyStorage::Put(std::string_view commitment, std::span<const BodyCopy> copies) {
   if (auto s = CheckCommitment(commitment); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   for (const BodyCopy& c : copies) {
@@ -177,8 +175,8 @@ absl::Status MemoryBodyStorage::Put(std::string_view commitment,
     }
     if (fail) {
       fail_at_ = -1;
-      return absl::InternalError(absl::StrCat("memory: injected failure storing a copy for ",
-                                              c.addressee));
+      return absl::InternalError(
+          absl::StrCat("memory: injected failure storing a copy for ", c.addressee));
     }
   }
   return absl::OkStatus();

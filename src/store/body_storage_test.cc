@@ -90,7 +90,8 @@ TEST(MemoryBodyStorage, AFailureAtEveryCopyLeavesEachOldOrNew) {
       EXPECT_FALSE(s.Put(kCommitment, fresh).ok());
       for (int i = 0; i < 3; ++i) {
         const std::string got = **s.Get(kCommitment, fresh[i].addressee);
-        const bool is_new = i < k || (i == k && mode == MemoryBodyStorage::FailMode::kFailAndPersist);
+        const bool is_new =
+            i < k || (i == k && mode == MemoryBodyStorage::FailMode::kFailAndPersist);
         EXPECT_EQ(got, is_new ? fresh[i].sealed : old[i].sealed) << "k " << k << " copy " << i;
       }
     }
@@ -105,12 +106,12 @@ TEST(FolderBodyStorage, AFailureAtEveryStepLeavesEachCopyOldOrNew) {
       test::TempDir dir;
       int step = 0;
       bool armed = false;
-      FolderBodyStorage s(dir.path() / "bodies",
-                          [&](std::string_view, const fs::path&) {
-                            return armed && step++ == k ? absl::InternalError("crash")
-                                                        : absl::OkStatus();
-                          },
-                          durability);
+      FolderBodyStorage s(
+          dir.path() / "bodies",
+          [&](std::string_view, const fs::path&) {
+            return armed && step++ == k ? absl::InternalError("crash") : absl::OkStatus();
+          },
+          durability);
       const BodyCopy old[] = {{"a", "old a"}, {"b", "old b"}};
       ASSERT_TRUE(s.Put(kCommitment, old).ok());
       const BodyCopy fresh[] = {{"a", "new a"}, {"b", "new b"}};

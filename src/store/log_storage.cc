@@ -35,8 +35,8 @@ absl::Status CompareCheckpoint(const absl::StatusOr<std::string>& stored,
         absl::StrCat(std::string(where), " has lost its checkpoint, which this writer had read"));
   }
   if (*stored == *expected) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "the checkpoint of ", std::string(where), " moved on: another writer committed first"));
+  return absl::FailedPreconditionError(absl::StrCat("the checkpoint of ", std::string(where),
+                                                    " moved on: another writer committed first"));
 }
 
 }  // namespace
@@ -122,9 +122,7 @@ absl::Status PosixLogStorage::Commit(std::span<const LogObject> objects,
   if (!files.ok()) return files.status();
   absl::MutexLock lock(&commit_mu_);
   if (absl::Status s = LockForCommit(/*create=*/!expected); !s.ok()) return s;
-  absl::Cleanup unlock = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    ::flock(lock_fd_, LOCK_UN);
-  };
+  absl::Cleanup unlock = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { ::flock(lock_fd_, LOCK_UN); };
   if (absl::Status s =
           CompareCheckpoint(ReadWholeFile(dir_ / kCheckpointPath), expected, dir_.string());
       !s.ok()) {
@@ -139,9 +137,7 @@ absl::Status PosixLogStorage::Stage(std::span<const LogObject> objects) {
   if (!files.ok()) return files.status();
   absl::MutexLock lock(&commit_mu_);
   if (absl::Status s = LockForCommit(/*create=*/true); !s.ok()) return s;
-  absl::Cleanup unlock = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    ::flock(lock_fd_, LOCK_UN);
-  };
+  absl::Cleanup unlock = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { ::flock(lock_fd_, LOCK_UN); };
   if (absl::Status s =
           CompareCheckpoint(ReadWholeFile(dir_ / kCheckpointPath), std::nullopt, dir_.string());
       !s.ok()) {

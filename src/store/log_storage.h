@@ -91,7 +91,8 @@ class PosixLogStorage final : public LogStorage {
     Durability durability = DefaultDurability();
     absl::Duration lock_wait = absl::Seconds(30);
   };
-  explicit PosixLogStorage(std::filesystem::path dir) : PosixLogStorage(std::move(dir), Options{}) {}
+  explicit PosixLogStorage(std::filesystem::path dir)
+      : PosixLogStorage(std::move(dir), Options{}) {}
   PosixLogStorage(std::filesystem::path dir, Options options);
   ~PosixLogStorage() override;
   absl::StatusOr<std::string> Read(std::string_view path) override;

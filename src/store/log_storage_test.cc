@@ -1,6 +1,6 @@
-// The LogStorage contract, run against every implementation (PostgreSQL on a real server) — above all the commit's
-// compare-and-swap, across handles that stand for separate processes — then what only
-// the folder (paths, its lock) and only the memory fake (its hooks) promise.
+// The LogStorage contract, run against every implementation (PostgreSQL on a real server) — above
+// all the commit's compare-and-swap, across handles that stand for separate processes — then what
+// only the folder (paths, its lock) and only the memory fake (its hooks) promise.
 #include "src/store/log_storage.h"
 
 #include <gmock/gmock.h>
@@ -25,7 +25,9 @@ using ::testing::HasSubstr;
 // open file description, as another process has), or another MemoryLogStorage handle.
 struct LogFolderMaker {
   test::TempDir dir;
-  std::unique_ptr<LogStorage> Make() { return std::make_unique<PosixLogStorage>(dir.path() / "log"); }
+  std::unique_ptr<LogStorage> Make() {
+    return std::make_unique<PosixLogStorage>(dir.path() / "log");
+  }
 };
 struct LogMemoryMaker {
   MemoryLogStorage first;

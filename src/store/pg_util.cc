@@ -128,9 +128,9 @@ absl::Status Migrate(Connection& c) {
   if (!current.ok()) return current.status();
   const int64_t version = current->Int(0, 0);
   if (version > kSchemaVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the database's schema is version ", version, ", newer than this accord knows (",
-        kSchemaVersion, "): run a newer accord"));
+    return absl::FailedPreconditionError(absl::StrCat("the database's schema is version ", version,
+                                                      ", newer than this accord knows (",
+                                                      kSchemaVersion, "): run a newer accord"));
   }
   for (int64_t v = version + 1; v <= kSchemaVersion; ++v) {
     if (auto s = c.Run(kMigrations[v - 1], absl::StrCat("migration ", v)); !s.ok()) return s;
@@ -237,7 +237,8 @@ absl::StatusOr<Lease> Pool::Acquire() {
   if (conn == nullptr) return absl::ResourceExhaustedError("PostgreSQL: out of memory");
   std::unique_ptr<Connection> c(new Connection(conn));
   // Notices ("relation … already exists, skipping") are not for the operator's terminal.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string why = PQerrorMessage(conn);
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();

@@ -82,9 +82,9 @@ class PgLogStorage final : public LogStorage {
         if (!put.ok()) return put.status();
       }
       if (expected) {
-        auto swapped = c.Exec("UPDATE log_checkpoints SET checkpoint = $2 WHERE log = $1",
-                              {Param::Text(name_), Param::Bytes(checkpoint)},
-                              "replace the checkpoint");
+        auto swapped =
+            c.Exec("UPDATE log_checkpoints SET checkpoint = $2 WHERE log = $1",
+                   {Param::Text(name_), Param::Bytes(checkpoint)}, "replace the checkpoint");
         if (!swapped.ok()) return swapped.status();
       }
       return absl::OkStatus();
@@ -154,18 +154,17 @@ class PgCheckpointStore final : public CheckpointStore {
     auto lease = pool_->Acquire();
     if (!lease.ok()) return lease.status();
     // One statement each way: atomic by itself, no transaction needed.
-    auto r = expected
-                 ? (*lease)->Exec(
-                       "UPDATE checkpoints SET value = $4 "
-                       "WHERE space = $1 AND name = $2 AND value = $3",
-                       {Param::Text(space_), Param::Bytes(name), Param::Bytes(*expected),
-                        Param::Bytes(value)},
-                       "replace a checkpoint")
-                 : (*lease)->Exec(
-                       "INSERT INTO checkpoints(space, name, value) VALUES ($1, $2, $3) "
-                       "ON CONFLICT DO NOTHING",
-                       {Param::Text(space_), Param::Bytes(name), Param::Bytes(value)},
-                       "store a checkpoint");
+    auto r = expected ? (*lease)->Exec(
+                            "UPDATE checkpoints SET value = $4 "
+                            "WHERE space = $1 AND name = $2 AND value = $3",
+                            {Param::Text(space_), Param::Bytes(name), Param::Bytes(*expected),
+                             Param::Bytes(value)},
+                            "replace a checkpoint")
+                      : (*lease)->Exec(
+                            "INSERT INTO checkpoints(space, name, value) VALUES ($1, $2, $3) "
+                            "ON CONFLICT DO NOTHING",
+                            {Param::Text(space_), Param::Bytes(name), Param::Bytes(value)},
+                            "store a checkpoint");
     if (!r.ok()) return r.status();
     if (r->affected() != 1) {
       return absl::FailedPreconditionError(
@@ -198,14 +197,12 @@ class PgStatementIndex final : public StatementIndex {
       }
     }
     return pg::InTransaction(*pool_, "index", [&](Connection& c) -> absl::Status {
-      auto size_row =
-          c.Exec("SELECT size FROM index_size FOR UPDATE", {}, "lock the index's size");
+      auto size_row = c.Exec("SELECT size FROM index_size FOR UPDATE", {}, "lock the index's size");
       if (!size_row.ok()) return size_row.status();
       const auto size = static_cast<uint64_t>(size_row->Int(0, 0));
       if (batch.front().index > size) {
-        return absl::InvalidArgumentError(absl::StrCat("statement index: batch starts at ",
-                                                       batch.front().index, ", index holds ",
-                                                       size));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "statement index: batch starts at ", batch.front().index, ", index holds ", size));
       }
       for (const IndexedStatement& st : batch) {
         if (st.index < size) {
@@ -214,8 +211,8 @@ class PgStatementIndex final : public StatementIndex {
                              {Param::Int(static_cast<int64_t>(st.index))}, "compare");
           if (!held.ok()) return held.status();
           if (held->rows() == 1 && held->Bytes(0, 0) != AsText(st.leaf_hash)) {
-            return absl::DataLossError(absl::StrCat(
-                "statement index: entry ", st.index, " is indexed with another leaf hash"));
+            return absl::DataLossError(absl::StrCat("statement index: entry ", st.index,
+                                                    " is indexed with another leaf hash"));
           }
           continue;
         }
@@ -247,8 +244,9 @@ class PgStatementIndex final : public StatementIndex {
   }
 
   absl::StatusOr<std::optional<IndexedStatement>> Get(uint64_t index) override {
-    auto rows = Select(absl::StrCat("SELECT ", kStatementColumns, " FROM statements s WHERE idx = $1"),
-                       {Param::Int(static_cast<int64_t>(index))});
+    auto rows =
+        Select(absl::StrCat("SELECT ", kStatementColumns, " FROM statements s WHERE idx = $1"),
+               {Param::Int(static_cast<int64_t>(index))});
     if (!rows.ok()) return rows.status();
     if (rows->empty()) return std::optional<IndexedStatement>();
     return std::optional<IndexedStatement>(std::move(rows->front()));
@@ -257,7 +255,8 @@ class PgStatementIndex final : public StatementIndex {
   absl::StatusOr<IndexPage> Query(const IndexQuery& q) override {
     const size_t limit = std::clamp<size_t>(q.limit, 1, 1000);
     std::vector<Param> params = {Param::Int(q.after ? static_cast<int64_t>(*q.after) : -1)};
-    std::string sql = absl::StrCat("SELECT ", kStatementColumns, " FROM statements s WHERE idx > $1");
+    std::string sql =
+        absl::StrCat("SELECT ", kStatementColumns, " FROM statements s WHERE idx > $1");
     const auto add = [&](Param p) {
       params.push_back(std::move(p));
       return absl::StrCat("$", params.size());
@@ -271,10 +270,9 @@ class PgStatementIndex final : public StatementIndex {
     }
     if (q.ref) {
       const std::string origin = add(Param::Text(q.ref->origin));
-      absl::StrAppend(&sql,
-                      " AND EXISTS (SELECT 1 FROM refs r WHERE r.idx = s.idx AND r.origin = ",
-                      origin, " AND r.ref_index = ",
-                      add(Param::Int(static_cast<int64_t>(q.ref->index))), ")");
+      absl::StrAppend(
+          &sql, " AND EXISTS (SELECT 1 FROM refs r WHERE r.idx = s.idx AND r.origin = ", origin,
+          " AND r.ref_index = ", add(Param::Int(static_cast<int64_t>(q.ref->index))), ")");
     }
     if (q.commitment) {
       absl::StrAppend(&sql, " AND private = ", add(Param::Bytes(AsText(*q.commitment))));
@@ -315,10 +313,10 @@ class PgStatementIndex final : public StatementIndex {
       if (!rr.ok()) return rr.status();
     }
     for (size_t i = 0; i < st.addressees.size(); ++i) {
-      auto ra = c.Exec("INSERT INTO addressees(idx, pos, party) VALUES ($1, $2, $3)",
-                       {Param::Int(idx), Param::Int(static_cast<int64_t>(i)),
-                        Param::Text(st.addressees[i])},
-                       "insert an addressee");
+      auto ra = c.Exec(
+          "INSERT INTO addressees(idx, pos, party) VALUES ($1, $2, $3)",
+          {Param::Int(idx), Param::Int(static_cast<int64_t>(i)), Param::Text(st.addressees[i])},
+          "insert an addressee");
       if (!ra.ok()) return ra.status();
     }
     return absl::OkStatus();
@@ -357,9 +355,9 @@ class PgStatementIndex final : public StatementIndex {
           "ORDER BY idx, pos",
           {Param::Text(first), Param::Text(last)}, "query refs");
       if (!refs.ok()) return refs.status();
-      auto addressees = c.Exec(
-          "SELECT idx, party FROM addressees WHERE idx BETWEEN $1 AND $2 ORDER BY idx, pos",
-          {Param::Text(first), Param::Text(last)}, "query addressees");
+      auto addressees =
+          c.Exec("SELECT idx, party FROM addressees WHERE idx BETWEEN $1 AND $2 ORDER BY idx, pos",
+                 {Param::Text(first), Param::Text(last)}, "query addressees");
       if (!addressees.ok()) return addressees.status();
       size_t at = 0;
       const auto row_of = [&](uint64_t idx) -> IndexedStatement* {
@@ -418,9 +416,9 @@ class PgBodyStorage final : public BodyStorage {
     }
     auto lease = pool_->Acquire();
     if (!lease.ok()) return lease.status();
-    auto r = (*lease)->Exec(
-        "SELECT sealed, sha256 FROM bodies WHERE commitment = $1 AND addressee = $2",
-        {Param::Text(commitment), Param::Text(addressee)}, "read a sealed copy");
+    auto r =
+        (*lease)->Exec("SELECT sealed, sha256 FROM bodies WHERE commitment = $1 AND addressee = $2",
+                       {Param::Text(commitment), Param::Text(addressee)}, "read a sealed copy");
     if (!r.ok()) return r.status();
     if (r->rows() == 0) return std::optional<std::string>();
     std::string sealed = r->Bytes(0, 0);

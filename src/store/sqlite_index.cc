@@ -295,8 +295,8 @@ class SqliteIndex final : public StatementIndex {
     sqlite3_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqlError(db_.get(), "compare");
     if (differs) {
-      return absl::DataLossError(absl::StrCat("statement index: entry ", st.index,
-                                              " is indexed with another leaf hash"));
+      return absl::DataLossError(
+          absl::StrCat("statement index: entry ", st.index, " is indexed with another leaf hash"));
     }
     return absl::OkStatus();
   }
@@ -348,9 +348,8 @@ class SqliteIndex final : public StatementIndex {
   Db db_ ABSL_GUARDED_BY(mu_);
   Stmt insert_statement_ ABSL_GUARDED_BY(mu_), insert_ref_ ABSL_GUARDED_BY(mu_),
       insert_addressee_ ABSL_GUARDED_BY(mu_), leaf_of_ ABSL_GUARDED_BY(mu_),
-      grow_ ABSL_GUARDED_BY(mu_),
-      find_digest_ ABSL_GUARDED_BY(mu_), size_ ABSL_GUARDED_BY(mu_), refs_of_ ABSL_GUARDED_BY(mu_),
-      addressees_of_ ABSL_GUARDED_BY(mu_);
+      grow_ ABSL_GUARDED_BY(mu_), find_digest_ ABSL_GUARDED_BY(mu_), size_ ABSL_GUARDED_BY(mu_),
+      refs_of_ ABSL_GUARDED_BY(mu_), addressees_of_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

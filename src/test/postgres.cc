@@ -97,24 +97,25 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::StartStandby(
   if (!server.ok()) return server.status();
   const std::string bin = PostgresBinDir();
   const fs::path data = (*server)->dir_ / "data";
-  auto copied = RunToEnd(AsServerUser({bin + "/pg_basebackup", "-h", primary.dir_.string(), "-U",
-                                       "accord", "-D", data.string(), "-R", "-X", "stream", "-c",
-                                       "fast", "--no-sync"}),
-                         (*server)->dir_ / "basebackup.log");
+  auto copied =
+      RunToEnd(AsServerUser({bin + "/pg_basebackup", "-h", primary.dir_.string(), "-U", "accord",
+                             "-D", data.string(), "-R", "-X", "stream", "-c", "fast", "--no-sync"}),
+               (*server)->dir_ / "basebackup.log");
   if (!copied.ok()) return copied.status();
   // Who it follows, under which name (later lines of postgresql.auto.conf win).
   auto appended = RunToEnd(
       AsServerUser({"/bin/sh", "-c",
                     absl::StrCat("echo \"primary_conninfo = 'host=", primary.dir_.string(),
-                                 " user=accord application_name=", std::string(name),
-                                 "'\" >> '", (data / "postgresql.auto.conf").string(), "'")}),
+                                 " user=accord application_name=", std::string(name), "'\" >> '",
+                                 (data / "postgresql.auto.conf").string(), "'")}),
       (*server)->dir_ / "conf.log");
   if (!appended.ok()) return appended.status();
   if (auto s = (*server)->Launch(); !s.ok()) return s;
   // Streaming: the primary lists it.
   for (const absl::Time until = absl::Now() + absl::Seconds(30); absl::Now() < until;) {
-    auto state = primary.Psql(absl::StrCat(
-        "SELECT state FROM pg_stat_replication WHERE application_name = '", std::string(name), "'"));
+    auto state = primary.Psql(
+        absl::StrCat("SELECT state FROM pg_stat_replication WHERE application_name = '",
+                     std::string(name), "'"));
     if (state.ok() && state->find("streaming") != std::string::npos) return server;
     absl::SleepFor(absl::Milliseconds(100));
   }
@@ -133,7 +134,8 @@ absl::Status PostgresServer::Promote() {
 absl::Status PostgresServer::Launch() {
   const std::string bin = PostgresBinDir();
   std::vector<std::string> argv = {bin + "/postgres", "-D", (dir_ / "data").string(), "-k",
-                                   dir_.string(), "-c", "listen_addresses=", "-c", "fsync=on"};
+                                   dir_.string(),     "-c", "listen_addresses=",      "-c",
+                                   "fsync=on"};
   for (const auto& s : options_.settings) {
     argv.push_back("-c");
     argv.push_back(s);
@@ -188,10 +190,10 @@ absl::StatusOr<std::string> PostgresServer::CreateDatabase() {
 }
 
 absl::StatusOr<std::string> PostgresServer::Psql(std::string_view sql, std::string_view dbname) {
-  return RunToEnd({PostgresBinDir() + "/psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1",
-                   "-h", dir_.string(), "-U", "accord", "-d", std::string(dbname), "-c",
-                   std::string(sql)},
-                  dir_ / "psql.log");
+  return RunToEnd(
+      {PostgresBinDir() + "/psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h",
+       dir_.string(), "-U", "accord", "-d", std::string(dbname), "-c", std::string(sql)},
+      dir_ / "psql.log");
 }
 
 void PostgresServer::Kill() { server_.reset(); }

@@ -34,7 +34,7 @@ class PostgresServer {
   // reporting itself as `name` (its application_name: list it in the primary's
   // synchronous_standby_names to make it synchronous). Waits until it is streaming.
   static absl::StatusOr<std::unique_ptr<PostgresServer>> StartStandby(PostgresServer& primary,
-                                                                       std::string_view name);
+                                                                      std::string_view name);
   // Promotes a standby to a primary (pg_promote), waiting until it accepts writes.
   absl::Status Promote();
 
