@@ -46,8 +46,8 @@ absl::StatusOr<LoadedCheckpoint> LoadCheckpoint(store::LogStorage& storage,
 
 constexpr absl::string_view kLostRacePayload = "accord.log.lost-race";
 
-absl::Status LostRace(std::string message) {
-  absl::Status s = absl::AbortedError(std::move(message));
+absl::Status LostRace(std::string_view message) {
+  absl::Status s = absl::AbortedError(std::string(message));
   s.SetPayload(kLostRacePayload, absl::Cord("1"));
   return s;
 }

@@ -213,7 +213,8 @@ absl::StatusOr<std::shared_ptr<Pool>> Pool::Open(std::string conninfo) {
     return absl::InvalidArgumentError(absl::StrCat("bad PostgreSQL connection string: ", why));
   }
   PQconninfoFree(opts);
-  std::shared_ptr<Pool> pool(new Pool(conninfo, Describe(conninfo)));
+  std::string where = Describe(conninfo);
+  std::shared_ptr<Pool> pool(new Pool(std::move(conninfo), std::move(where)));
   auto migrated = InTransaction(*pool, "migrate", [](Connection& c) -> absl::Status {
     auto locked = c.Exec("SELECT pg_advisory_xact_lock($1)", {Param::Int(kMigrationLock)},
                          "lock for migration");

@@ -444,7 +444,8 @@ class PgBodyStorage final : public BodyStorage {
   std::string Describe() const override { return absl::StrCat(pool_->where(), " bodies"); }
 
  private:
-  absl::StatusOr<std::vector<std::string>> Column(const char* sql, std::vector<Param> params) {
+  absl::StatusOr<std::vector<std::string>> Column(const char* sql,
+                                                  const std::vector<Param>& params) {
     auto lease = pool_->Acquire();
     if (!lease.ok()) return lease.status();
     auto r = (*lease)->Exec(sql, params, "list bodies");
