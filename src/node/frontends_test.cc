@@ -7,6 +7,8 @@
 //    a commit returns once the replica has flushed it, so an acknowledgement implies the
 //    replica has the statement), the primary killed under load, the replica promoted, the
 //    front ends finding it by themselves (libpq's host list, target_session_attrs).
+//  - PostgreSQL's disk full (its cluster on a small tmpfs in a private mount namespace),
+//    then freed;
 //  - connections cut mid-transaction: the server's backends serving the front ends
 //    terminated (pg_terminate_backend) again and again under the load;
 // Then: every acknowledged statement is in the log at the index its receipt gave, every
@@ -16,9 +18,11 @@
 // ACCORD_CRASH_ROUNDS sets the number of front-end kills (scripts/crash-campaign).
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <set>
@@ -132,7 +136,15 @@ class FrontEndCampaign : public ::testing::Test {
           const std::string env = testing::SignedExample(statement::Kind::kIncident, kPartyOrigin,
                                                          party, (i * kClients + c) % 1000000);
           auto r = (*client)->Submit(env);
-          if (!r.ok()) continue;  // a front end or the database may be down: acks count
+          if (!r.ok()) {  // a front end or the database may be down: acks count
+            const std::string why(r.status().message());
+            if (why.find("insufficient-storage") != std::string::npos ||
+                why.find("storage-failure") != std::string::npos ||
+                why.find("shared log") != std::string::npos) {
+              ++refused_for_storage_;
+            }
+            continue;
+          }
           if (!VerifyReceipt(*r, env, *vkey_).ok()) {
             ADD_FAILURE() << "a receipt did not verify";
             continue;
@@ -259,6 +271,7 @@ class FrontEndCampaign : public ::testing::Test {
   std::vector<std::string> checkpoints_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> stop_{false};
   std::atomic<int> answered_by_[kFrontEnds] = {};
+  std::atomic<int> refused_for_storage_{0};  // problem answers naming the storage
   std::vector<std::thread> clients_;
 };
 
@@ -313,6 +326,66 @@ TEST_F(FrontEndCampaign, ConnectionsCutMidTransactionLoseNothingAndNeverFork) {
   const uint64_t size = VerifyThroughEveryFrontEnd();
   std::printf("connection cuts: %d rounds of every connection terminated; %s\n", cuts,
               Summary(size).c_str());
+}
+
+// Fills the file system holding `dir` with files `dir/filler*` until it is full.
+void FillDisk(const fs::path& dir) {
+  const std::string block(1 << 16, 'f');
+  for (int i = 0;; ++i) {
+    std::FILE* f = std::fopen((dir / absl::StrCat("filler", i)).c_str(), "wb");
+    if (f == nullptr) return;
+    size_t written = 0;
+    while (std::fwrite(block.data(), 1, block.size(), f) == block.size()) written += block.size();
+    std::fclose(f);
+    if (written == 0) {
+      // Pages partly used: take the last bytes one at a time.
+      f = std::fopen((dir / absl::StrCat("filler-last", i)).c_str(), "wb");
+      if (f != nullptr) {
+        while (std::fputc('f', f) != EOF && std::fflush(f) == 0) {
+        }
+        std::fclose(f);
+      }
+      return;
+    }
+  }
+}
+
+TEST_F(FrontEndCampaign, ADatabaseDiskFullRefusesClearlyLosesNothingAndRecovers) {
+  if (::geteuid() != 0) GTEST_SKIP() << "PostgreSQL on a tmpfs needs root (mount, setpriv)";
+  auto server = test::PostgresServer::Start({.tmpfs_size = "96m"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto conninfo = (*server)->CreateDatabase();
+  ASSERT_TRUE(conninfo.ok()) << conninfo.status();
+  ASSERT_NO_FATAL_FAILURE(StartAll(*conninfo));
+  StartLoad();
+  ASSERT_TRUE(AwaitAcks(0, 50, absl::Seconds(30)));
+  const fs::path disk = (*server)->DiskSeenFromHere();
+  const size_t at_fill = acked();
+  FillDisk(disk);
+  // Full: within a few seconds submissions are refused, naming the storage.
+  for (const absl::Time until = absl::Now() + absl::Seconds(10);
+       absl::Now() < until && refused_for_storage_.load() < 10;) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_GE(refused_for_storage_.load(), 10) << "a full disk was not reported";
+  const size_t full_at = acked();
+  absl::SleepFor(absl::Seconds(1));
+  const size_t while_full = acked() - full_at;  // in that second: none expected
+  // Room again. PostgreSQL may have stopped by itself (a WAL write that failed is a
+  // PANIC); then it is started again, as an operator would.
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(disk, ec)) {
+    if (e.path().filename().string().starts_with("filler")) fs::remove(e.path(), ec);
+  }
+  if (!(*server)->alive()) ASSERT_TRUE((*server)->Restart().ok());
+  EXPECT_TRUE(AwaitAcks(acked(), 50, absl::Seconds(30)))
+      << "no acknowledgements after space came back";
+  StopLoad();
+  const uint64_t size = VerifyThroughEveryFrontEnd();
+  std::printf(
+      "disk full: %zu acknowledged while the disk filled up, then %d submissions refused "
+      "naming the storage and %zu acknowledged in a second of full disk; after freeing, %s\n",
+      full_at - at_fill, refused_for_storage_.load(), while_full, Summary(size).c_str());
 }
 
 TEST_F(FrontEndCampaign, FailoverToASynchronousReplicaLosesNothingAcknowledged) {

@@ -259,5 +259,87 @@ TEST_F(SequencerTest, CatchUpIndexesWhatTheLogHasAndTheIndexLacks) {
   EXPECT_TRUE(absl::IsFailedPrecondition(CatchUpIndex(*log_, *other, describe)));
 }
 
+// Two front ends of one party, each a Log and a Sequencer on one shared storage and one
+// index: every submission through either is acknowledged once, at an index no other
+// got, and the index ends complete, each entry under the leaf hash the log holds.
+TEST_F(SequencerTest, TwoSequencersOfASharedLogTakeTurnsAndIndexEverything) {
+  auto key = *note::GenerateKey("seq.example/log");
+  store::MemoryLogStorage shared;
+  auto a = *log::Log::Create(shared.Share(), *note::NewSigner(key.private_key));
+  auto b = *log::Log::OpenForAppend(shared.Share(), *note::NewSigner(key.private_key));
+  SharedLog how;
+  how.describe = [](uint64_t, std::string_view e) -> absl::StatusOr<store::IndexedStatement> {
+    return Meta(std::string(e));
+  };
+  how.refresh_interval = absl::Milliseconds(20);
+  Sequencer sa(*a, *index_, {}, nullptr, how), sb(*b, *index_, {}, nullptr, how);
+  constexpr int kEach = 60;
+  std::vector<std::thread> threads;
+  absl::Mutex mu;
+  std::set<uint64_t> indices;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach / 2; ++i) {
+        auto r = SubmitAndWait(t % 2 ? sb : sa, absl::StrCat("t", t, "-", i));
+        ASSERT_TRUE(r.ok()) << r.status();
+        EXPECT_FALSE(r->duplicate);
+        absl::MutexLock lock(&mu);
+        EXPECT_TRUE(indices.insert(r->index).second) << "index " << r->index << " given twice";
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(indices.size(), size_t{2 * kEach});
+  ASSERT_TRUE(a->Refresh().ok());
+  EXPECT_EQ(a->size(), uint64_t{2 * kEach});
+  EXPECT_EQ(*index_->IndexedSize(), uint64_t{2 * kEach});
+  auto entries = *a->ReadEntries(0, 2 * kEach);
+  for (uint64_t i = 0; i < entries.size(); ++i) {
+    auto meta = *index_->Get(i);
+    ASSERT_TRUE(meta.has_value()) << i;
+    EXPECT_EQ(meta->leaf_hash, tlog::LeafHash(util::AsBytes(entries[i]))) << i;
+  }
+  // A duplicate of what the other front end logged is answered as one, with its index.
+  auto dup = SubmitAndWait(sb, "t0-0");
+  ASSERT_TRUE(dup.ok());
+  EXPECT_TRUE(dup->duplicate);
+}
+
+// An officer decision another front end logged while a batch waited: the batch is not
+// logged after it under the old idea of who may sign; the node rebuilds that first, and
+// the waiting submissions are refused, retryably.
+TEST_F(SequencerTest, AnOfficerDecisionFromAnotherWriterRefusesWhatWasPending) {
+  auto key = *note::GenerateKey("seq.example/log");
+  store::MemoryLogStorage shared;
+  auto a = *log::Log::Create(shared.Share(), *note::NewSigner(key.private_key));
+  auto b = *log::Log::OpenForAppend(shared.Share(), *note::NewSigner(key.private_key));
+  int rebuilt = 0;
+  SharedLog how;
+  how.describe = [](uint64_t, std::string_view e) -> absl::StatusOr<store::IndexedStatement> {
+    store::IndexedStatement m = Meta(std::string(e));
+    if (e.starts_with("officer")) m.kind = "officer";
+    return m;
+  };
+  how.officers_changed = [&](const std::function<void()>& drop_pending) {
+    ++rebuilt;
+    drop_pending();
+  };
+  how.refresh_interval = absl::Hours(1);  // no idle catch-up: the race decides
+  Sequencer sa(*a, *index_, {}, nullptr, how);
+  const std::string decision = "officer: revoke a key";
+  const std::span<const uint8_t> views[] = {util::AsBytes(decision)};
+  ASSERT_TRUE(b->Append(views).ok());  // the other front end, behind a's back
+  auto r = SubmitAndWait(sa, "signed by the revoked key");
+  EXPECT_TRUE(absl::IsUnavailable(r.status())) << r.status();
+  EXPECT_TRUE(absl::StrContains(r.status().message(), "who may sign")) << r.status();
+  EXPECT_EQ(rebuilt, 1);
+  EXPECT_EQ(*index_->IndexedSize(), 1u);  // the decision, indexed; nothing after it
+  EXPECT_EQ((*index_->Get(0))->kind, "officer");
+  // Submitted again, now judged after the decision, it is logged.
+  auto again = SubmitAndWait(sa, "signed by another key");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->index, 1u);
+}
+
 }  // namespace
 }  // namespace accord::node

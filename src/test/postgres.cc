@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -82,10 +83,29 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::MakeFolder(Optio
 absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(Options options) {
   auto server = MakeFolder(std::move(options));
   if (!server.ok()) return server.status();
+  if (!(*server)->options_.tmpfs_size.empty()) {
+    if (::geteuid() != 0) {
+      return absl::FailedPreconditionError("a PostgreSQL on a tmpfs needs root (mount, setpriv)");
+    }
+    const fs::path disk = (*server)->dir_ / "disk";
+    fs::create_directories(disk);
+    auto holder = ChildProcess::Start(
+        {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+         absl::StrCat("mount -t tmpfs -o size=", (*server)->options_.tmpfs_size, " tmpfs '",
+                      disk.string(), "' && chown postgres:postgres '", disk.string(),
+                      "' && echo ready && exec sleep 3600")});
+    if (!holder.ok()) return holder.status();
+    auto line = holder->ReadLine(absl::Seconds(10));
+    if (!line.ok() || *line != "ready") {
+      return absl::FailedPreconditionError("cannot mount a tmpfs in a private mount namespace");
+    }
+    (*server)->holder_.emplace(*std::move(holder));
+  }
   const std::string bin = PostgresBinDir();
-  auto made = RunToEnd(AsServerUser({bin + "/initdb", "-D", ((*server)->dir_ / "data").string(),
-                                     "-A", "trust", "-U", "accord", "-E", "UTF8", "--no-sync"}),
-                       (*server)->dir_ / "initdb.log");
+  auto made =
+      RunToEnd((*server)->Server({bin + "/initdb", "-D", (*server)->DataDir().string(), "-A",
+                                  "trust", "-U", "accord", "-E", "UTF8", "--no-sync"}),
+               (*server)->dir_ / "initdb.log");
   if (!made.ok()) return made.status();
   if (auto s = (*server)->Launch(); !s.ok()) return s;
   return server;
@@ -133,14 +153,14 @@ absl::Status PostgresServer::Promote() {
 
 absl::Status PostgresServer::Launch() {
   const std::string bin = PostgresBinDir();
-  std::vector<std::string> argv = {bin + "/postgres", "-D", (dir_ / "data").string(), "-k",
-                                   dir_.string(),     "-c", "listen_addresses=",      "-c",
+  std::vector<std::string> argv = {bin + "/postgres", "-D", DataDir().string(),  "-k",
+                                   dir_.string(),     "-c", "listen_addresses=", "-c",
                                    "fsync=on"};
   for (const auto& s : options_.settings) {
     argv.push_back("-c");
     argv.push_back(s);
   }
-  argv = AsServerUser(argv);
+  argv = Server(argv);
   std::vector<std::string> sh = {
       "/bin/sh", "-c",
       absl::StrCat("exec \"$0\" \"$@\" 2>>'", (dir_ / "server.log").string(), "'")};
@@ -172,8 +192,36 @@ absl::Status PostgresServer::Launch() {
 
 PostgresServer::~PostgresServer() {
   server_.reset();  // SIGKILL
+  holder_.reset();  // the mount namespace goes with its last process
   std::error_code ec;
   fs::remove_all(dir_, ec);
+}
+
+fs::path PostgresServer::DataDir() const {
+  return holder_ ? dir_ / "disk" / "data" : dir_ / "data";
+}
+
+std::vector<std::string> PostgresServer::Server(std::vector<std::string> argv) const {
+  argv = AsServerUser(std::move(argv));
+  if (holder_) {
+    argv.insert(argv.begin(), {"/usr/bin/nsenter", "-t", absl::StrCat(holder_->pid()), "-m", "--"});
+  }
+  return argv;
+}
+
+fs::path PostgresServer::DiskSeenFromHere() const {
+  if (!holder_) return dir_ / "data";
+  return fs::path(absl::StrCat("/proc/", holder_->pid(), "/root")) /
+         (dir_ / "disk").relative_path();
+}
+
+bool PostgresServer::alive() {
+  if (!server_) return false;
+  // Not reaped here (ChildProcess does that): a process that exited is a zombie.
+  std::ifstream stat(absl::StrCat("/proc/", server_->pid(), "/stat"));
+  std::string pid, comm, state;
+  stat >> pid >> comm >> state;
+  return stat && state != "Z";
 }
 
 std::string PostgresServer::ConnInfo(std::string_view dbname) const {

@@ -22,6 +22,12 @@ class PostgresServer {
   struct Options {
     // Extra server settings, each "name=value" (passed as -c name=value).
     std::vector<std::string> settings;
+    // Set ("64m"): the cluster's files live on a tmpfs of this size, mounted in a private
+    // mount namespace that only the server's programs enter (nothing on the host is
+    // mounted or filled), so that a test can fill PostgreSQL's disk. Needs root (the
+    // server runs as the postgres user, which a user namespace could not map):
+    // FailedPrecondition otherwise. The socket stays on the host, in dir().
+    std::string tmpfs_size;
   };
   // initdb + start; waits until it accepts connections. FailedPrecondition naming the
   // package if PostgreSQL is not installed (scripts/deps installs it).
@@ -48,14 +54,24 @@ class PostgresServer {
   // Starts it again on the same folder (after Kill or Stop), waiting until it is ready.
   absl::Status Restart();
   bool running() const { return server_.has_value(); }
+  // Whether the postmaster still runs (it exits by itself after some failures).
+  bool alive();
   const std::filesystem::path& dir() const { return dir_; }
+  // With tmpfs_size: the tmpfs holding the cluster, as this process sees it (through
+  // /proc/<holder>/root), to fill it or free it.
+  std::filesystem::path DiskSeenFromHere() const;
 
  private:
   PostgresServer() = default;
   static absl::StatusOr<std::unique_ptr<PostgresServer>> MakeFolder(Options options);
   absl::Status Launch();
+  // Where the cluster's data folder is, as the server's programs see it.
+  std::filesystem::path DataDir() const;
+  // `argv` as the server's programs run: inside the mount namespace, as postgres.
+  std::vector<std::string> Server(std::vector<std::string> argv) const;
   std::filesystem::path dir_;
   Options options_;
+  std::optional<ChildProcess> holder_;  // keeps the private mount namespace alive
   std::optional<ChildProcess> server_;
 };
 
