@@ -80,6 +80,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const NodeOptions& options) {
 }
 
 absl::Status Node::LoadOfficers() {
+  // Up to what this node's log holds: a shared index may already hold more (other front
+  // ends index what they append), which applies here once this log has taken it up.
+  const uint64_t size = log_->size();
   store::IndexQuery q;
   q.kind = std::string(statement::KindName(statement::Kind::kOfficer));
   q.limit = 1000;
@@ -87,6 +90,7 @@ absl::Status Node::LoadOfficers() {
     auto page = index_->Query(q);
     if (!page.ok()) return page.status();
     for (const auto& m : page->statements) {
+      if (m.index >= size) return absl::OkStatus();
       auto entry = log_->ReadEntry(m.index);
       if (!entry.ok()) return entry.status();
       auto st = validator_->Parse(*entry);

@@ -153,6 +153,7 @@ void Sequencer::FailAll(std::deque<Pending>& batch, const absl::Status& status) 
 
 void Sequencer::Refresh() {
   std::deque<Pending> none;
+  const uint64_t from = log_.size();
   if (recover_) {
     if (!log_.Recover().ok()) return;
     recover_ = false;
@@ -162,21 +163,23 @@ void Sequencer::Refresh() {
     FailTransiently(none, grew.status());
     return;
   }
-  if (auto s = TakeUpOthers(none); !s.ok()) FailTransiently(none, s.status());
+  if (auto s = TakeUpOthers(none, from); !s.ok()) FailTransiently(none, s.status());
 }
 
-absl::StatusOr<bool> Sequencer::TakeUpOthers(std::deque<Pending>& batch) {
-  auto before = index_.IndexedSize();
-  if (!before.ok()) return before.status();
-  if (*before >= log_.size()) return false;
+absl::StatusOr<bool> Sequencer::TakeUpOthers(std::deque<Pending>& batch, uint64_t from) {
+  // What this writer's log took up: [from, now). The shared index may hold more (other
+  // front ends index what they append), but who may sign here changes only with what
+  // this log has taken up.
+  const uint64_t now = log_.size();
+  if (now <= from) return false;
   if (auto s = CatchUpIndex(log_, index_, shared_->describe, /*shared=*/true); !s.ok()) return s;
   store::IndexQuery q;
   q.kind = std::string(statement::KindName(statement::Kind::kOfficer));
-  if (*before > 0) q.after = *before - 1;
+  if (from > 0) q.after = from - 1;
   q.limit = 1;
   auto officers = index_.Query(q);
   if (!officers.ok()) return officers.status();
-  if (officers->statements.empty()) return false;
+  if (officers->statements.empty() || officers->statements.front().index >= now) return false;
   const auto drop = [this, &batch] {
     std::deque<Pending> queued;
     {
@@ -213,10 +216,12 @@ void Sequencer::FailTransiently(std::deque<Pending>& batch, const absl::Status& 
 
 void Sequencer::Integrate(std::deque<Pending>& batch) {
   if (shared_ && recover_) {
-    absl::Status s = log_.Recover();
-    if (s.ok()) s = CatchUpIndex(log_, index_, shared_->describe, /*shared=*/true);
-    if (!s.ok()) return FailTransiently(batch, s);
+    const uint64_t from = log_.size();
+    if (absl::Status s = log_.Recover(); !s.ok()) return FailTransiently(batch, s);
     recover_ = false;
+    auto officers = TakeUpOthers(batch, from);
+    if (!officers.ok()) return FailTransiently(batch, officers.status());
+    if (*officers) return;  // refused whole, see TakeUpOthers
   }
   for (int attempt = 1;; ++attempt) {
     if (!IntegrateOnce(batch, attempt)) return;
@@ -265,11 +270,12 @@ bool Sequencer::IntegrateOnce(std::deque<Pending>& batch, int attempt) {
     std::vector<std::span<const uint8_t>> views;
     views.reserve(fresh.size());
     for (size_t i : fresh) views.push_back(util::AsBytes(batch[i].entry));
+    const uint64_t view = log_.size();
     auto appended = shared_ ? log_.TryAppend(views) : log_.Append(views);
     if (shared_ && log::IsLostRace(appended.status())) {
       // Another front end committed first: index what it appended, then judge the batch
       // again where it now goes (duplicates of the others' entries, who may sign).
-      auto officers = TakeUpOthers(batch);
+      auto officers = TakeUpOthers(batch, view);
       if (!officers.ok()) {
         FailTransiently(batch, officers.status());
         return false;

@@ -128,9 +128,10 @@ class Sequencer {
   // One attempt; whether to try again (a shared log's lost race).
   bool IntegrateOnce(std::deque<Pending>& batch, int attempt);
   void Refresh();
-  // Shared logs: indexes what other writers appended; whether it held an officer
-  // decision (then officers_changed has run and `batch` and the queue were refused).
-  absl::StatusOr<bool> TakeUpOthers(std::deque<Pending>& batch);
+  // Shared logs: indexes what other writers appended since this log was at size
+  // `from`; whether it held an officer decision (then officers_changed has run and
+  // `batch` and the queue were refused).
+  absl::StatusOr<bool> TakeUpOthers(std::deque<Pending>& batch, uint64_t from);
   // Shared logs: a failure of the store fails `batch` but does not stop the sequencer.
   void FailTransiently(std::deque<Pending>& batch, const absl::Status& cause);
   void FailAll(std::deque<Pending>& batch, const absl::Status& status);

@@ -309,36 +309,47 @@ TEST_F(SequencerTest, TwoSequencersOfASharedLogTakeTurnsAndIndexEverything) {
 // logged after it under the old idea of who may sign; the node rebuilds that first, and
 // the waiting submissions are refused, retryably.
 TEST_F(SequencerTest, AnOfficerDecisionFromAnotherWriterRefusesWhatWasPending) {
-  auto key = *note::GenerateKey("seq.example/log");
-  store::MemoryLogStorage shared;
-  auto a = *log::Log::Create(shared.Share(), *note::NewSigner(key.private_key));
-  auto b = *log::Log::OpenForAppend(shared.Share(), *note::NewSigner(key.private_key));
-  int rebuilt = 0;
-  SharedLog how;
-  how.describe = [](uint64_t, std::string_view e) -> absl::StatusOr<store::IndexedStatement> {
-    store::IndexedStatement m = Meta(std::string(e));
-    if (e.starts_with("officer")) m.kind = "officer";
-    return m;
-  };
-  how.officers_changed = [&](const std::function<void()>& drop_pending) {
-    ++rebuilt;
-    drop_pending();
-  };
-  how.refresh_interval = absl::Hours(1);  // no idle catch-up: the race decides
-  Sequencer sa(*a, *index_, {}, nullptr, how);
-  const std::string decision = "officer: revoke a key";
-  const std::span<const uint8_t> views[] = {util::AsBytes(decision)};
-  ASSERT_TRUE(b->Append(views).ok());  // the other front end, behind a's back
-  auto r = SubmitAndWait(sa, "signed by the revoked key");
-  EXPECT_TRUE(absl::IsUnavailable(r.status())) << r.status();
-  EXPECT_TRUE(absl::StrContains(r.status().message(), "who may sign")) << r.status();
-  EXPECT_EQ(rebuilt, 1);
-  EXPECT_EQ(*index_->IndexedSize(), 1u);  // the decision, indexed; nothing after it
-  EXPECT_EQ((*index_->Get(0))->kind, "officer");
-  // Submitted again, now judged after the decision, it is logged.
-  auto again = SubmitAndWait(sa, "signed by another key");
-  ASSERT_TRUE(again.ok()) << again.status();
-  EXPECT_EQ(again->index, 1u);
+  // The other front end may or may not have indexed its decision yet (its sequencer
+  // indexes after its commit): either way this one must notice it.
+  for (const bool indexed_by_the_other : {false, true}) {
+    SCOPED_TRACE(indexed_by_the_other ? "already indexed" : "not yet indexed");
+    auto index = *store::OpenSqliteIndex(":memory:");
+    auto key = *note::GenerateKey("seq.example/log");
+    store::MemoryLogStorage shared;
+    auto a = *log::Log::Create(shared.Share(), *note::NewSigner(key.private_key));
+    auto b = *log::Log::OpenForAppend(shared.Share(), *note::NewSigner(key.private_key));
+    int rebuilt = 0;
+    SharedLog how;
+    how.describe = [](uint64_t, std::string_view e) -> absl::StatusOr<store::IndexedStatement> {
+      store::IndexedStatement m = Meta(std::string(e));
+      if (e.starts_with("officer")) m.kind = "officer";
+      return m;
+    };
+    how.officers_changed = [&](const std::function<void()>& drop_pending) {
+      ++rebuilt;
+      drop_pending();
+    };
+    how.refresh_interval = absl::Hours(1);  // no idle catch-up: the race decides
+    Sequencer sa(*a, *index, {}, nullptr, how);
+    const std::string decision = "officer: revoke a key";
+    const std::span<const uint8_t> views[] = {util::AsBytes(decision)};
+    ASSERT_TRUE(b->Append(views).ok());  // the other front end, behind a's back
+    if (indexed_by_the_other) {
+      std::vector<store::IndexedStatement> meta = {*how.describe(0, decision)};
+      ASSERT_TRUE(index->Add(meta).ok());
+    }
+    auto r = SubmitAndWait(sa, "signed by the revoked key");
+    EXPECT_TRUE(absl::IsUnavailable(r.status())) << r.status();
+    EXPECT_TRUE(absl::StrContains(r.status().message(), "who may sign")) << r.status();
+    EXPECT_EQ(rebuilt, 1);
+    EXPECT_EQ(*index->IndexedSize(), 1u);  // the decision, indexed; nothing after it
+    EXPECT_EQ((*index->Get(0))->kind, "officer");
+    // Submitted again, now judged after the decision, it is logged.
+    auto again = SubmitAndWait(sa, "signed by another key");
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(again->index, 1u);
+    EXPECT_EQ(rebuilt, 1);  // its own entries change nothing
+  }
 }
 
 }  // namespace
