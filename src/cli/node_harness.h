@@ -34,6 +34,7 @@
 #include "src/http/client.h"
 #include "src/http/message.h"
 #include "src/http/signature.h"
+#include "src/node/testing.h"
 #include "src/note/keys.h"
 #include "src/statement/statement.h"
 #include "src/test/ports.h"
@@ -157,6 +158,20 @@ class NodeProcess {
   std::string url_, vkey_, origin_;
   std::unique_ptr<http::Client> client_;
 };
+
+// `accord submit` of a fresh example incident (nonce: a distinct `issued`) to `node`,
+// signed with `key`; the index its receipt gives. Expects the submission to succeed.
+inline uint64_t SubmitIncident(NodeProcess& node, const fs::path& key, int nonce,
+                               const fs::path& scratch) {
+  const fs::path file = scratch / absl::StrCat("incident-", nonce, ".json");
+  std::ofstream(file)
+      << node::testing::ExamplePayload(statement::Kind::kIncident, node.origin(), nonce).dump();
+  RunResult r = Accord(
+      {"submit", "--node", node.url(), "--key", key.string(), "--kind", "incident", file.string()},
+      scratch);
+  EXPECT_EQ(r.code, 0) << r.err;
+  return nlohmann::json::parse(r.out, nullptr, false).value("index", uint64_t{0});
+}
 
 // Expects `r` to be an RFC 9457 problem with `status` and type urn:accord:problem:<name>
 // (a non-empty detail); returns the parsed document (null if it is not one).

@@ -26,15 +26,7 @@ class StoreTest : public ::testing::Test {
             "--listen", "127.0.0.1:0", "--json"};
   }
   uint64_t Submit(NodeProcess& node, int nonce) {
-    const fs::path file = scratch_.path() / absl::StrCat("incident-", nonce, ".json");
-    std::ofstream(file)
-        << node::testing::ExamplePayload(statement::Kind::kIncident, node.origin(), nonce).dump();
-    testing::RunResult r =
-        Accord({"submit", "--node", node.url(), "--key", (data() / "party.key").string(), "--kind",
-                "incident", file.string()},
-               scratch_.path());
-    EXPECT_EQ(r.code, 0) << r.err;
-    return nlohmann::json::parse(r.out, nullptr, false).value("index", uint64_t{0});
+    return testing::SubmitIncident(node, data() / "party.key", nonce, scratch_.path());
   }
   fs::path data() const { return scratch_.path() / "node"; }
   testing::ScratchDir scratch_{"accord-store"};

@@ -68,41 +68,44 @@ Log::Log(std::unique_ptr<store::LogStorage> storage, std::optional<note::Ed25519
 
 Log::~Log() = default;
 
-absl::StatusOr<std::unique_ptr<Log>> Log::Create(std::unique_ptr<store::LogStorage> storage,
-                                                 note::Ed25519Signer signer,
-                                                 const Options& options) {
+namespace {
+
+// Commits the empty log's signed checkpoint by compare-and-swap from "no checkpoint":
+// of several creators one wins. OK if this one did, AlreadyExists if the storage
+// already held a log (another writer created it first, or earlier).
+absl::Status CreateEmpty(store::LogStorage& storage, const note::Ed25519Signer& signer) {
   const auto already = [&storage] {
     return absl::AlreadyExistsError(
-        absl::StrCat(storage->Describe(), " already holds a log (it has a checkpoint)"));
+        absl::StrCat(storage.Describe(), " already holds a log (it has a checkpoint)"));
   };
-  auto existing = storage->Read(store::kCheckpointPath);
+  auto existing = storage.Read(store::kCheckpointPath);
   if (existing.ok()) return already();
   if (!absl::IsNotFound(existing.status())) return existing.status();
   note::Checkpoint cp{std::string(signer.Name()), 0, tlog::EmptyTreeHash(), {}};
   auto signed_cp = note::SignCheckpoint(cp, signer);
   if (!signed_cp.ok()) return signed_cp.status();
-  // Created by compare-and-swap from "no checkpoint": of two creators, one wins.
-  if (auto s = storage->Commit({}, std::nullopt, *signed_cp); !s.ok()) {
+  if (auto s = storage.Commit({}, std::nullopt, *signed_cp); !s.ok()) {
     if (absl::IsFailedPrecondition(s)) return already();
-    return Annotate(s, absl::StrCat("cannot create a log in ", storage->Describe()));
+    return Annotate(s, absl::StrCat("cannot create a log in ", storage.Describe()));
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Log>> Log::Create(std::unique_ptr<store::LogStorage> storage,
+                                                 note::Ed25519Signer signer,
+                                                 const Options& options) {
+  if (absl::Status s = CreateEmpty(*storage, signer); !s.ok()) return s;
   return OpenForAppend(std::move(storage), std::move(signer), options);
 }
 
 absl::StatusOr<std::unique_ptr<Log>> Log::OpenOrCreate(std::unique_ptr<store::LogStorage> storage,
                                                        note::Ed25519Signer signer,
                                                        const Options& options) {
-  auto existing = storage->Read(store::kCheckpointPath);
-  if (!existing.ok()) {
-    if (!absl::IsNotFound(existing.status())) return existing.status();
-    note::Checkpoint cp{std::string(signer.Name()), 0, tlog::EmptyTreeHash(), {}};
-    auto signed_cp = note::SignCheckpoint(cp, signer);
-    if (!signed_cp.ok()) return signed_cp.status();
-    // Lost: another writer created it a moment ago, which is as good.
-    if (auto s = storage->Commit({}, std::nullopt, *signed_cp);
-        !s.ok() && !absl::IsFailedPrecondition(s)) {
-      return Annotate(s, absl::StrCat("cannot create a log in ", storage->Describe()));
-    }
+  // A log that exists already, or that another writer created a moment ago, is as good.
+  if (absl::Status s = CreateEmpty(*storage, signer); !s.ok() && !absl::IsAlreadyExists(s)) {
+    return s;
   }
   return OpenForAppend(std::move(storage), std::move(signer), options);
 }
